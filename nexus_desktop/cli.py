@@ -1,0 +1,331 @@
+"""Command line: the window by default, and headless sub-commands over the core."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from nexus_desktop import __version__
+from nexus_desktop.paths import DATA_DIR_ENV, resources_dir, user_dirs
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad usage or bad input: exit 2 with a one-line message."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, never a traceback
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS,
+                        help=f"keep index, bookmarks, session and settings under DIR (or ${DATA_DIR_ENV})")
+    parser.add_argument("--content", metavar="DIR", action="append", default=argparse.SUPPRESS,
+                        help="use exactly these folders as the library for this run (repeatable)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="nexus-desktop", description="Read and search a knowledge base of Markdown, offline.")
+    parser.add_argument("--version", action="version", version=f"nexus-desktop {__version__}")
+    _add_common(parser)
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    index = sub.add_parser("index", help="build or update the search index and print a summary")
+    _add_common(index)
+    index.add_argument("--rebuild", action="store_true", help="throw the index away and build it anew")
+    index.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    search = sub.add_parser("search", help="search the library")
+    _add_common(search)
+    search.add_argument("query", metavar="QUERY")
+    search.add_argument("--limit", type=_positive_int, default=20, metavar="N")
+    search.add_argument("--offset", type=_non_negative_int, default=0, metavar="N")
+    search.add_argument("--json", action="store_true")
+
+    show = sub.add_parser("show", help="print an entry (Markdown, or rendered HTML)")
+    _add_common(show)
+    show.add_argument("id", metavar="ID")
+    show.add_argument("--html", action="store_true", help="print the rendered HTML page")
+
+    bookmarks = sub.add_parser("bookmarks", help="list, add, remove, export or import bookmarks")
+    _add_common(bookmarks)
+    add_bookmarks_parser(bookmarks)
+
+    selftest = sub.add_parser("selftest", help="exercise everything headless; exit 0 if all is well")
+    _add_common(selftest)
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    value = _non_negative_int(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return value
+
+
+def workspace_for(args: argparse.Namespace):  # -> Workspace (imported lazily: the GUI path stays light)
+    """The library, index and data folder this invocation works on."""
+    from nexus_desktop.core.workspace import Workspace
+
+    dirs = user_dirs(getattr(args, "data_dir", None))
+    content = getattr(args, "content", None)
+    for folder in content or []:
+        if not Path(folder).expanduser().is_dir():
+            raise UsageError(f"--content {folder}: no such folder")
+    user_roots: list[tuple[str, Path]] = []
+    if not content:
+        user_roots = _user_roots(dirs)
+    try:
+        return Workspace.create(dirs, content, user_roots)
+    except OSError as exc:
+        raise UsageError(f"cannot use data folder {dirs.data}: {exc.strerror or exc}") from exc
+
+
+def _user_roots(dirs) -> list[tuple[str, Path]]:
+    from nexus_desktop.core.state import RootsStore
+    from nexus_desktop.core.userdb import open_user_db
+
+    dirs.ensure()
+    db = open_user_db(dirs.data)
+    try:
+        return list(RootsStore(db).list())
+    finally:
+        db.close()
+
+
+def _fresh_index(workspace) -> list[str]:
+    """Bring the index up to date before reading it; if another process is writing, read what is there."""
+    from nexus_desktop.core.index import IndexBusy
+
+    try:
+        report = workspace.update_index()
+    except IndexBusy as exc:
+        return [f"{exc} Searching the index as it is."]
+    return report.notices
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    workspace = workspace_for(args)
+    report = workspace.update_index(rebuild=args.rebuild)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        for notice in report.notices:
+            print(notice, file=sys.stderr)
+        print(f"{', '.join(report.roots)}: {report.added} added, {report.updated} updated, "
+              f"{report.removed} removed, {report.unchanged} unchanged, {len(report.skipped)} skipped "
+              f"in {report.seconds:.2f} s")
+        for item in report.skipped:
+            print(f"  skipped {item['path']}: {item['reason']}")
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from nexus_desktop.core.search import BadQuery, Searcher
+
+    workspace = workspace_for(args)
+    for notice in _fresh_index(workspace):
+        print(notice, file=sys.stderr)
+    searcher = Searcher(workspace.index)
+    try:
+        results = searcher.search(args.query, limit=args.limit, offset=args.offset)
+    except BadQuery as exc:
+        raise UsageError(f"bad query {args.query!r}: {exc}") from exc
+    finally:
+        searcher.close()
+    if args.json:
+        print(json.dumps(results.to_json(), ensure_ascii=False))
+        return EXIT_OK
+    print(f"{results.total} results in {results.took_ms:.0f} ms")
+    if results.suggestion:
+        print(f"Did you mean: {results.suggestion}")
+    for hit in results.results:
+        print(f"\n{hit.title}  [{hit.id}]")
+        print(f"  {_plain(hit.snippet)}")
+    return EXIT_OK
+
+
+def _plain(snippet: str) -> str:
+    import html
+
+    return html.unescape(re.sub(r"</?b>", "", snippet))
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from nexus_desktop.core.library import EntryError
+    from nexus_desktop.core.render import html_document
+
+    workspace = workspace_for(args)
+    try:
+        entry = workspace.load_entry(args.id)
+    except EntryError as exc:
+        raise UsageError(f"{args.id}: {exc}") from exc
+    if entry is None:
+        raise UsageError(f"no entry {args.id!r} in the library (ids look like nexus/async/celery-retries)")
+    for warning in entry.warnings:
+        print(f"warning: {entry.id}: {warning}", file=sys.stderr)
+    if not args.html:
+        sys.stdout.write(entry.path.read_text(encoding="utf-8", errors="replace"))
+        return EXIT_OK
+    _fresh_index(workspace)
+    rendered = workspace.renderer("light").render(entry)
+    css_path = resources_dir() / "content-light.css"
+    css = css_path.read_text(encoding="utf-8") if css_path.is_file() else ""
+    sys.stdout.write(html_document(rendered.html, css, rendered.title))
+    return EXIT_OK
+
+
+def add_bookmarks_parser(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `bookmarks list|add ID|remove ID|export FILE|import FILE`."""
+    parser.add_argument("action", choices=["list", "add", "remove", "export", "import"],
+                        help="list (checked against the library), add ID, remove ID, "
+                             "export FILE, import FILE (.json or .xbel)")
+    parser.add_argument("target", nargs="?", metavar="ID|FILE",
+                        help="an entry id (ID#anchor for a heading) or a .json/.xbel file")
+    parser.add_argument("--folder", metavar="NAME", default=None,
+                        help="add: put the bookmark in this folder (A/B; created if needed)")
+    parser.add_argument("--note", metavar="TEXT", default=None, help="add: a note on the bookmark")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def cmd_bookmarks(args: argparse.Namespace) -> int:
+    from nexus_desktop.core import bookmark_exchange as exchange
+    from nexus_desktop.core.bookmarks import BookmarkError, BookmarkStore
+    from nexus_desktop.core.index import IndexBusy
+    from nexus_desktop.core.library import EntryError
+    from nexus_desktop.core.userdb import UserDataError, open_user_db
+
+    action, target = args.action, args.target
+    if action == "list" and target:
+        raise UsageError(f"bookmarks list takes no argument (got {target!r})")
+    if action != "list" and not target:
+        raise UsageError(f"bookmarks {action} needs "
+                         + ("a FILE (.json or .xbel)" if action in ("export", "import") else "an entry ID"))
+    if action != "add" and (args.folder is not None or args.note is not None):
+        raise UsageError("--folder and --note only apply to `bookmarks add`")
+    try:
+        db = open_user_db(user_dirs(getattr(args, "data_dir", None)).data)
+    except UserDataError as exc:
+        print(f"nexus-desktop: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    if db.notice:  # a corrupt store was copied aside: say so, then carry on with the fresh one
+        print(f"nexus-desktop: {db.notice}", file=sys.stderr)
+    store = BookmarkStore(db)
+
+    def emit(obj: object, text: str) -> None:
+        print(json.dumps(obj, ensure_ascii=False) if args.json else text)
+
+    try:
+        if action == "add":
+            entry_ref, _, anchor = target.partition("#")
+            try:
+                entry = workspace_for(args).load_entry(entry_ref)
+            except EntryError as exc:
+                raise UsageError(f"{entry_ref}: {exc}") from exc
+            if entry is None:
+                raise UsageError(f"no entry {entry_ref!r} in the library "
+                                 "(ids look like nexus/async/celery-retries)")
+            with db.transaction():
+                folder = store.folder_by_path(args.folder, create=True) if args.folder is not None else None
+                existing = store.find(entry.id, anchor or None)
+                mark = existing or store.add(entry.id, entry.title, anchor=anchor or None,
+                                             note=args.note or "", folder_id=folder.id if folder else None)
+            where = "/".join(store.folder_path(mark.folder_id)) or "top level"
+            emit({"added": existing is None, "bookmark_id": mark.id, **exchange.bookmark_json(mark),
+                  "folder": "/".join(store.folder_path(mark.folder_id))},
+                 f"{'Already bookmarked' if existing else 'Bookmarked'}: {mark.title} "
+                 f"[{exchange.bookmark_target(mark)}] in {where}")
+        elif action == "remove":
+            entry_ref, _, anchor = target.partition("#")
+            with db.transaction():
+                one = store.find(entry_ref, anchor) if anchor else None
+                snap = store.remove(one.id) if one else (
+                    store.remove_entry(entry_ref) if not anchor else None)
+            if not snap:
+                raise UsageError(f"{target!r} is not bookmarked")
+            emit({"removed": len(snap.bookmarks), "id": entry_ref, "anchor": anchor or None},
+                 f"Removed {len(snap.bookmarks)} bookmark{'s' * (len(snap.bookmarks) != 1)} of {target}")
+        elif action == "list":
+            workspace = workspace_for(args)
+            report = None
+            try:
+                for notice in workspace.update_index().notices:
+                    print(notice, file=sys.stderr)
+                report = store.reconcile({ref.id: ref for ref in workspace.entry_refs()})
+            except IndexBusy as exc:
+                print(f"nexus-desktop: {exc} Missing bookmarks are shown as last checked.", file=sys.stderr)
+            tree = store.tree()
+            emit(exchange.listing_json(tree, report), "\n".join(exchange.listing_lines(tree, report)))
+        elif action == "export":
+            count = exchange.export_bookmarks(store, Path(target))
+            emit({"exported": count, "file": str(Path(target))},
+                 f"Exported {count} bookmark{'s' * (count != 1)} to {target}")
+        else:
+            result = exchange.import_bookmarks(store, Path(target))
+            emit({"added": result.added, "duplicates": result.duplicates,
+                  "folders_created": result.folders_created, "skipped": list(result.skipped)},
+                 f"Imported {result.added} bookmark{'s' * (result.added != 1)} from {target} "
+                 f"({result.duplicates} already there, {result.folders_created} folders created"
+                 + (f", {len(result.skipped)} links that are not Nexus entries skipped)" if result.skipped
+                    else ")"))
+    except (exchange.BookmarkFileError, BookmarkError) as exc:
+        raise UsageError(str(exc)) from exc
+    except UserDataError as exc:
+        print(f"nexus-desktop: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    finally:
+        db.close()
+    return EXIT_OK
+
+
+def cmd_selftest(args: argparse.Namespace) -> int:
+    from nexus_desktop.selftest import run_selftest
+
+    return run_selftest(args)
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from nexus_desktop.ui.app import run_app
+
+    return run_app(args)
+
+
+COMMANDS = {"index": cmd_index, "search": cmd_search, "show": cmd_show, "bookmarks": cmd_bookmarks,
+            "selftest": cmd_selftest, None: cmd_gui}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"nexus-desktop: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("nexus-desktop: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the contract: a clear message, never a traceback
+        from nexus_desktop.core.index import IndexBusy
+
+        if isinstance(exc, IndexBusy):
+            print(f"nexus-desktop: {exc} Try again when it has finished.", file=sys.stderr)
+        else:
+            print(f"nexus-desktop: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE

@@ -1,0 +1,1 @@
+"""Qt-free core: library, rendering, index, search and user data."""

@@ -1,0 +1,336 @@
+"""The Whoosh index of the library: schema, full and incremental builds, merging, repair and locking."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import re
+import shutil
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import LockError
+from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.writing import SegmentWriter
+
+from nexus_desktop.core.analysis import STEMMED, UNSTEMMABLE, UNSTEMMED
+from nexus_desktop.core.library import Entry, EntryError, FileStat, Root, Skipped, read_entry, scan
+from nexus_desktop.core.links import EntryRef
+
+SCHEMA_VERSION = 4
+META_FILE = "nexus-index.json"
+BULK_THRESHOLD = 1500
+SNIPPET_TEXT_CHARS = 24_000
+LOCK_TIMEOUT_S = 1.0
+
+ProgressCallback = Callable[[int, int], None]
+CancelCheck = Callable[[], bool]
+
+
+def build_schema() -> Schema:
+    """Stemmed fields for matching, unstemmed `*_raw` copies for prefix and as-you-type matching.
+
+    `body_raw` holds only the words a stemmed term can't stand for in a prefix query (`instance` is
+    indexed as `instanc`, so `instance*` needs the word itself); prefix queries search `body` and
+    `body_raw` together. This keeps the postings close to a plain title + body index.
+    """
+    return Schema(
+        id=ID(stored=True, unique=True, sortable=True),
+        root=ID(stored=True),
+        path=STORED,
+        stamp=ID(sortable=True),
+        title=TEXT(analyzer=STEMMED, stored=True, field_boost=4.0),
+        title_raw=TEXT(analyzer=UNSTEMMED, phrase=False, field_boost=3.0),
+        aliases=TEXT(analyzer=STEMMED, stored=True, field_boost=4.0),
+        headings=TEXT(analyzer=STEMMED, phrase=False, field_boost=2.0),
+        body=TEXT(analyzer=STEMMED),
+        body_raw=TEXT(analyzer=UNSTEMMABLE, phrase=False, field_boost=0.7),
+        tags=KEYWORD(stored=True, lowercase=True, commas=True, scorable=True, field_boost=2.0),
+        category=TEXT(analyzer=UNSTEMMED, stored=True, phrase=False),
+        exact=KEYWORD(lowercase=True, commas=True),
+        summary=STORED,
+        text=STORED,
+    )
+
+
+class IndexBusy(Exception):
+    """Another process holds the index's write lock."""
+
+
+@dataclass
+class IndexReport:
+    """What one indexing run did (the `index --json` shape)."""
+
+    roots: list[str] = field(default_factory=list)
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def to_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data["seconds"] = round(self.seconds, 3)
+        return data
+
+
+def normalize_name(text: str) -> str:
+    """How titles and aliases are compared for an exact match: lowercase, single spaces."""
+    return " ".join(text.lower().split())
+
+
+_MARKUP_RE = re.compile(r"!?\[\[([^\]|]*\|)?([^\]]*)\]\]|!?\[([^\]]*)\]\([^)]*\)|^\s{0,3}(?:#{1,6}|>|[-*+]|\d+\.)\s+|[*_`~]{1,3}|^\s*(?:```|~~~).*$|<[^>\n]+>", re.M)
+
+
+def snippet_text(entry: Entry) -> str:
+    """Readable text of an entry (Markdown syntax stripped) kept in the index for snippets."""
+    def replace(match: re.Match[str]) -> str:
+        return match.group(2) or match.group(3) or ""
+    body = _MARKUP_RE.sub(replace, entry.body[: SNIPPET_TEXT_CHARS * 2])
+    return re.sub(r"\n{2,}", "\n", body).strip()[:SNIPPET_TEXT_CHARS]
+
+
+def document_for(entry: Entry) -> dict[str, object]:
+    """The Whoosh document of an entry; shared strings let one tokenization feed two fields."""
+    title = entry.title
+    body = f"{entry.summary}\n{entry.body}" if entry.summary else entry.body
+    aliases = "\n".join(entry.aliases)
+    return {
+        "id": entry.id, "root": entry.root, "path": entry.rel_path, "stamp": entry.stamp,
+        "title": title, "title_raw": title + ("\n" + aliases if aliases else ""),
+        "aliases": aliases, "headings": "\n".join(h.text for h in entry.headings),
+        "body": body, "body_raw": body,
+        "tags": ",".join(entry.tags), "category": entry.category,
+        "exact": ",".join(normalize_name(n).replace(",", " ") for n in [title, *entry.aliases] if n.strip()),
+        "summary": entry.summary, "text": snippet_text(entry),
+    }
+
+
+def _die_with_parent() -> None:
+    """Linux: have the kernel kill this process when its parent dies (a killed app leaves no lock holders)."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except OSError:
+            pass
+
+
+class _OrphanSafeTask(SubWriterTask):
+    def run(self) -> None:
+        _die_with_parent()
+        super().run()
+
+
+class _OrphanSafeMpWriter(MpWriter):
+    """Whoosh's multiprocess writer whose worker processes die with their parent."""
+
+    def _new_task(self) -> SubWriterTask:
+        task = _OrphanSafeTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
+                               self.subargs, self.multisegment)
+        task.daemon = True
+        self.tasks.append(task)
+        task.start()
+        return task
+
+
+class SearchIndex:
+    """One Whoosh index for the whole library, in a cache folder; anything wrong with it means rebuild."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = Path(index_dir)
+        self.notices: list[str] = []
+        self._ix: whoosh_index.Index | None = None
+
+    # --- opening and repair ---------------------------------------------------------------
+    def open(self) -> whoosh_index.Index:
+        """The index, created when missing; a stale or damaged one is moved aside and started anew."""
+        if self._ix is not None:
+            return self._ix
+        problem = self._problem()
+        if problem == "missing":
+            return self._create()
+        if problem is None:
+            try:
+                self._ix = whoosh_index.open_dir(str(self.index_dir))
+                self._ix.doc_count()
+                return self._ix
+            except Exception as exc:  # noqa: BLE001 - any damage to a cache means rebuild
+                problem = f"the index could not be opened ({type(exc).__name__})"
+        self._move_aside(problem)
+        return self._create()
+
+    def _problem(self) -> str | None:
+        meta_path = self.index_dir / META_FILE
+        if not self.index_dir.exists() or not any(self.index_dir.iterdir()):
+            return "missing"
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return "the index has no readable version stamp"
+        if not isinstance(meta, dict) or meta.get("schema_version") != SCHEMA_VERSION:
+            return "the index was built by another version of the app"
+        if not whoosh_index.exists_in(str(self.index_dir)):
+            return "the index has no table of contents"
+        return None
+
+    def _move_aside(self, problem: str) -> None:
+        aside = self.index_dir.with_name(f"{self.index_dir.name}.broken")
+        shutil.rmtree(aside, ignore_errors=True)
+        try:
+            self.index_dir.rename(aside)
+            where = f"; the old one is kept at {aside}"
+        except OSError:
+            shutil.rmtree(self.index_dir, ignore_errors=True)
+            where = ""
+        self.notices.append(f"The search index was rebuilt: {problem}{where}.")
+
+    def _create(self) -> whoosh_index.Index:
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        self._ix = whoosh_index.create_in(str(self.index_dir), build_schema())
+        meta = {"schema_version": SCHEMA_VERSION, "created": time.time()}
+        (self.index_dir / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+        return self._ix
+
+    def close(self) -> None:
+        if self._ix is not None:
+            self._ix.close()
+            self._ix = None
+
+    # --- what the index holds -------------------------------------------------------------
+    def stamps(self) -> dict[str, str]:
+        """Entry id -> "mtime_ns:size" as indexed, read from columns (no stored documents loaded)."""
+        ix = self.open()
+        with ix.reader() as reader:
+            if reader.doc_count() == 0:
+                return {}
+            ids = reader.column_reader("id")
+            stamps = reader.column_reader("stamp")
+            return {ids[n]: stamps[n] for n in reader.all_doc_ids()}
+
+    def entry_refs(self) -> list[EntryRef]:
+        """Every indexed entry's id, title and aliases (for resolving links)."""
+        ix = self.open()
+        with ix.reader() as reader:
+            return [EntryRef(d["id"], d.get("title", ""), tuple(a for a in d.get("aliases", "").split("\n") if a))
+                    for d in reader.all_stored_fields()]
+
+    def doc_count(self) -> int:
+        return self.open().doc_count()
+
+    def segment_count(self) -> int:
+        return len(self.open()._segments())
+
+    # --- writing ----------------------------------------------------------------------------
+    def update(self, roots: list[Root], *, rebuild: bool = False, progress: ProgressCallback | None = None,
+               cancel: CancelCheck | None = None, procs: int | None = None) -> IndexReport:
+        """Bring the index in line with the files: re-read only changed files, delete vanished ones."""
+        started = time.perf_counter()
+        report = IndexReport(roots=[r.name for r in roots])
+        if rebuild and self.index_dir.exists():
+            self.close()
+            shutil.rmtree(self.index_dir, ignore_errors=True)
+        self.open()
+        report.notices.extend(self.notices)
+        self.notices.clear()
+        found = scan(roots)
+        report.skipped.extend(_skipped_json(found.skipped))
+        indexed = self.stamps()
+        to_add = [s for i, s in found.files.items() if i not in indexed]
+        to_update = [s for i, s in found.files.items() if i in indexed and indexed[i] != s.stamp]
+        to_remove = [i for i in indexed if i not in found.files]
+        report.unchanged = len(found.files) - len(to_add) - len(to_update)
+        if to_add or to_update or to_remove:
+            self._write(to_add, to_update, to_remove, report, progress, cancel, procs)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def update_files(self, roots: list[Root], stats: Iterable[FileStat], gone: Iterable[str] = ()) -> IndexReport:
+        """Re-index just these files (a watcher saw them change) and drop the `gone` ids."""
+        started = time.perf_counter()
+        report = IndexReport(roots=[r.name for r in roots])
+        indexed = set(self.stamps())
+        stats = list(stats)
+        self._write([s for s in stats if s.id not in indexed], [s for s in stats if s.id in indexed],
+                    [g for g in gone if g in indexed], report, None, None, 1)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _writer(self, bulk: bool, procs: int | None) -> SegmentWriter:
+        ix = self.open()
+        procs = procs or min(2, os.cpu_count() or 1)
+        try:
+            if bulk and procs > 1:
+                return _OrphanSafeMpWriter(ix, procs=procs, multisegment=True, batchsize=256,
+                                           timeout=LOCK_TIMEOUT_S, delay=0.05)
+            return SegmentWriter(ix, timeout=LOCK_TIMEOUT_S, delay=0.05)
+        except LockError as exc:
+            raise IndexBusy("The search index is being updated by another Nexus process.") from exc
+
+    def _write(self, to_add: list[FileStat], to_update: list[FileStat], to_remove: list[str], report: IndexReport,
+               progress: ProgressCallback | None, cancel: CancelCheck | None, procs: int | None) -> None:
+        reading = to_add + to_update
+        writer = self._writer(len(reading) >= BULK_THRESHOLD, procs)
+        try:
+            for entry_id in [s.id for s in to_update] + to_remove:
+                writer.delete_by_term("id", entry_id)
+            added = self._add_entries(writer, reading, report, progress, cancel)
+        except BaseException:
+            writer.cancel()
+            raise
+        if added is None:
+            writer.cancel()
+            report.notices.append("Indexing was cancelled.")
+            return
+        writer.commit()
+        update_ids = {s.id for s in to_update}
+        report.updated = sum(1 for i in added if i in update_ids)
+        report.added = len(added) - report.updated
+        report.removed = len(to_remove) + sum(1 for s in to_update if s.id not in added)
+
+    def _add_entries(self, writer: SegmentWriter, stats: list[FileStat], report: IndexReport,
+                     progress: ProgressCallback | None, cancel: CancelCheck | None) -> set[str] | None:
+        added: set[str] = set()
+        total = len(stats)
+        for done, stat in enumerate(stats, 1):
+            if cancel is not None and done % 64 == 0 and cancel():
+                return None
+            try:
+                entry = read_entry(stat)
+            except EntryError as exc:
+                report.skipped.append({"path": str(stat.path), "reason": str(exc)})
+                continue
+            writer.add_document(**document_for(entry))
+            added.add(stat.id)
+            if progress is not None and (done % 100 == 0 or done == total):
+                progress(done, total)
+        return added
+
+    def merge(self) -> bool:
+        """Merge all segments into one (queries get faster); False when another writer is busy."""
+        ix = self.open()
+        if len(ix._segments()) <= 1:
+            return True
+        try:
+            writer = SegmentWriter(ix, timeout=LOCK_TIMEOUT_S, delay=0.05)
+        except LockError:
+            return False
+        writer.commit(optimize=True)
+        return True
+
+
+def _skipped_json(skipped: list[Skipped]) -> list[dict[str, str]]:
+    return [{"path": s.path, "reason": s.reason} for s in skipped]

@@ -1,0 +1,403 @@
+"""The library: roots (folders of Markdown), scanning them, and reading entries."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+import stat as stat_module
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import yaml
+from markdown.extensions.toc import slugify_unicode, unique
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+MAX_READ_BYTES = 5 * 1024 * 1024
+BUNDLED_ROOT = "nexus"
+
+_FENCE_RE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_ATX_HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
+_SETEXT_RE = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+_INLINE_CODE_RE = re.compile(r"(`+)(?:.+?)\1")
+_TAG_RE = re.compile(r"(?<![\w&#/\\\]\[(])#([^\W\d_][\w/-]*)", re.UNICODE)
+_MD_LINK_RE = re.compile(r"!?\[(?:[^\]\\]|\\.)*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)")
+_WIKILINK_RE = re.compile(r"!?\[\[([^\[\]|#]*)(#[^\[\]|]*)?(?:\|([^\[\]]*))?\]\]")
+
+
+@dataclass(frozen=True)
+class Root:
+    """A folder of Markdown in the library, known by a short unique name."""
+
+    name: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class FileStat:
+    """What a scan learns about one entry file without reading it."""
+
+    id: str
+    root: str
+    path: Path
+    rel_path: str
+    mtime_ns: int
+    size: int
+
+    @property
+    def stamp(self) -> str:
+        return f"{self.mtime_ns}:{self.size}"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file that was not indexed, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading of an entry: level 1-6, its text and the anchor the renderer gives it."""
+
+    level: int
+    text: str
+    anchor: str
+
+
+@dataclass
+class Entry:
+    """One Markdown file of the library, parsed."""
+
+    id: str
+    root: str
+    path: Path
+    rel_path: str
+    title: str
+    body: str
+    tags: list[str] = field(default_factory=list)
+    category: str = ""
+    summary: str = ""
+    aliases: list[str] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    front_matter: dict[str, object] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    mtime_ns: int = 0
+    size: int = 0
+
+    @property
+    def stamp(self) -> str:
+        return f"{self.mtime_ns}:{self.size}"
+
+
+@dataclass
+class ScanResult:
+    """Every entry file found under the roots, plus the files left out."""
+
+    files: dict[str, FileStat] = field(default_factory=dict)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+class EntryError(Exception):
+    """An entry file could not be read at all (vanished, unreadable, binary)."""
+
+
+def root_name_for(path: Path, taken: Iterable[str] = ()) -> str:
+    """A short unique root name from a folder name: `~/My Notes` -> `my-notes`."""
+    base = re.sub(r"[^\w.-]+", "-", path.name.strip().lower()).strip("-.") or "root"
+    taken = set(taken)
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}-{n}", n + 1
+    return name
+
+
+def roots_from_dirs(dirs: Iterable[str | os.PathLike[str]]) -> list[Root]:
+    """Roots for `--content DIR ...`: each named after its folder, made unique."""
+    roots: list[Root] = []
+    for raw in dirs:
+        path = Path(raw).expanduser().resolve()
+        roots.append(Root(root_name_for(path, (r.name for r in roots)), path))
+    return roots
+
+
+def entry_id(root: str, rel_path: str) -> str:
+    """`ROOT/relative/path` without the Markdown suffix, POSIX slashes."""
+    rel = PurePosixPath(rel_path)
+    return f"{root}/{rel.with_suffix('').as_posix()}"
+
+
+def is_markdown(name: str) -> bool:
+    return name.lower().endswith(MARKDOWN_SUFFIXES)
+
+
+def scan(roots: Iterable[Root]) -> ScanResult:
+    """Walk every root; hidden folders, symlink loops and vanished files are skipped with a reason."""
+    result = ScanResult()
+    for root in roots:
+        if not root.path.is_dir():
+            result.skipped.append(Skipped(str(root.path), "library folder not found"))
+            continue
+        for stat in _walk_root(root, result.skipped):
+            if stat.id in result.files:
+                result.skipped.append(Skipped(str(stat.path), f"same id as {result.files[stat.id].path.name}"))
+            else:
+                result.files[stat.id] = stat
+    return result
+
+
+def _walk_root(root: Root, skipped: list[Skipped]) -> Iterator[FileStat]:
+    seen_dirs: set[tuple[int, int]] = set()
+    stack: list[Path] = [root.path]
+    while stack:
+        folder = stack.pop()
+        try:
+            folder_stat = folder.stat()
+        except OSError as exc:
+            skipped.append(Skipped(str(folder), f"unreadable folder: {exc.strerror or exc}"))
+            continue
+        key = (folder_stat.st_dev, folder_stat.st_ino)
+        if key in seen_dirs:
+            skipped.append(Skipped(str(folder), "symlink loop"))
+            continue
+        seen_dirs.add(key)
+        try:
+            children = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append(Skipped(str(folder), f"unreadable folder: {exc.strerror or exc}"))
+            continue
+        subfolders: list[Path] = []
+        for child in children:
+            if child.name.startswith("."):
+                continue
+            found = _stat_child(root, child, subfolders, skipped)
+            if found is not None:
+                yield found
+        stack.extend(reversed(subfolders))
+
+
+def _stat_child(root: Root, child: os.DirEntry[str], subfolders: list[Path],
+                skipped: list[Skipped]) -> FileStat | None:
+    path = Path(child.path)
+    try:
+        info = child.stat()
+    except FileNotFoundError:
+        reason = "broken symlink" if child.is_symlink() else "vanished during scan"
+        if is_markdown(child.name):
+            skipped.append(Skipped(str(path), reason))
+        return None
+    except OSError as exc:
+        skipped.append(Skipped(str(path), f"unreadable: {exc.strerror or exc}"))
+        return None
+    if stat_module.S_ISDIR(info.st_mode):
+        subfolders.append(path)
+        return None
+    if not (stat_module.S_ISREG(info.st_mode) and is_markdown(child.name)):
+        return None
+    rel = path.relative_to(root.path).as_posix()
+    return FileStat(entry_id(root.name, rel), root.name, path, rel, info.st_mtime_ns, info.st_size)
+
+
+def read_entry(stat: FileStat) -> Entry:
+    """Read and parse one entry file; raises EntryError when it can't be read at all."""
+    warnings: list[str] = []
+    try:
+        with open(stat.path, "rb") as handle:
+            raw = handle.read(MAX_READ_BYTES + 1)
+    except FileNotFoundError as exc:
+        raise EntryError("vanished before it could be read") from exc
+    except OSError as exc:
+        raise EntryError(f"unreadable: {exc.strerror or exc}") from exc
+    if len(raw) > MAX_READ_BYTES:
+        raw = raw[:MAX_READ_BYTES]
+        warnings.append("larger than 5 MB: only the first 5 MB are indexed")
+    if b"\x00" in raw[:8192]:
+        raise EntryError("binary file, not Markdown")
+    text = _decode(raw, warnings)
+    return parse_entry(stat, text, warnings)
+
+
+def _decode(raw: bytes, warnings: list[str]) -> str:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("utf-8", errors="replace")
+        warnings.append("not valid UTF-8: undecodable bytes replaced")
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_entry(stat: FileStat, text: str, warnings: list[str] | None = None) -> Entry:
+    """Build an Entry from the text of its file."""
+    warnings = list(warnings or [])
+    meta, body = split_front_matter(text, warnings)
+    headings = extract_headings(body)
+    title = _text(meta.get("title")) or _first_h1(headings) or PurePosixPath(stat.rel_path).stem
+    tags = _unique([t.lstrip("#").lower() for t in _str_list(meta.get("tags"))] + extract_tags(body))
+    return Entry(
+        id=stat.id, root=stat.root, path=stat.path, rel_path=stat.rel_path, title=title, body=body,
+        tags=tags, category=_text(meta.get("category")), summary=_text(meta.get("summary")),
+        aliases=_str_list(meta.get("aliases")), related=_str_list(meta.get("related")),
+        headings=headings, links=extract_links(body), front_matter=meta, warnings=warnings,
+        mtime_ns=stat.mtime_ns, size=stat.size,
+    )
+
+
+def split_front_matter(text: str, warnings: list[str]) -> tuple[dict[str, object], str]:
+    """Split YAML front matter off the body; bad YAML gives a warning and no metadata."""
+    if not text.startswith("---\n"):
+        return {}, text
+    end = re.search(r"^(?:---|\.\.\.)[ \t]*$", text[4:], re.MULTILINE)
+    if end is None:
+        warnings.append("front matter is not closed by a '---' line")
+        return {}, text
+    block, body = text[4:4 + end.start()], text[4 + end.end():].lstrip("\n")
+    try:
+        meta = yaml.safe_load(block) if block.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 2})" if mark is not None else ""
+        warnings.append(f"front matter is not valid YAML{where}: ignored")
+        return {}, body
+    if meta is None:
+        return {}, body
+    if not isinstance(meta, dict):
+        warnings.append("front matter is not a mapping of keys to values: ignored")
+        return {}, body
+    return {str(k): _plain(v) for k, v in meta.items()}, body
+
+
+def _plain(value: object) -> object:
+    """YAML values made JSON-friendly (dates become ISO strings)."""
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def _text(value: object) -> str:
+    if value is None or isinstance(value, (list, dict)):
+        return ""
+    return str(value).strip()
+
+
+def _str_list(value: object) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        items: list[object] = [v for v in re.split(r"[,\n]", value)]
+    elif isinstance(value, list):
+        items = value
+    else:
+        items = [value]
+    return _unique([str(v).strip() for v in items if v is not None and not isinstance(v, (list, dict))])
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        if item and item not in seen:
+            seen[item] = None
+    return list(seen)
+
+
+def prose_lines(body: str) -> Iterator[tuple[int, str]]:
+    """(line number, line) for every line outside fenced code blocks."""
+    fence: str | None = None
+    for number, line in enumerate(body.split("\n")):
+        match = _FENCE_RE.match(line)
+        if match:
+            marker = match.group(1)
+            if fence is None:
+                fence = marker[0] * len(marker)
+                continue
+            if marker.startswith(fence):
+                fence = None
+                continue
+        if fence is None:
+            yield number, line
+
+
+def extract_headings(body: str) -> list[Heading]:
+    """ATX and setext headings outside code, with the anchors Python-Markdown's toc gives them."""
+    headings: list[Heading] = []
+    used: set[str] = set()
+    previous = ""
+    for _, line in prose_lines(body):
+        level, text = 0, ""
+        atx = _ATX_HEADING_RE.match(line)
+        if atx:
+            level, text = len(atx.group(1)), atx.group(2).strip()
+        elif previous.strip() and _SETEXT_RE.match(line) and not previous.startswith((" " * 4, "\t", ">", "-", "*")):
+            level, text = (1 if line.strip()[0] == "=" else 2), previous.strip()
+            if headings and headings[-1].text == text:
+                headings.pop()
+        previous = line
+        if level:
+            plain = heading_plain_text(text)
+            headings.append(Heading(level, plain, unique(slugify_unicode(plain, "-"), used)))
+    return headings
+
+
+def heading_plain_text(text: str) -> str:
+    """Heading text without Markdown emphasis, code ticks or link syntax."""
+    text = re.sub(r"\[\[([^\]|]*\|)?([^\]]*)\]\]", r"\2", text)
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return re.sub(r"[*_`]+", "", text).strip()
+
+
+def _first_h1(headings: list[Heading]) -> str:
+    return next((h.text for h in headings if h.level == 1), "")
+
+
+def extract_tags(body: str) -> list[str]:
+    """`#tags` written in prose (not in code, not heading markers)."""
+    tags: list[str] = []
+    for _, line in prose_lines(body):
+        if "#" not in line:
+            continue
+        line = _INLINE_CODE_RE.sub(" ", line)
+        tags.extend(m.group(1).lower().rstrip("/-") for m in _TAG_RE.finditer(line))
+    return _unique(tags)
+
+
+def extract_links(body: str) -> list[str]:
+    """Outgoing link targets: relative Markdown links as written, wikilinks as `[[Target#Heading]]`."""
+    links: list[str] = []
+    for _, line in prose_lines(body):
+        line = _INLINE_CODE_RE.sub(" ", line)
+        for match in _MD_LINK_RE.finditer(line):
+            target = match.group(1)
+            if not re.match(r"^[a-zA-Z][\w+.-]*:", target) and not target.startswith("#"):
+                links.append(target)
+        for match in _WIKILINK_RE.finditer(line):
+            links.append(f"[[{match.group(1).strip()}{match.group(2) or ''}]]")
+    return _unique(links)
+
+
+def find_file(roots: Iterable[Root], entry: str) -> FileStat | None:
+    """The file of one entry id, found without scanning the whole library."""
+    root_name, _, rel = entry.partition("/")
+    for root in roots:
+        if root.name != root_name or not rel:
+            continue
+        for suffix in MARKDOWN_SUFFIXES:
+            path = root.path / f"{rel}{suffix}"
+            if _inside(path, root.path) and path.is_file():
+                info = path.stat()
+                return FileStat(entry, root.name, path, f"{rel}{suffix}", info.st_mtime_ns, info.st_size)
+    return None
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except (ValueError, OSError):
+        return False
+    return True

@@ -1,0 +1,335 @@
+"""Markdown to HTML for the viewer: QTextBrowser-friendly, offline, with entry links resolved."""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import markdown
+from markdown.extensions import Extension
+from markdown.extensions.toc import slugify_unicode
+from markdown.inlinepatterns import InlineProcessor
+from markdown.postprocessors import Postprocessor
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
+
+from nexus_desktop.core.library import Entry
+from nexus_desktop.core.links import TAG_SCHEME, LinkResolver, entry_url
+
+WEB_SCHEMES = ("http", "https", "mailto")
+
+
+@dataclass(frozen=True)
+class Palette:
+    """Colours the rendered HTML needs inline (QTextBrowser ignores much of CSS)."""
+
+    name: str
+    pygments_style: str
+    code_background: str
+    callout_backgrounds: dict[str, str]
+    muted: str
+
+
+LIGHT = Palette(
+    "light", "friendly", "#f3f4f6",
+    {"note": "#e8f0fe", "info": "#e8f0fe", "tip": "#e6f4ea", "success": "#e6f4ea", "question": "#f3e8fd",
+     "warning": "#fef7e0", "caution": "#fef7e0", "danger": "#fce8e6", "bug": "#fce8e6", "example": "#f3e8fd",
+     "quote": "#f1f3f4", "abstract": "#e6f4f1", "todo": "#e8f0fe", "failure": "#fce8e6", "important": "#f3e8fd"},
+    "#5f6368",
+)
+DARK = Palette(
+    "dark", "github-dark", "#161b22",
+    {"note": "#1c2b41", "info": "#1c2b41", "tip": "#1d3326", "success": "#1d3326", "question": "#2d2240",
+     "warning": "#3b3018", "caution": "#3b3018", "danger": "#3f1f1f", "bug": "#3f1f1f", "example": "#2d2240",
+     "quote": "#262a30", "abstract": "#1b3333", "todo": "#1c2b41", "failure": "#3f1f1f", "important": "#2d2240"},
+    "#9aa0a6",
+)
+PALETTES = {p.name: p for p in (LIGHT, DARK)}
+
+
+@dataclass(frozen=True)
+class RenderedEntry:
+    """HTML of an entry's body, ready for the viewer."""
+
+    entry_id: str
+    title: str
+    html: str
+
+
+class Renderer:
+    """Renders entries to HTML; one instance per palette, reused (Python-Markdown setup is costly)."""
+
+    def __init__(self, resolver: LinkResolver | None = None, palette: str = "light",
+                 root_paths: dict[str, Path] | None = None) -> None:
+        self.resolver = resolver or LinkResolver()
+        self.palette = PALETTES.get(palette, LIGHT)
+        self.root_paths = root_paths or {}
+        self._current_id = ""
+        self._md = self._build_markdown()
+
+    def _build_markdown(self) -> markdown.Markdown:
+        md = markdown.Markdown(
+            extensions=[
+                "tables", "fenced_code", "footnotes", "def_list", "admonition", "sane_lists", "codehilite",
+                "toc", _NexusExtension(self),
+            ],
+            extension_configs={
+                "codehilite": {"noclasses": True, "guess_lang": False,
+                               "pygments_style": self.palette.pygments_style},
+                "toc": {"slugify": slugify_unicode, "permalink": False},
+            },
+            output_format="html",
+        )
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        md.inlinePatterns.deregister("entity")
+        return md
+
+    def render(self, entry: Entry) -> RenderedEntry:
+        """The body of an entry as HTML; raw HTML in the source is shown as text, never run."""
+        self._current_id = entry.id
+        self._md.reset()
+        body_html = self._md.convert(entry.body)
+        if not _starts_with_title(entry):
+            body_html = f"<h1>{html.escape(entry.title)}</h1>\n{body_html}"
+        return RenderedEntry(entry.id, entry.title, body_html)
+
+    def render_text(self, text: str, entry_id: str = "") -> str:
+        """Markdown text (help pages, generated overviews) as HTML."""
+        self._current_id = entry_id
+        self._md.reset()
+        return self._md.convert(text)
+
+    # --- link policy, used by the tree processor -------------------------------------------
+    def resolve_href(self, href: str) -> tuple[str, bool]:
+        """(new href, resolved?) for a link in the current entry."""
+        href = href.strip()
+        scheme = urlsplit(href).scheme.lower() if ":" in href else ""
+        if href.startswith("#"):
+            return href, True
+        if scheme in WEB_SCHEMES or scheme in ("entry", TAG_SCHEME):
+            return href, True
+        if scheme:
+            return href, False
+        target = self.resolver.relative(href, self._current_id)
+        if target is None:
+            return href, False
+        return target.url, True
+
+    def resolve_wikilink(self, target: str) -> str | None:
+        found = self.resolver.wikilink(target, self._current_id)
+        return found.url if found else None
+
+    def local_image(self, src: str) -> str | None:
+        """A file URL for an image inside the entry's root, or None (remote images are never fetched)."""
+        if urlsplit(src).scheme or not self._current_id:
+            return None
+        root_name, _, rel = self._current_id.partition("/")
+        root = self.root_paths.get(root_name)
+        if root is None:
+            return None
+        base = (root / rel).parent
+        path = (base / src).resolve()
+        try:
+            path.relative_to(root.resolve())
+        except ValueError:
+            return None
+        return path.as_uri() if path.is_file() else None
+
+
+def _starts_with_title(entry: Entry) -> bool:
+    first = entry.headings[0] if entry.headings else None
+    if first is None or first.level != 1:
+        return False
+    return bool(re.match(r"\s*(#\s|[^\n]+\n=+)", entry.body))
+
+
+class _NexusExtension(Extension):
+    """Callouts, wikilinks, #tags, task lists, link/image policy and QTextBrowser fixes."""
+
+    def __init__(self, renderer: Renderer) -> None:
+        super().__init__()
+        self.renderer = renderer
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown API)
+        md.preprocessors.register(_CalloutPreprocessor(md), "nexus_callouts", 27)
+        md.inlinePatterns.register(_WikilinkPattern(self.renderer, md), "nexus_wikilinks", 175)
+        md.inlinePatterns.register(_TagPattern(md), "nexus_tags", 5)
+        md.treeprocessors.register(_PolicyTreeprocessor(self.renderer, md), "nexus_policy", 1)
+        md.postprocessors.register(_QtFixesPostprocessor(self.renderer.palette, md), "nexus_qt", 5)
+
+
+_CALLOUT_RE = re.compile(r"^>\s*\[!(\w+)\]([+-]?)\s*(.*)$")
+
+
+class _CalloutPreprocessor(Preprocessor):
+    """`> [!note] Title` blockquotes become admonitions (rendered as shaded boxes)."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        i = 0
+        while i < len(lines):
+            match = _CALLOUT_RE.match(lines[i])
+            if not match:
+                out.append(lines[i])
+                i += 1
+                continue
+            kind, title = match.group(1).lower(), match.group(3).strip() or match.group(1).capitalize()
+            out.extend(["", f'!!! {kind} "{title.replace(chr(34), chr(39))}"'])
+            i += 1
+            while i < len(lines) and lines[i].startswith(">"):
+                out.append("    " + re.sub(r"^>\s?", "", lines[i]))
+                i += 1
+            out.append("")
+        return out
+
+
+class _WikilinkPattern(InlineProcessor):
+    """`[[Target]]`, `[[Target|label]]`, `[[Target#Heading]]` -> entry links (or marked broken)."""
+
+    def __init__(self, renderer: Renderer, md: markdown.Markdown) -> None:
+        super().__init__(r"!?\[\[([^\[\]|]+?)(?:\|([^\[\]]*))?\]\]", md)
+        self.renderer = renderer
+
+    def handleMatch(self, m: re.Match[str], data: str):  # noqa: N802
+        target, label = m.group(1).strip(), (m.group(2) or "").strip()
+        shown = label or target.replace("#", " › ").strip(" ›")
+        url = self.renderer.resolve_wikilink(target)
+        if url is None:
+            el = etree.Element("span", {"class": "broken-link", "title": f"No entry named {target}"})
+        else:
+            el = etree.Element("a", {"href": url, "class": "wikilink"})
+        el.text = shown
+        return el, m.start(0), m.end(0)
+
+
+class _TagPattern(InlineProcessor):
+    """`#tag` in prose -> a link that searches the tag."""
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(r"(?<![\w&#/\\])#([^\W\d_][\w/-]*)", md)
+
+    def handleMatch(self, m: re.Match[str], data: str):  # noqa: N802
+        tag = m.group(1).rstrip("/-")
+        el = etree.Element("a", {"href": f"{TAG_SCHEME}:{tag.lower()}", "class": "tag"})
+        el.text = f"#{tag}"
+        return el, m.start(0), m.start(0) + 1 + len(tag)
+
+
+class _PolicyTreeprocessor(Treeprocessor):
+    """Rewrites links, drops remote images, adds heading anchors and table alignment for Qt."""
+
+    def __init__(self, renderer: Renderer, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.renderer = renderer
+
+    def run(self, root: etree.Element) -> None:
+        for parent in root.iter():
+            for index, el in enumerate(list(parent)):
+                if el.tag == "img":
+                    self._image(parent, index, el)
+        for el in root.iter():
+            if el.tag == "a" and "href" in el.attrib:
+                self._link(el)
+            elif el.tag in ("th", "td"):
+                _style_to_align(el)
+            elif el.tag == "div" and "admonition" in el.get("class", ""):
+                self._callout(el)
+            elif el.tag == "li":
+                _task_item(el)
+        for el in root.iter():
+            if re.fullmatch(r"h[1-6]", el.tag) and el.get("id"):
+                anchor = etree.Element("a", {"name": el.get("id", "")})
+                anchor.tail, el.text = el.text, None
+                el.insert(0, anchor)
+
+    def _link(self, el: etree.Element) -> None:
+        href, ok = self.renderer.resolve_href(el.get("href", ""))
+        el.set("href", href)
+        if not ok:
+            el.set("class", (el.get("class", "") + " broken-link").strip())
+            el.set("title", "Not in the library")
+
+    def _image(self, parent: etree.Element, index: int, el: etree.Element) -> None:
+        src = el.get("src", "")
+        local = self.renderer.local_image(src)
+        if local:
+            el.set("src", local)
+            return
+        alt = el.get("alt") or el.get("title") or src.rsplit("/", 1)[-1]
+        span = etree.Element("span", {"class": "image-alt", "title": src})
+        span.text = f"[image: {alt}]"
+        span.tail = el.tail
+        parent.remove(el)
+        parent.insert(index, span)
+
+    def _callout(self, el: etree.Element) -> None:
+        classes = el.get("class", "").split()
+        kind = next((c for c in classes if c != "admonition"), "note")
+        colour = self.renderer.palette.callout_backgrounds.get(kind, self.renderer.palette.callout_backgrounds["note"])
+        children = list(el)
+        el.clear()
+        el.tag = "table"
+        el.attrib.update({"class": f"callout callout-{kind}", "width": "100%", "cellpadding": "10",
+                          "cellspacing": "0", "bgcolor": colour})
+        cell = etree.SubElement(etree.SubElement(el, "tr"), "td")
+        for child in children:
+            if child.tag == "p" and "admonition-title" in child.get("class", ""):
+                child.set("class", "callout-title")
+                strong = etree.Element("b")
+                strong.text, child.text = child.text, None
+                strong.extend(list(child))
+                for grandchild in list(child):
+                    child.remove(grandchild)
+                child.append(strong)
+            cell.append(child)
+
+
+def _style_to_align(el: etree.Element) -> None:
+    match = re.search(r"text-align:\s*(left|right|center)", el.get("style", ""))
+    if match:
+        del el.attrib["style"]
+        el.set("align", match.group(1))
+
+
+def _task_item(el: etree.Element) -> None:
+    holder = el[0] if len(el) and el[0].tag == "p" and not (el.text or "").strip() else el
+    text = holder.text or ""
+    match = re.match(r"\s*\[([ xX])\]\s+", text)
+    if match:
+        box = "\u2611" if match.group(1).lower() == "x" else "\u2610"
+        holder.text = f"{box} " + text[match.end():]
+        el.set("class", "task")
+
+
+_CODE_DIV_RE = re.compile(r'<div class="codehilite" style="background: ([^";]+)"><pre[^>]*>(.*?)</pre></div>', re.S)
+_PLAIN_PRE_RE = re.compile(r"<pre><code(?: class=\"[^\"]*\")?>(.*?)</code></pre>", re.S)
+
+
+class _QtFixesPostprocessor(Postprocessor):
+    """Code blocks go into a one-cell table: QTextBrowser shows backgrounds on cells, not on divs."""
+
+    def __init__(self, palette: Palette, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.palette = palette
+
+    def run(self, text: str) -> str:
+        bg = self.palette.code_background
+
+        def code_table(body: str) -> str:
+            body = body.replace("<span></span>", "").removesuffix("\n")
+            return (f'<table class="code" width="100%" cellpadding="10" cellspacing="0" bgcolor="{bg}">'
+                    f"<tr><td><pre class=\"code\">{body}</pre></td></tr></table>")
+
+        text = _CODE_DIV_RE.sub(lambda m: code_table(m.group(2)), text)
+        return _PLAIN_PRE_RE.sub(lambda m: code_table(f"<code>{m.group(1)}</code>"), text)
+
+
+def html_document(body_html: str, css: str, title: str = "") -> str:
+    """A standalone HTML page (for `show --html` and export)."""
+    return (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
+            f"<style>{css}</style></head><body>\n{body_html}\n</body></html>\n")

@@ -1,0 +1,379 @@
+"""Searching the index: the query language, ranking, snippets and "did you mean" suggestions."""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+from dataclasses import asdict, dataclass, field
+
+from whoosh import query as wq
+from whoosh.searching import Searcher as WhooshSearcher
+
+from nexus_desktop.core.analysis import is_cjk, stem, words
+from nexus_desktop.core.index import SearchIndex, normalize_name
+
+FIELD_ALIASES = {"title": "title", "tag": "tags", "tags": "tags", "category": "category", "root": "root"}
+WORD_FIELDS = ("title", "aliases", "headings", "body", "tags")
+PHRASE_FIELDS = ("title", "aliases", "body")
+EXACT_BOOST = 60.0
+SNIPPET_CHARS = 180
+SUGGEST_BELOW = 3
+
+
+class BadQuery(ValueError):
+    """A query with nothing to search for; the message says why."""
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One part of a parsed query: `-tag:"some phrase"`, `compr*`, `word~`, ..."""
+
+    text: str
+    field: str = ""
+    kind: str = "word"  # word | phrase | prefix | fuzzy
+    negated: bool = False
+    maxdist: int = 1
+    or_with_previous: bool = False
+
+
+@dataclass
+class Hit:
+    """One search result, shown without opening its file."""
+
+    id: str
+    title: str
+    root: str
+    path: str
+    score: float
+    snippet: str
+    tags: list[str]
+    category: str = ""
+    summary: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data["score"] = round(self.score, 4)
+        del data["category"], data["summary"]
+        return data
+
+
+@dataclass
+class SearchResults:
+    """Results of one query (the `search --json` shape, plus what the UI shows)."""
+
+    query: str
+    total: int = 0
+    took_ms: float = 0.0
+    suggestion: str | None = None
+    results: list[Hit] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return {"query": self.query, "total": self.total, "took_ms": round(self.took_ms, 2),
+                "suggestion": self.suggestion, "results": [h.to_json() for h in self.results]}
+
+
+# --- parsing ----------------------------------------------------------------------------------
+_CLAUSE_RE = re.compile(
+    r'(?P<neg>[-+]?)(?:(?P<field>[A-Za-z]+):)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s()"]+))?'
+)
+
+
+def parse(text: str) -> list[Clause]:
+    """Split a query into clauses; malformed syntax is repaired (unclosed quotes, stray parens)."""
+    clauses: list[Clause] = []
+    pending_or = False
+    pos = 0
+    while pos < len(text):
+        if text[pos].isspace() or text[pos] in "()":
+            pos += 1
+            continue
+        match = _CLAUSE_RE.match(text, pos)
+        if match is None or match.end() == pos:
+            pos += 1
+            continue
+        pos = match.end()
+        clause = _clause(match)
+        if clause is None:
+            continue
+        if clause.text == "OR" and clause.kind == "word" and not clause.field and not clause.negated:
+            pending_or = bool(clauses)
+            continue
+        if pending_or:
+            clause = Clause(**{**asdict(clause), "or_with_previous": True})
+            pending_or = False
+        clauses.append(clause)
+    return clauses
+
+
+def _clause(match: re.Match[str]) -> Clause | None:
+    field_name = (match.group("field") or "").lower()
+    negated = match.group("neg") == "-"
+    phrase, word = match.group("phrase"), match.group("word")
+    if field_name and field_name not in FIELD_ALIASES:
+        word = f"{match.group('field')}:{word or ''}" if phrase is None else word
+        field_name = ""
+        if phrase is not None:
+            return Clause(phrase, "", "phrase", negated)
+    target = FIELD_ALIASES.get(field_name, "")
+    if phrase is not None:
+        return Clause(phrase, target, "phrase", negated) if phrase.strip() else None
+    if not word:
+        return None
+    fuzzy = re.fullmatch(r"(.+?)~([12]?)", word)
+    if fuzzy:
+        return Clause(fuzzy.group(1), target, "fuzzy", negated, int(fuzzy.group(2) or 1))
+    if word.endswith("*"):
+        return Clause(word.rstrip("*"), target, "prefix", negated)
+    return Clause(word, target, "word", negated)
+
+
+# --- building Whoosh queries ----------------------------------------------------------------
+def _term_query(field: str, tokens: list[str], stemmed: bool) -> wq.Query:
+    terms = [stem(t) if stemmed else t for t in tokens]
+    if len(terms) == 1:
+        return wq.Term(field, terms[0])
+    return wq.Phrase(field, terms)
+
+
+def _words_query(tokens: list[str], fields: tuple[str, ...] = WORD_FIELDS) -> wq.Query:
+    parts: list[wq.Query] = []
+    for name in fields:
+        if name == "tags":
+            parts.append(wq.Term("tags", "-".join(tokens)) if len(tokens) > 1 else wq.Term("tags", tokens[0]))
+        elif name == "headings" and len(tokens) > 1:
+            parts.append(wq.And([wq.Term(name, stem(t)) for t in tokens]))
+        else:
+            parts.append(_term_query(name, tokens, stemmed=True))
+    return wq.Or(parts)
+
+
+def _prefix_query(tokens: list[str], fields: tuple[str, ...]) -> wq.Query:
+    head, last = tokens[:-1], tokens[-1]
+    prefix = wq.Or([wq.Prefix(f, last) for f in fields])
+    if not head:
+        return prefix
+    return wq.And([_words_query(head), prefix])
+
+
+def clause_query(clause: Clause, as_you_type: bool = False) -> wq.Query | None:
+    """The Whoosh query of one clause, or None when it holds nothing searchable."""
+    if clause.field == "root":
+        return wq.Term("root", clause.text) if clause.text else None
+    if clause.field == "tags":
+        tag = clause.text.lower().lstrip("#")
+        if not tag:
+            return None
+        return wq.Prefix("tags", tag) if clause.kind == "prefix" else wq.Term("tags", tag)
+    tokens = words(clause.text)
+    if not tokens:
+        return None
+    if clause.field == "category":
+        if clause.kind == "prefix":
+            return _prefix_query(tokens, ("category",))
+        return wq.And([wq.Term("category", t) for t in tokens])
+    if clause.field == "title":
+        if clause.kind == "prefix":
+            return _prefix_query(tokens, ("title_raw",))
+        return _term_query("title", tokens, stemmed=True)
+    if clause.kind == "prefix" or as_you_type:
+        return _as_prefix(tokens, clause.kind == "prefix")
+    if clause.kind == "fuzzy" and len(tokens) == 1:
+        return wq.Or([wq.FuzzyTerm(f, tokens[0], maxdist=clause.maxdist, prefixlength=1)
+                      for f in ("title_raw", "body_raw")] + [_words_query(tokens)])
+    return _words_query(tokens, PHRASE_FIELDS if clause.kind == "phrase" else WORD_FIELDS)
+
+
+def _as_prefix(tokens: list[str], explicit: bool) -> wq.Query:
+    last = tokens[-1]
+    if is_cjk(last):
+        return _words_query(tokens)
+    fields = ("title_raw", "body", "body_raw", "tags") if len(last) >= 3 or explicit else ("title_raw", "tags")
+    prefix = _prefix_query(tokens, fields)
+    if explicit:
+        return prefix
+    return wq.Or([_words_query(tokens), prefix])
+
+
+def build_query(clauses: list[Clause], as_you_type: bool = False) -> wq.Query:
+    """Combine clauses: all must match, `OR` joins neighbours, `-` excludes."""
+    groups: list[list[wq.Query]] = []
+    excluded: list[wq.Query] = []
+    last_positive = max((i for i, c in enumerate(clauses) if not c.negated), default=-1)
+    for i, clause in enumerate(clauses):
+        built = clause_query(clause, as_you_type and i == last_positive and clause.kind == "word")
+        if built is None:
+            continue
+        if clause.negated:
+            excluded.append(built)
+        elif clause.or_with_previous and groups:
+            groups[-1].append(built)
+        else:
+            groups.append([built])
+    if not groups:
+        raise BadQuery("excluding words needs at least one word to look for" if excluded
+                       else "nothing to search for: type a word, a \"phrase\", a prefix* or field:value")
+    positive = wq.And([g[0] if len(g) == 1 else wq.Or(g) for g in groups])
+    if len(groups) == 1:
+        positive = positive.subqueries[0]
+    return wq.AndNot(positive, wq.Or(excluded)) if excluded else positive
+
+
+def plain_text(clauses: list[Clause]) -> str:
+    """The words of a query without its syntax, for the exact-title boost."""
+    if any(c.field or c.negated or c.kind not in ("word", "phrase") or c.or_with_previous for c in clauses):
+        return ""
+    return normalize_name(" ".join(c.text for c in clauses))
+
+
+# --- snippets -----------------------------------------------------------------------------
+def highlight_terms(clauses: list[Clause]) -> list[str]:
+    """Word stems and prefixes the snippet and the viewer should highlight."""
+    found: list[str] = []
+    for clause in clauses:
+        if clause.negated or clause.field == "root":
+            continue
+        for token in words(clause.text):
+            for form in {token, stem(token)}:
+                if form and form not in found:
+                    found.append(form)
+    return found
+
+
+def _highlight_regex(terms: list[str]) -> re.Pattern[str] | None:
+    if not terms:
+        return None
+    parts = sorted({re.escape(t) if is_cjk(t) else rf"\b{re.escape(t)}\w*" for t in terms}, key=len, reverse=True)
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+def make_snippet(text: str, pattern: re.Pattern[str] | None, width: int = SNIPPET_CHARS) -> str:
+    """HTML-escaped text around the densest cluster of matches, matches in <b>."""
+    matches = list(pattern.finditer(text, 0, 200_000)) if pattern else []
+    matches = matches[:300]
+    if not matches:
+        return html.escape(_clip(text, 0, width))
+    start = _best_window(matches, width)
+    window_start = max(0, start - width // 4)
+    if window_start:
+        space = text.find(" ", window_start, start)
+        window_start = space + 1 if space != -1 else window_start
+    window_end = min(len(text), window_start + width)
+    pieces: list[str] = ["\u2026" if window_start else ""]
+    cursor = window_start
+    for m in matches:
+        if m.start() < cursor or m.end() > window_end:
+            continue
+        pieces.append(html.escape(text[cursor:m.start()]))
+        pieces.append(f"<b>{html.escape(m.group())}</b>")
+        cursor = m.end()
+    pieces.append(html.escape(text[cursor:window_end]))
+    if window_end < len(text):
+        pieces.append("\u2026")
+    return " ".join("".join(pieces).split())
+
+
+def _best_window(matches: list[re.Match[str]], width: int) -> int:
+    best_start, best_score = matches[0].start(), -1
+    for i, first in enumerate(matches):
+        inside = {m.group().lower() for m in matches[i:] if m.end() - first.start() <= width * 3 // 4}
+        if len(inside) > best_score:
+            best_start, best_score = first.start(), len(inside)
+    return best_start
+
+
+def _clip(text: str, start: int, width: int) -> str:
+    piece = text[start:start + width]
+    return " ".join(piece.split()) + ("\u2026" if start + width < len(text) else "")
+
+
+# --- the searcher -------------------------------------------------------------------------
+class Searcher:
+    """Runs queries against a SearchIndex; keep one per thread and call refresh() after updates."""
+
+    def __init__(self, index: SearchIndex) -> None:
+        self.index = index
+        self._searcher: WhooshSearcher = index.open().searcher()
+
+    def refresh(self) -> None:
+        self._searcher = self._searcher.refresh()
+
+    def close(self) -> None:
+        self._searcher.close()
+
+    def search(self, text: str, *, limit: int = 20, offset: int = 0, as_you_type: bool = False,
+               suggest: bool = True) -> SearchResults:
+        """Run a query; raises BadQuery when there is nothing searchable in it."""
+        started = time.perf_counter()
+        clauses = parse(text)
+        as_you_type = as_you_type and not text.endswith((" ", '"'))
+        query = build_query(clauses, as_you_type)
+        exact = plain_text(clauses)
+        if exact:
+            query = wq.AndMaybe(query, wq.Term("exact", exact, boost=EXACT_BOOST))
+        hits = self._searcher.search(query, limit=max(1, offset + limit), terms=False)
+        pattern = _highlight_regex(highlight_terms(clauses))
+        results = SearchResults(query=text, terms=highlight_terms(clauses))
+        results.total = len(hits)
+        for hit in hits[offset:offset + limit]:
+            fields = hit.fields()
+            results.results.append(Hit(
+                id=fields["id"], title=fields.get("title", ""), root=fields.get("root", ""),
+                path=fields.get("path", ""), score=float(hit.score or 0.0),
+                snippet=make_snippet(fields.get("text") or fields.get("summary", ""), pattern),
+                tags=[t for t in fields.get("tags", "").split(",") if t],
+                category=fields.get("category", ""), summary=fields.get("summary", ""),
+            ))
+        if suggest and results.total < SUGGEST_BELOW:
+            results.suggestion = self.suggest(text)
+        results.took_ms = (time.perf_counter() - started) * 1000
+        return results
+
+    def suggest(self, text: str) -> str | None:
+        """A corrected query from the index's own vocabulary, or None."""
+        clauses = parse(text)
+        reader = self._searcher.reader()
+        changed = False
+        corrected: list[str] = []
+        for clause in clauses:
+            replacement = clause.text
+            if clause.kind == "word" and not clause.field and not is_cjk(clause.text):
+                tokens = words(clause.text)
+                if len(tokens) == 1 and reader.doc_frequency("body_raw", tokens[0]) == 0 and \
+                        reader.doc_frequency("title_raw", tokens[0]) == 0:
+                    better = self._closest(reader, tokens[0])
+                    if better:
+                        replacement, changed = better, True
+            corrected.append(_unparse(clause, replacement))
+        return " ".join(corrected) if changed else None
+
+    @staticmethod
+    def _closest(reader: object, word: str) -> str | None:
+        if len(word) < 3:
+            return None
+        best: tuple[int, int, str] | None = None
+        for maxdist in (1, 2) if len(word) > 4 else (1,):
+            for field_name in ("title_raw", "body_raw"):
+                for candidate in reader.terms_within(field_name, word, maxdist, prefix=1):  # type: ignore[attr-defined]
+                    freq = reader.doc_frequency(field_name, candidate)  # type: ignore[attr-defined]
+                    key = (maxdist, -freq, candidate)
+                    if best is None or key < best:
+                        best = key
+            if best is not None:
+                return best[2]
+        return None
+
+
+def _unparse(clause: Clause, text: str) -> str:
+    field_name = next((k for k, v in FIELD_ALIASES.items() if v == clause.field), "") if clause.field else ""
+    body = f'"{text}"' if clause.kind == "phrase" else text
+    if clause.kind == "prefix":
+        body += "*"
+    elif clause.kind == "fuzzy":
+        body += "~"
+    out = f"{field_name}:{body}" if field_name else body
+    out = ("-" if clause.negated else "") + out
+    return ("OR " if clause.or_with_previous else "") + out
+
+

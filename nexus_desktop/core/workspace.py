@@ -1,0 +1,73 @@
+"""One run's library, index and data folders wired together (used by the CLI and the UI)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nexus_desktop.core.index import IndexReport, SearchIndex
+from nexus_desktop.core.library import BUNDLED_ROOT, Entry, Root, find_file, read_entry, roots_from_dirs
+from nexus_desktop.core.links import EntryRef, LinkResolver
+from nexus_desktop.core.render import Renderer
+from nexus_desktop.paths import UserDirs, content_dir
+
+
+@dataclass
+class Workspace:
+    """The roots that make the library for this run, where its index lives, and its data folder."""
+
+    dirs: UserDirs
+    roots: list[Root]
+    index_name: str = "library"
+    _index: SearchIndex | None = field(default=None, init=False, repr=False)
+
+    @classmethod
+    def create(cls, dirs: UserDirs, content: Sequence[str] | None = None,
+               user_roots: Sequence[tuple[str, Path]] = ()) -> "Workspace":
+        """`--content DIR ...` means exactly those folders; otherwise the bundled KB plus the user's roots."""
+        dirs.ensure()
+        if content:
+            bundled = content_dir().resolve()
+            roots = [Root(BUNDLED_ROOT, r.path) if r.path == bundled else r for r in roots_from_dirs(content)]
+            digest = hashlib.sha1("\n".join(f"{r.name}={r.path}" for r in roots).encode()).hexdigest()[:12]
+            return cls(dirs, roots, f"content-{digest}")
+        roots = [Root(BUNDLED_ROOT, content_dir())]
+        roots += [Root(name, Path(path)) for name, path in user_roots if name != BUNDLED_ROOT]
+        return cls(dirs, roots)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.dirs.data
+
+    @property
+    def index_dir(self) -> Path:
+        return self.dirs.index / self.index_name
+
+    @property
+    def index(self) -> SearchIndex:
+        if self._index is None:
+            self._index = SearchIndex(self.index_dir)
+        return self._index
+
+    def update_index(self, rebuild: bool = False, **kwargs: object) -> IndexReport:
+        return self.index.update(self.roots, rebuild=rebuild, **kwargs)  # type: ignore[arg-type]
+
+    def root_paths(self) -> dict[str, Path]:
+        return {r.name: r.path for r in self.roots}
+
+    def entry_refs(self) -> list[EntryRef]:
+        """Id, title and aliases of every indexed entry."""
+        return self.index.entry_refs()
+
+    def resolver(self) -> LinkResolver:
+        return LinkResolver.from_refs(self.entry_refs())
+
+    def renderer(self, palette: str = "light") -> Renderer:
+        return Renderer(self.resolver(), palette, self.root_paths())
+
+    def load_entry(self, entry_id: str) -> Entry | None:
+        """The entry with this id, read from disk; None when it is not in the library."""
+        stat = find_file(self.roots, entry_id)
+        return read_entry(stat) if stat is not None else None

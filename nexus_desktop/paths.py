@@ -1,0 +1,64 @@
+"""Where things live: bundled content and resources, per-user data and cache folders."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "nexus-desktop"
+DATA_DIR_ENV = "NEXUS_DESKTOP_DATA_DIR"
+
+
+def bundle_dir() -> Path:
+    """The folder holding `content/` and `resources/`: the PyInstaller bundle or the source tree."""
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root:
+        return Path(frozen_root)
+    return Path(__file__).resolve().parent.parent
+
+
+def content_dir() -> Path:
+    """The bundled Project Nexus knowledge base."""
+    return bundle_dir() / "content"
+
+
+def resources_dir() -> Path:
+    """Icons, content style sheets and desktop metadata."""
+    return bundle_dir() / "resources"
+
+
+@dataclass(frozen=True)
+class UserDirs:
+    """Per-user folders: `data` holds nexus.sqlite3, `cache` holds the search index."""
+
+    data: Path
+    cache: Path
+
+    @property
+    def index(self) -> Path:
+        return self.cache / "index"
+
+    @property
+    def database(self) -> Path:
+        return self.data / "nexus.sqlite3"
+
+    def ensure(self) -> "UserDirs":
+        self.data.mkdir(parents=True, exist_ok=True)
+        self.cache.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+def user_dirs(data_dir: str | os.PathLike[str] | None = None) -> UserDirs:
+    """Folders for this run: `--data-dir`, else $NEXUS_DESKTOP_DATA_DIR, else platformdirs."""
+    chosen = data_dir or os.environ.get(DATA_DIR_ENV)
+    if chosen:
+        root = Path(chosen).expanduser().resolve()
+        return UserDirs(data=root, cache=root / "cache")
+    return UserDirs(
+        data=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+        cache=Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)),
+    )

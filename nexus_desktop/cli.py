@@ -206,6 +206,7 @@ def add_bookmarks_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_bookmarks(args: argparse.Namespace) -> int:
+    """`bookmarks list|add ID|remove ID|export FILE|import FILE`: 0 ok, 2 bad usage or input, 1 otherwise."""
     from nexus_desktop.core import bookmark_exchange as exchange
     from nexus_desktop.core.bookmarks import BookmarkError, BookmarkStore
     from nexus_desktop.core.index import IndexBusy
@@ -242,11 +243,12 @@ def cmd_bookmarks(args: argparse.Namespace) -> int:
             if entry is None:
                 raise UsageError(f"no entry {entry_ref!r} in the library "
                                  "(ids look like nexus/async/celery-retries)")
-            with db.transaction():
-                folder = store.folder_by_path(args.folder, create=True) if args.folder is not None else None
-                existing = store.find(entry.id, anchor or None)
-                mark = existing or store.add(entry.id, entry.title, anchor=anchor or None,
-                                             note=args.note or "", folder_id=folder.id if folder else None)
+            with db.transaction():  # one user action, one transaction (folder and bookmark)
+                existing = mark = store.find(entry.id, anchor or None)
+                if mark is None:
+                    folder = store.folder_by_path(args.folder, create=True) if args.folder is not None else None
+                    mark = store.add(entry.id, entry.title, anchor=anchor or None, note=args.note or "",
+                                     folder_id=folder.id if folder else None)
             where = "/".join(store.folder_path(mark.folder_id)) or "top level"
             emit({"added": existing is None, "bookmark_id": mark.id, **exchange.bookmark_json(mark),
                   "folder": "/".join(store.folder_path(mark.folder_id))},
@@ -255,9 +257,11 @@ def cmd_bookmarks(args: argparse.Namespace) -> int:
         elif action == "remove":
             entry_ref, _, anchor = target.partition("#")
             with db.transaction():
-                one = store.find(entry_ref, anchor) if anchor else None
-                snap = store.remove(one.id) if one else (
-                    store.remove_entry(entry_ref) if not anchor else None)
+                if anchor:  # ID#anchor: just that bookmark; plain ID: every bookmark of the entry
+                    one = store.find(entry_ref, anchor)
+                    snap = store.remove(one.id) if one else None
+                else:
+                    snap = store.remove_entry(entry_ref)
             if not snap:
                 raise UsageError(f"{target!r} is not bookmarked")
             emit({"removed": len(snap.bookmarks), "id": entry_ref, "anchor": anchor or None},

@@ -1,0 +1,221 @@
+"""Persisted desktop state in the user database: session, preferences, library roots, recent entries."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nexus_desktop.core.bookmarks import now_iso
+from nexus_desktop.core.library import root_name_for
+from nexus_desktop.core.userdb import UserDataError, UserDB
+
+BUNDLED_ROOT = "nexus"
+RECENT_KEEP = 200
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """One page in a tab's history."""
+
+    entry_id: str
+    scroll: int = 0
+    anchor: str | None = None
+
+
+@dataclass
+class TabState:
+    """One tab: its back/forward history and the index of the page shown."""
+
+    history: list[HistoryItem] = field(default_factory=list)
+    index: int = 0
+
+
+@dataclass
+class Session:
+    """Open tabs, the current tab and the zoom level."""
+
+    tabs: list[TabState] = field(default_factory=list)
+    current: int = 0
+    zoom: int = 0
+
+
+@dataclass(frozen=True)
+class RecentEntry:
+    """An entry opened recently."""
+
+    entry_id: str
+    title: str
+    visited: str
+
+
+def _clamp(value: int, count: int) -> int:
+    return max(0, min(int(value), count - 1)) if count else 0
+
+
+class SessionStore:
+    """Saves and loads the one session (replaced as a whole on each save)."""
+
+    def __init__(self, db: UserDB) -> None:
+        self.db = db
+
+    def save(self, session: Session) -> None:
+        """Replace the stored session in one transaction (tabs with an empty history are dropped)."""
+        tabs = [t for t in session.tabs if t.history]
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM session_history")
+            conn.execute("DELETE FROM session_tab")
+            conn.execute("DELETE FROM session")
+            conn.execute("INSERT INTO session (id, current, zoom, saved) VALUES (1, ?, ?, ?)",
+                         (_clamp(session.current, len(tabs)), int(session.zoom), now_iso()))
+            for n, tab in enumerate(tabs):
+                conn.execute("INSERT INTO session_tab (tab, history_index) VALUES (?, ?)",
+                             (n, _clamp(tab.index, len(tab.history))))
+                conn.executemany(
+                    "INSERT INTO session_history (tab, position, entry_id, scroll, anchor) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [(n, i, h.entry_id, int(h.scroll), h.anchor or None)
+                     for i, h in enumerate(tab.history)])
+
+    def load(self) -> Session:
+        """The stored session, or an empty Session when none was saved."""
+        conn = self.db.conn
+        head = conn.execute("SELECT current, zoom FROM session WHERE id = 1").fetchone()
+        if head is None:
+            return Session()
+        tabs: list[TabState] = []
+        for tab in conn.execute("SELECT tab, history_index FROM session_tab ORDER BY tab"):
+            history = [HistoryItem(r["entry_id"], r["scroll"], r["anchor"]) for r in conn.execute(
+                "SELECT entry_id, scroll, anchor FROM session_history WHERE tab = ? "
+                "ORDER BY position", (tab["tab"],))]
+            if history:
+                tabs.append(TabState(history, _clamp(tab["history_index"], len(history))))
+        return Session(tabs, _clamp(head["current"], len(tabs)), int(head["zoom"]))
+
+    def clear(self) -> None:
+        """Forget the stored session."""
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM session_history")
+            conn.execute("DELETE FROM session_tab")
+            conn.execute("DELETE FROM session")
+
+
+class Preferences:
+    """Key/value settings; values are anything JSON can store."""
+
+    def __init__(self, db: UserDB) -> None:
+        self.db = db
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The stored value, or `default` when unset (or unreadable)."""
+        row = self.db.conn.execute("SELECT value FROM preference WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return default
+        try:
+            return json.loads(row[0])
+        except ValueError:
+            return default
+
+    def set(self, key: str, value: Any) -> None:
+        """Store a JSON-serialisable value (UserDataError otherwise)."""
+        try:
+            text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise UserDataError(f"preference {key!r} cannot be stored: {exc}") from exc
+        with self.db.transaction() as conn:
+            conn.execute("INSERT INTO preference (key, value) VALUES (?, ?) "
+                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, text))
+
+    def remove(self, key: str) -> None:
+        """Unset a key."""
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM preference WHERE key = ?", (key,))
+
+    def all(self) -> dict[str, Any]:
+        """Every stored preference."""
+        out: dict[str, Any] = {}
+        for key, text in self.db.conn.execute("SELECT key, value FROM preference ORDER BY key"):
+            try:
+                out[key] = json.loads(text)
+            except ValueError:
+                continue
+        return out
+
+
+class RootsStore:
+    """Library roots the user added (the bundled root `nexus` is never stored here)."""
+
+    def __init__(self, db: UserDB) -> None:
+        self.db = db
+
+    def list(self) -> list[tuple[str, Path]]:
+        """(name, folder) pairs in the order they were added."""
+        rows = self.db.conn.execute("SELECT name, path FROM library_root ORDER BY rowid").fetchall()
+        return [(r["name"], Path(r["path"])) for r in rows]
+
+    def add(self, path: Path | str) -> str:
+        """Add a folder; returns its root name (from the folder name, made unique; same folder: same name)."""
+        folder = Path(path).expanduser().resolve()
+        with self.db.transaction() as conn:
+            row = conn.execute("SELECT name FROM library_root WHERE path = ?",
+                               (str(folder),)).fetchone()
+            if row is not None:
+                return str(row[0])
+            taken = {str(r[0]).casefold() for r in conn.execute("SELECT name FROM library_root")}
+            taken.add(BUNDLED_ROOT)
+            name = unique_root_name(folder.name, taken)
+            conn.execute("INSERT INTO library_root (name, path, added) VALUES (?, ?, ?)",
+                         (name, str(folder), now_iso()))
+            return name
+
+    def remove(self, name: str) -> bool:
+        """Remove a root by name; False when there was none."""
+        with self.db.transaction() as conn:
+            return conn.execute("DELETE FROM library_root WHERE name = ?", (name,)).rowcount > 0
+
+
+def unique_root_name(base: str, taken: set[str]) -> str:
+    """The root name for a folder called `base`, as `--content` would name it, not in `taken`.
+
+    Same rule as library.root_name_for (lower case, `My Notes` -> `my-notes`), so a folder added
+    in the UI gives the same entry ids as `--content` of that folder; never the bundled `nexus`.
+    """
+    folded = {t.casefold() for t in taken} | {BUNDLED_ROOT}
+    return root_name_for(Path(base.replace("/", "-").replace("\\", "-")), folded)
+
+
+class RecentEntries:
+    """Entries opened recently, most recent first."""
+
+    def __init__(self, db: UserDB, keep: int = RECENT_KEEP) -> None:
+        self.db = db
+        self.keep = keep
+
+    def touch(self, entry_id: str, title: str) -> None:
+        """Record that an entry was opened now."""
+        with self.db.transaction() as conn:
+            seq = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM recent_entry").fetchone()[0]
+            conn.execute("INSERT INTO recent_entry (entry_id, title, visited, seq) VALUES (?,?,?,?) "
+                         "ON CONFLICT(entry_id) DO UPDATE SET title = excluded.title, "
+                         "visited = excluded.visited, seq = excluded.seq",
+                         (entry_id, title, now_iso(), seq))
+            conn.execute("DELETE FROM recent_entry WHERE seq NOT IN "
+                         "(SELECT seq FROM recent_entry ORDER BY seq DESC LIMIT ?)", (self.keep,))
+
+    def list(self, limit: int = 10) -> list[RecentEntry]:
+        """The `limit` most recent entries, most recent first."""
+        rows = self.db.conn.execute(
+            "SELECT entry_id, title, visited FROM recent_entry ORDER BY seq DESC LIMIT ?",
+            (max(0, limit),)).fetchall()
+        return [RecentEntry(r["entry_id"], r["title"], r["visited"]) for r in rows]
+
+    def remove(self, entry_id: str) -> None:
+        """Forget one entry."""
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM recent_entry WHERE entry_id = ?", (entry_id,))
+
+    def clear(self) -> None:
+        """Forget all recent entries."""
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM recent_entry")

@@ -1,0 +1,306 @@
+"""The per-user SQLite store: opening, schema migrations, transactions and corruption recovery."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+DB_NAME = "nexus.sqlite3"
+BUSY_TIMEOUT_S = 10.0
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_CORRUPT_CODES = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB
+
+
+class UserDataError(Exception):
+    """Base class of every error raised by the user-data layer."""
+
+
+class UserDBOpenError(UserDataError):
+    """The user database could not be opened or created at all."""
+
+
+class FutureSchemaError(UserDataError):
+    """The database was written by a newer version of the application."""
+
+
+Migration = Callable[[sqlite3.Connection], None] | Sequence[str]
+
+_V1: tuple[str, ...] = (
+    """CREATE TABLE bookmark_folder (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        parent_id INTEGER REFERENCES bookmark_folder(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        position INTEGER NOT NULL DEFAULT 0,
+        created TEXT NOT NULL
+    )""",
+    "CREATE INDEX bookmark_folder_parent ON bookmark_folder(parent_id, position)",
+    """CREATE TABLE bookmark (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL DEFAULT 'entry' CHECK (kind IN ('entry', 'search')),
+        entry_id TEXT,
+        query TEXT,
+        title TEXT NOT NULL,
+        anchor TEXT,
+        note TEXT NOT NULL DEFAULT '',
+        folder_id INTEGER REFERENCES bookmark_folder(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL DEFAULT 0,
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        missing INTEGER NOT NULL DEFAULT 0,
+        CHECK ((kind = 'entry' AND entry_id IS NOT NULL)
+            OR (kind = 'search' AND query IS NOT NULL))
+    )""",
+    "CREATE INDEX bookmark_entry ON bookmark(entry_id, anchor)",
+    "CREATE INDEX bookmark_folder_pos ON bookmark(folder_id, position)",
+    """CREATE TABLE session (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        current INTEGER NOT NULL DEFAULT 0,
+        zoom INTEGER NOT NULL DEFAULT 0,
+        saved TEXT NOT NULL
+    )""",
+    """CREATE TABLE session_tab (
+        tab INTEGER PRIMARY KEY,
+        history_index INTEGER NOT NULL DEFAULT 0
+    )""",
+    """CREATE TABLE session_history (
+        tab INTEGER NOT NULL REFERENCES session_tab(tab) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        entry_id TEXT NOT NULL,
+        scroll INTEGER NOT NULL DEFAULT 0,
+        anchor TEXT,
+        PRIMARY KEY (tab, position)
+    )""",
+    """CREATE TABLE library_root (
+        name TEXT PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,
+        added TEXT NOT NULL
+    )""",
+    """CREATE TABLE preference (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
+    """CREATE TABLE recent_entry (
+        entry_id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        visited TEXT NOT NULL,
+        seq INTEGER NOT NULL
+    )""",
+    "CREATE INDEX recent_entry_seq ON recent_entry(seq)",
+)
+
+# Ordered forward migrations: MIGRATIONS[i] takes the schema from version i to version i + 1.
+MIGRATIONS: tuple[Migration, ...] = (_V1,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class UserDB:
+    """An open connection to the user database, with explicit transactions.
+
+    A connection belongs to the thread that opened it: a worker thread opens its own UserDB
+    (WAL and the busy timeout make concurrent connections and processes safe).
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, notice: str | None = None) -> None:
+        self.conn = conn
+        self.path = path
+        self.notice = notice
+        self._depth = 0
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, ROLLBACK on exception; nested calls join the outer one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.conn
+            finally:
+                self._depth -= 1
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield self.conn
+        except BaseException:
+            self._depth = 0
+            self.conn.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    @property
+    def in_transaction(self) -> bool:
+        """True inside a transaction() block."""
+        return self._depth > 0
+
+    def execute(self, sql: str, params: Sequence[object] = ()) -> sqlite3.Cursor:
+        """Run one statement (autocommit unless inside transaction())."""
+        return self.conn.execute(sql, params)
+
+    def query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+        """Run a SELECT and return all rows."""
+        return self.conn.execute(sql, params).fetchall()
+
+    @property
+    def user_version(self) -> int:
+        """The schema version stored in the file."""
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def close(self) -> None:
+        """Close the connection (safe to call twice)."""
+        self.conn.close()
+
+    def __enter__(self) -> UserDB:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_user_db(data_dir: Path) -> UserDB:
+    """Open (creating or migrating) `<data_dir>/nexus.sqlite3`; a corrupt file is copied aside first."""
+    data_dir = Path(data_dir)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserDBOpenError(f"cannot create data folder {data_dir}: {exc.strerror or exc}") from exc
+    path = data_dir / DB_NAME
+    try:
+        _check_header(path)
+        return UserDB(_open_checked(path), path)
+    except (sqlite3.DatabaseError, FutureSchemaError) as exc:
+        if not _is_corruption(exc):
+            raise UserDBOpenError(f"cannot open {path}: {exc}") from exc
+        reason = str(exc)
+    aside = _move_aside(path)
+    try:
+        conn = _open_checked(path)
+    except (sqlite3.DatabaseError, FutureSchemaError) as exc:
+        raise UserDBOpenError(f"cannot create a fresh {path}: {exc}") from exc
+    notice = (f"The user database {path} could not be used ({reason}); it was copied to "
+              f"{aside.name} and a fresh one was started.")
+    return UserDB(conn, path, notice)
+
+
+def _is_corruption(exc: BaseException) -> bool:
+    """True for errors that mean the file's content is unusable (not for locks or permissions)."""
+    if isinstance(exc, FutureSchemaError):
+        return True
+    return getattr(exc, "sqlite_errorcode", None) in _CORRUPT_CODES
+
+
+def _check_header(path: Path) -> None:
+    """Refuse a non-empty file without the SQLite header before SQLite touches its side files."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(_SQLITE_HEADER))
+    except FileNotFoundError:
+        return
+    except IsADirectoryError as exc:
+        raise UserDBOpenError(f"cannot open {path}: it is a folder") from exc
+    except OSError as exc:
+        raise UserDBOpenError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if head and head != _SQLITE_HEADER:
+        exc = sqlite3.DatabaseError("file is not a database")
+        exc.sqlite_errorcode = 26  # type: ignore[attr-defined]
+        raise exc
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """A raw connection in autocommit mode with the pragmas every connection needs."""
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise UserDBOpenError(f"cannot open {path}: {exc}") from exc
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def _open_checked(path: Path) -> sqlite3.Connection:
+    """Connect, verify the file is a sound database of a known version, and migrate it."""
+    conn = _connect(path)
+    try:
+        _check_integrity(conn)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        migrate(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _check_integrity(conn: sqlite3.Connection) -> None:
+    """Raise sqlite3.DatabaseError (code CORRUPT) if quick_check finds damage."""
+    rows = conn.execute("PRAGMA quick_check").fetchall()
+    if rows and rows[0][0] != "ok":
+        exc = sqlite3.DatabaseError(f"integrity check failed: {rows[0][0]}")
+        exc.sqlite_errorcode = 11  # type: ignore[attr-defined]
+        raise exc
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply pending migrations, each in its own IMMEDIATE transaction; return the final version."""
+    version = _user_version(conn)
+    if version > SCHEMA_VERSION:
+        raise FutureSchemaError(
+            f"schema version {version} is newer than this application's {SCHEMA_VERSION}")
+    while version < SCHEMA_VERSION:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = _user_version(conn)  # another process may have migrated meanwhile
+            if version < SCHEMA_VERSION:
+                _apply(conn, MIGRATIONS[version])
+                version += 1
+                conn.execute(f"PRAGMA user_version = {version}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    return version
+
+
+def _user_version(conn: sqlite3.Connection) -> int:
+    """PRAGMA user_version as an int."""
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _apply(conn: sqlite3.Connection, migration: Migration) -> None:
+    """Run one migration: a callable, or a list of SQL statements."""
+    if callable(migration):
+        migration(conn)
+        return
+    for statement in migration:
+        conn.execute(statement)
+
+
+def _move_aside(path: Path) -> Path:
+    """Copy the database (and its -wal/-shm) to a timestamped name, then remove the originals."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 2
+    while aside.exists():
+        aside = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+        n += 1
+    pairs = [(path, aside)] + [(Path(f"{path}{s}"), Path(f"{aside}{s}")) for s in _SIDE_FILES]
+    try:
+        for src, dst in pairs:
+            if src.exists():
+                shutil.copy2(src, dst)
+        for src, _dst in pairs:
+            src.unlink(missing_ok=True)
+    except OSError as exc:
+        raise UserDBOpenError(
+            f"{path} is unusable and could not be copied aside: {exc.strerror or exc}") from exc
+    return aside

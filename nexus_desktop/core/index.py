@@ -25,7 +25,7 @@ from nexus_desktop.core.analysis import STEMMED, UNSTEMMABLE, UNSTEMMED
 from nexus_desktop.core.library import Entry, EntryError, FileStat, Root, Skipped, read_entry, scan
 from nexus_desktop.core.links import EntryRef
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 META_FILE = "nexus-index.json"
 BULK_THRESHOLD = 1500
 SNIPPET_TEXT_CHARS = 24_000
@@ -65,6 +65,20 @@ class IndexBusy(Exception):
     """Another process holds the index's write lock."""
 
 
+@dataclass(frozen=True)
+class CatalogItem:
+    """What the index knows of an entry without reading its file (library tree, quick open)."""
+
+    id: str
+    root: str
+    path: str
+    title: str
+    aliases: tuple[str, ...]
+    category: str
+    tags: tuple[str, ...]
+    summary: str
+
+
 @dataclass
 class IndexReport:
     """What one indexing run did (the `index --json` shape)."""
@@ -93,7 +107,7 @@ def normalize_name(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-_MARKUP_RE = re.compile(r"!?\[\[([^\]|]*\|)?([^\]]*)\]\]|!?\[([^\]]*)\]\([^)]*\)|^\s{0,3}(?:#{1,6}|>|[-*+]|\d+\.)\s+|[*_`~]{1,3}|^\s*(?:```|~~~).*$|<[^>\n]+>", re.M)
+_MARKUP_RE = re.compile(r"!?\[\[([^\]|]*\|)?([^\]]*)\]\]|!?\[([^\]]*)\]\([^)]*\)|^\s{0,3}(?:#{1,6}|>|[-*+]|\d+\.)\s+|\*{1,3}|`+|~~|(?<!\w)_{1,3}(?=\w)|(?<=\w)_{1,3}(?!\w)|^\s*(?:```|~~~).*$|<[^>\n]+>", re.M)
 
 
 def snippet_text(entry: Entry) -> str:
@@ -107,8 +121,9 @@ def snippet_text(entry: Entry) -> str:
 def document_for(entry: Entry) -> dict[str, object]:
     """The Whoosh document of an entry; shared strings let one tokenization feed two fields."""
     title = entry.title
-    body = f"{entry.summary}\n{entry.body}" if entry.summary else entry.body
     aliases = "\n".join(entry.aliases)
+    names = "\n".join(part for part in (title, aliases, " ".join(entry.tags), entry.summary) if part)
+    body = f"{names}\n{entry.body}"
     return {
         "id": entry.id, "root": entry.root, "path": entry.rel_path, "stamp": entry.stamp,
         "title": title, "title_raw": title + ("\n" + aliases if aliases else ""),
@@ -221,12 +236,19 @@ class SearchIndex:
             stamps = reader.column_reader("stamp")
             return {ids[n]: stamps[n] for n in reader.all_doc_ids()}
 
-    def entry_refs(self) -> list[EntryRef]:
-        """Every indexed entry's id, title and aliases (for resolving links)."""
+    def catalog(self) -> list[CatalogItem]:
+        """Every indexed entry, sorted by id."""
         ix = self.open()
         with ix.reader() as reader:
-            return [EntryRef(d["id"], d.get("title", ""), tuple(a for a in d.get("aliases", "").split("\n") if a))
-                    for d in reader.all_stored_fields()]
+            items = [CatalogItem(d["id"], d.get("root", ""), d.get("path", ""), d.get("title", ""),
+                                 tuple(a for a in d.get("aliases", "").split("\n") if a), d.get("category", ""),
+                                 tuple(t for t in d.get("tags", "").split(",") if t), d.get("summary", ""))
+                     for d in reader.all_stored_fields()]
+        return sorted(items, key=lambda item: item.id)
+
+    def entry_refs(self) -> list[EntryRef]:
+        """Every indexed entry's id, title and aliases (for resolving links)."""
+        return [EntryRef(item.id, item.title, item.aliases) for item in self.catalog()]
 
     def doc_count(self) -> int:
         return self.open().doc_count()

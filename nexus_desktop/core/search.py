@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from whoosh import query as wq
@@ -14,11 +15,13 @@ from nexus_desktop.core.analysis import is_cjk, stem, words
 from nexus_desktop.core.index import SearchIndex, normalize_name
 
 FIELD_ALIASES = {"title": "title", "tag": "tags", "tags": "tags", "category": "category", "root": "root"}
-WORD_FIELDS = ("title", "aliases", "headings", "body", "tags")
-PHRASE_FIELDS = ("title", "aliases", "body")
 EXACT_BOOST = 60.0
 SNIPPET_CHARS = 180
 SUGGEST_BELOW = 3
+PREFIX_TERMS_TYPING = 12
+PREFIX_TERMS_EXPLICIT = 128
+
+PrefixExpander = Callable[[str, str, int], list[str]]
 
 
 class BadQuery(ValueError):
@@ -130,94 +133,126 @@ def _clause(match: re.Match[str]) -> Clause | None:
 
 
 # --- building Whoosh queries ----------------------------------------------------------------
-def _term_query(field: str, tokens: list[str], stemmed: bool) -> wq.Query:
+# Matching runs on one field, `body`, which also holds the title, aliases, headings and tags of an
+# entry (see index.document_for); the title, alias, heading and tag fields only add to the score of
+# documents that already match. One field to match keeps a query's work close to plain Whoosh's.
+@dataclass
+class Built:
+    """A clause as Whoosh queries: what a document must match, and what only raises its score."""
+
+    required: wq.Query
+    boosts: list[wq.Query] = field(default_factory=list)
+
+
+def _term_query(field_name: str, tokens: list[str], stemmed: bool) -> wq.Query:
     terms = [stem(t) if stemmed else t for t in tokens]
     if len(terms) == 1:
-        return wq.Term(field, terms[0])
-    return wq.Phrase(field, terms)
+        return wq.Term(field_name, terms[0])
+    return wq.Phrase(field_name, terms)
 
 
-def _words_query(tokens: list[str], fields: tuple[str, ...] = WORD_FIELDS) -> wq.Query:
-    parts: list[wq.Query] = []
-    for name in fields:
-        if name == "tags":
-            parts.append(wq.Term("tags", "-".join(tokens)) if len(tokens) > 1 else wq.Term("tags", tokens[0]))
-        elif name == "headings" and len(tokens) > 1:
-            parts.append(wq.And([wq.Term(name, stem(t)) for t in tokens]))
-        else:
-            parts.append(_term_query(name, tokens, stemmed=True))
-    return wq.Or(parts)
+def _word_boosts(tokens: list[str], phrase: bool = False) -> list[wq.Query]:
+    boosts = [_term_query("title", tokens, True), _term_query("aliases", tokens, True)]
+    if not phrase:
+        boosts.append(wq.And([wq.Term("headings", stem(t)) for t in tokens]) if len(tokens) > 1
+                      else wq.Term("headings", stem(tokens[0])))
+        boosts.append(wq.Term("tags", "-".join(tokens)))
+    return boosts
 
 
-def _prefix_query(tokens: list[str], fields: tuple[str, ...]) -> wq.Query:
+def _words(tokens: list[str], phrase: bool = False) -> Built:
+    return Built(_term_query("body", tokens, stemmed=True), _word_boosts(tokens, phrase))
+
+
+def _prefix_terms(name: str, prefix: str, expand: PrefixExpander | None, limit: int) -> list[wq.Query]:
+    if expand is None:
+        return [wq.Prefix(name, prefix)]
+    return [wq.Term(name, term) for term in expand(name, prefix, limit)]
+
+
+def _prefix(tokens: list[str], fields: tuple[str, ...], expand: PrefixExpander | None,
+            limit: int = PREFIX_TERMS_EXPLICIT) -> Built:
+    """`head words last*`: the head words as words, the last one by its completions."""
     head, last = tokens[:-1], tokens[-1]
-    prefix = wq.Or([wq.Prefix(f, last) for f in fields])
+    parts = [q for name in fields for q in _prefix_terms(name, last, expand, limit)]
+    completions: wq.Query = wq.Or(parts) if parts else wq.NullQuery
     if not head:
-        return prefix
-    return wq.And([_words_query(head), prefix])
+        return Built(completions, [wq.Or(_prefix_terms("title_raw", last, expand, limit))])
+    before = _words(head)
+    return Built(wq.And([before.required, completions]), before.boosts)
 
 
-def clause_query(clause: Clause, as_you_type: bool = False) -> wq.Query | None:
-    """The Whoosh query of one clause, or None when it holds nothing searchable."""
+def clause_query(clause: Clause, as_you_type: bool = False, expand: PrefixExpander | None = None) -> Built | None:
+    """The Whoosh queries of one clause, or None when it holds nothing searchable."""
     if clause.field == "root":
-        return wq.Term("root", clause.text) if clause.text else None
+        return Built(wq.Term("root", clause.text)) if clause.text else None
     if clause.field == "tags":
         tag = clause.text.lower().lstrip("#")
         if not tag:
             return None
-        return wq.Prefix("tags", tag) if clause.kind == "prefix" else wq.Term("tags", tag)
+        return _prefix([tag], ("tags",), expand) if clause.kind == "prefix" else Built(wq.Term("tags", tag))
     tokens = words(clause.text)
     if not tokens:
         return None
     if clause.field == "category":
         if clause.kind == "prefix":
-            return _prefix_query(tokens, ("category",))
-        return wq.And([wq.Term("category", t) for t in tokens])
+            return _prefix(tokens, ("category",), expand)
+        return Built(wq.And([wq.Term("category", t) for t in tokens]))
     if clause.field == "title":
         if clause.kind == "prefix":
-            return _prefix_query(tokens, ("title_raw",))
-        return _term_query("title", tokens, stemmed=True)
+            return _prefix(tokens, ("title_raw",), expand)
+        return Built(_term_query("title", tokens, stemmed=True))
     if clause.kind == "prefix" or as_you_type:
-        return _as_prefix(tokens, clause.kind == "prefix")
+        return _as_prefix(tokens, clause.kind == "prefix", expand)
     if clause.kind == "fuzzy" and len(tokens) == 1:
-        return wq.Or([wq.FuzzyTerm(f, tokens[0], maxdist=clause.maxdist, prefixlength=1)
-                      for f in ("title_raw", "body_raw")] + [_words_query(tokens)])
-    return _words_query(tokens, PHRASE_FIELDS if clause.kind == "phrase" else WORD_FIELDS)
+        fuzzy = [wq.FuzzyTerm(f, tokens[0], maxdist=clause.maxdist, prefixlength=1) for f in ("body", "body_raw")]
+        return Built(wq.Or(fuzzy), _word_boosts(tokens))
+    return _words(tokens, phrase=clause.kind == "phrase")
 
 
-def _as_prefix(tokens: list[str], explicit: bool) -> wq.Query:
+def _as_prefix(tokens: list[str], explicit: bool, expand: PrefixExpander | None) -> Built:
+    """A prefix clause (`compr*`) or the word being typed: its most frequent completions.
+
+    While typing, one or two letters complete titles only: completing them over every body word
+    would match most of the library and cost a full scan per keystroke.
+    """
     last = tokens[-1]
     if is_cjk(last):
-        return _words_query(tokens)
-    fields = ("title_raw", "body", "body_raw", "tags") if len(last) >= 3 or explicit else ("title_raw", "tags")
-    prefix = _prefix_query(tokens, fields)
+        return _words(tokens)
     if explicit:
-        return prefix
-    return wq.Or([_words_query(tokens), prefix])
+        return _prefix(tokens, ("body", "body_raw"), expand, PREFIX_TERMS_EXPLICIT)
+    fields = ("body", "body_raw") if len(last) >= 3 else ("title_raw",)
+    typed = _prefix(tokens, fields, expand, PREFIX_TERMS_TYPING)
+    whole = _words(tokens)
+    return Built(wq.Or([whole.required, typed.required]), whole.boosts + typed.boosts)
 
 
-def build_query(clauses: list[Clause], as_you_type: bool = False) -> wq.Query:
-    """Combine clauses: all must match, `OR` joins neighbours, `-` excludes."""
+def build_query(clauses: list[Clause], as_you_type: bool = False, expand: PrefixExpander | None = None) -> wq.Query:
+    """Combine clauses: all must match, `OR` joins neighbours, `-` excludes; boosts only rank."""
     groups: list[list[wq.Query]] = []
+    boosts: list[wq.Query] = []
     excluded: list[wq.Query] = []
     last_positive = max((i for i, c in enumerate(clauses) if not c.negated), default=-1)
     for i, clause in enumerate(clauses):
-        built = clause_query(clause, as_you_type and i == last_positive and clause.kind == "word")
+        built = clause_query(clause, as_you_type and i == last_positive and clause.kind == "word", expand)
         if built is None:
             continue
         if clause.negated:
-            excluded.append(built)
-        elif clause.or_with_previous and groups:
-            groups[-1].append(built)
+            excluded.append(built.required)
+            continue
+        boosts.extend(built.boosts)
+        if clause.or_with_previous and groups:
+            groups[-1].append(built.required)
         else:
-            groups.append([built])
+            groups.append([built.required])
     if not groups:
         raise BadQuery("excluding words needs at least one word to look for" if excluded
                        else "nothing to search for: type a word, a \"phrase\", a prefix* or field:value")
-    positive = wq.And([g[0] if len(g) == 1 else wq.Or(g) for g in groups])
-    if len(groups) == 1:
-        positive = positive.subqueries[0]
-    return wq.AndNot(positive, wq.Or(excluded)) if excluded else positive
+    required = [g[0] if len(g) == 1 else wq.Or(g) for g in groups]
+    query: wq.Query = required[0] if len(required) == 1 else wq.And(required)
+    if excluded:
+        query = wq.AndNot(query, wq.Or(excluded))
+    return wq.AndMaybe(query, wq.Or(boosts)) if boosts else query
 
 
 def plain_text(clauses: list[Clause]) -> str:
@@ -308,7 +343,7 @@ class Searcher:
         started = time.perf_counter()
         clauses = parse(text)
         as_you_type = as_you_type and not text.endswith((" ", '"'))
-        query = build_query(clauses, as_you_type)
+        query = build_query(clauses, as_you_type, self._expand_prefix)
         exact = plain_text(clauses)
         if exact:
             query = wq.AndMaybe(query, wq.Term("exact", exact, boost=EXACT_BOOST))
@@ -329,6 +364,14 @@ class Searcher:
             results.suggestion = self.suggest(text)
         results.took_ms = (time.perf_counter() - started) * 1000
         return results
+
+    def _expand_prefix(self, field_name: str, prefix: str, limit: int) -> list[str]:
+        """The `limit` most frequent indexed terms starting with `prefix` (bounded work per keystroke)."""
+        reader = self._searcher.reader()
+        terms = [t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.expand_prefix(field_name, prefix)]
+        if len(terms) <= limit:
+            return terms
+        return sorted(terms, key=lambda t: -reader.doc_frequency(field_name, t))[:limit]
 
     def suggest(self, text: str) -> str | None:
         """A corrected query from the index's own vocabulary, or None."""

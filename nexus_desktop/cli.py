@@ -99,12 +99,19 @@ def workspace_for(args: argparse.Namespace):  # -> Workspace (imported lazily: t
 
 
 def _user_roots(dirs) -> list[tuple[str, Path]]:
+    """Folders the user added to the library; a damaged user database is reported, not fatal."""
     from nexus_desktop.core.state import RootsStore
-    from nexus_desktop.core.userdb import open_user_db
+    from nexus_desktop.core.userdb import UserDataError, open_user_db
 
     dirs.ensure()
-    db = open_user_db(dirs.data)
     try:
+        db = open_user_db(dirs.data)
+    except UserDataError as exc:
+        print(f"nexus-desktop: {exc}", file=sys.stderr)
+        return []
+    try:
+        if db.notice:
+            print(f"nexus-desktop: {db.notice}", file=sys.stderr)
         return list(RootsStore(db).list())
     finally:
         db.close()

@@ -25,7 +25,7 @@ from nexus_desktop.core.analysis import STEMMED, UNSTEMMABLE, UNSTEMMED
 from nexus_desktop.core.library import Entry, EntryError, FileStat, Root, Skipped, read_entry, scan
 from nexus_desktop.core.links import EntryRef
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 META_FILE = "nexus-index.json"
 BULK_THRESHOLD = 1500
 SNIPPET_TEXT_CHARS = 24_000
@@ -107,17 +107,6 @@ def normalize_name(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-_MARKUP_RE = re.compile(r"!?\[\[([^\]|]*\|)?([^\]]*)\]\]|!?\[([^\]]*)\]\([^)]*\)|^\s{0,3}(?:#{1,6}|>|[-*+]|\d+\.)\s+|\*{1,3}|`+|~~|(?<!\w)_{1,3}(?=\w)|(?<=\w)_{1,3}(?!\w)|^\s*(?:```|~~~).*$|<[^>\n]+>", re.M)
-
-
-def snippet_text(entry: Entry) -> str:
-    """Readable text of an entry (Markdown syntax stripped) kept in the index for snippets."""
-    def replace(match: re.Match[str]) -> str:
-        return match.group(2) or match.group(3) or ""
-    body = _MARKUP_RE.sub(replace, entry.body[: SNIPPET_TEXT_CHARS * 2])
-    return re.sub(r"\n{2,}", "\n", body).strip()[:SNIPPET_TEXT_CHARS]
-
-
 def document_for(entry: Entry) -> dict[str, object]:
     """The Whoosh document of an entry; shared strings let one tokenization feed two fields."""
     title = entry.title
@@ -131,7 +120,7 @@ def document_for(entry: Entry) -> dict[str, object]:
         "body": body, "body_raw": body,
         "tags": ",".join(entry.tags), "category": entry.category,
         "exact": ",".join(normalize_name(n).replace(",", " ") for n in [title, *entry.aliases] if n.strip()),
-        "summary": entry.summary, "text": snippet_text(entry),
+        "summary": entry.summary, "text": entry.body[:SNIPPET_TEXT_CHARS],
     }
 
 
@@ -198,8 +187,11 @@ class SearchIndex:
             return "the index has no readable version stamp"
         if not isinstance(meta, dict) or meta.get("schema_version") != SCHEMA_VERSION:
             return "the index was built by another version of the app"
-        if not whoosh_index.exists_in(str(self.index_dir)):
-            return "the index has no table of contents"
+        try:
+            if not whoosh_index.exists_in(str(self.index_dir)):
+                return "the index has no table of contents"
+        except Exception:  # noqa: BLE001 - a damaged table of contents is one more reason to rebuild
+            return "the index's table of contents is damaged"
         return None
 
     def _move_aside(self, problem: str) -> None:

@@ -8,6 +8,7 @@ import re
 import stat as stat_module
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 import yaml
@@ -83,7 +84,6 @@ class Entry:
     aliases: list[str] = field(default_factory=list)
     related: list[str] = field(default_factory=list)
     headings: list[Heading] = field(default_factory=list)
-    links: list[str] = field(default_factory=list)
     front_matter: dict[str, object] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     mtime_ns: int = 0
@@ -92,6 +92,11 @@ class Entry:
     @property
     def stamp(self) -> str:
         return f"{self.mtime_ns}:{self.size}"
+
+    @cached_property
+    def links(self) -> list[str]:
+        """Outgoing link targets (worked out when asked: indexing doesn't need them)."""
+        return extract_links(self.body)
 
 
 @dataclass
@@ -132,11 +137,13 @@ def entry_id(root: str, rel_path: str) -> str:
 
 
 def is_markdown(name: str) -> bool:
-    return name.lower().endswith(MARKDOWN_SUFFIXES)
+    """`x.md` or `x.markdown` (any case); a bare `.md` has no name and is not an entry."""
+    lower = name.lower()
+    return any(lower.endswith(suffix) and len(lower) > len(suffix) for suffix in MARKDOWN_SUFFIXES)
 
 
 def scan(roots: Iterable[Root]) -> ScanResult:
-    """Walk every root; hidden folders, symlink loops and vanished files are skipped with a reason."""
+    """Walk every root; hidden folders are left out, symlink loops and vanished files skipped with a reason."""
     result = ScanResult()
     for root in roots:
         if not root.path.is_dir():
@@ -172,7 +179,7 @@ def _walk_root(root: Root, skipped: list[Skipped]) -> Iterator[FileStat]:
             continue
         subfolders: list[Path] = []
         for child in children:
-            if child.name.startswith("."):
+            if child.name.startswith(".") and not is_markdown(child.name):
                 continue
             found = _stat_child(root, child, subfolders, skipped)
             if found is not None:
@@ -194,7 +201,8 @@ def _stat_child(root: Root, child: os.DirEntry[str], subfolders: list[Path],
         skipped.append(Skipped(str(path), f"unreadable: {exc.strerror or exc}"))
         return None
     if stat_module.S_ISDIR(info.st_mode):
-        subfolders.append(path)
+        if not child.name.startswith("."):  # hidden folders (.git, .obsidian); hidden files like `..md` count
+            subfolders.append(path)
         return None
     if not (stat_module.S_ISREG(info.st_mode) and is_markdown(child.name)):
         return None
@@ -213,12 +221,22 @@ def read_entry(stat: FileStat) -> Entry:
     except OSError as exc:
         raise EntryError(f"unreadable: {exc.strerror or exc}") from exc
     if len(raw) > MAX_READ_BYTES:
-        raw = raw[:MAX_READ_BYTES]
+        raw = _cut_at_char_boundary(raw[:MAX_READ_BYTES])
         warnings.append("larger than 5 MB: only the first 5 MB are indexed")
     if b"\x00" in raw[:8192]:
         raise EntryError("binary file, not Markdown")
     text = _decode(raw, warnings)
     return parse_entry(stat, text, warnings)
+
+
+def _cut_at_char_boundary(raw: bytes) -> bytes:
+    """Drop a UTF-8 sequence left incomplete by cutting the bytes (not a decoding error of the file)."""
+    for back in range(1, min(4, len(raw)) + 1):
+        byte = raw[-back]
+        if byte & 0xC0 != 0x80:  # the lead byte of the last sequence (or ASCII)
+            needed = 2 if byte & 0xE0 == 0xC0 else 3 if byte & 0xF0 == 0xE0 else 4 if byte & 0xF8 == 0xF0 else 1
+            return raw[:-back] if needed > back else raw
+    return raw
 
 
 def _decode(raw: bytes, warnings: list[str]) -> str:
@@ -241,7 +259,7 @@ def parse_entry(stat: FileStat, text: str, warnings: list[str] | None = None) ->
         id=stat.id, root=stat.root, path=stat.path, rel_path=stat.rel_path, title=title, body=body,
         tags=tags, category=_text(meta.get("category")), summary=_text(meta.get("summary")),
         aliases=_str_list(meta.get("aliases")), related=_str_list(meta.get("related")),
-        headings=headings, links=extract_links(body), front_matter=meta, warnings=warnings,
+        headings=headings, front_matter=meta, warnings=warnings,
         mtime_ns=stat.mtime_ns, size=stat.size,
     )
 
@@ -324,24 +342,35 @@ def prose_lines(body: str) -> Iterator[tuple[int, str]]:
             yield number, line
 
 
+_ATX_ANY_RE = re.compile(r"^[ ]{0,3}(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$", re.MULTILINE)
+_UNDERLINE_RE = re.compile(r"^[ ]{0,3}(=+|-+)[ \t]*$", re.MULTILINE)
+
+
+def prose_text(body: str) -> str:
+    """The body with fenced code blocks blanked (lines kept, so positions stay comparable)."""
+    if "```" not in body and "~~~" not in body:
+        return body
+    lines = body.split("\n")
+    keep = {number for number, _ in prose_lines(body)}
+    return "\n".join(line if number in keep else "" for number, line in enumerate(lines))
+
+
 def extract_headings(body: str) -> list[Heading]:
     """ATX and setext headings outside code, with the anchors Python-Markdown's toc gives them."""
+    prose = prose_text(body)
+    found: list[tuple[int, int, str]] = []
+    if "#" in prose:
+        found += [(m.start(), len(m.group(1)), m.group(2).strip()) for m in _ATX_ANY_RE.finditer(prose)]
+    for m in _UNDERLINE_RE.finditer(prose):
+        line_start = prose.rfind("\n", 0, max(0, m.start() - 1)) + 1
+        previous = prose[line_start:max(line_start, m.start() - 1)]
+        if previous.strip() and not previous.startswith((" " * 4, "\t", ">", "-", "*", "#")):
+            found.append((line_start, 1 if m.group(1)[0] == "=" else 2, previous.strip()))
     headings: list[Heading] = []
     used: set[str] = set()
-    previous = ""
-    for _, line in prose_lines(body):
-        level, text = 0, ""
-        atx = _ATX_HEADING_RE.match(line)
-        if atx:
-            level, text = len(atx.group(1)), atx.group(2).strip()
-        elif previous.strip() and _SETEXT_RE.match(line) and not previous.startswith((" " * 4, "\t", ">", "-", "*")):
-            level, text = (1 if line.strip()[0] == "=" else 2), previous.strip()
-            if headings and headings[-1].text == text:
-                headings.pop()
-        previous = line
-        if level:
-            plain = heading_plain_text(text)
-            headings.append(Heading(level, plain, unique(slugify_unicode(plain, "-"), used)))
+    for _, level, text in sorted(found):
+        plain = heading_plain_text(text)
+        headings.append(Heading(level, plain, unique(slugify_unicode(plain, "-"), used)))
     return headings
 
 
@@ -358,13 +387,10 @@ def _first_h1(headings: list[Heading]) -> str:
 
 def extract_tags(body: str) -> list[str]:
     """`#tags` written in prose (not in code, not heading markers)."""
-    tags: list[str] = []
-    for _, line in prose_lines(body):
-        if "#" not in line:
-            continue
-        line = _INLINE_CODE_RE.sub(" ", line)
-        tags.extend(m.group(1).lower().rstrip("/-") for m in _TAG_RE.finditer(line))
-    return _unique(tags)
+    if "#" not in body:
+        return []
+    prose = _INLINE_CODE_RE.sub(" ", prose_text(body))
+    return _unique(m.group(1).lower().rstrip("/-") for m in _TAG_RE.finditer(prose))
 
 
 def extract_links(body: str) -> list[str]:

@@ -18,6 +18,7 @@ FIELD_ALIASES = {"title": "title", "tag": "tags", "tags": "tags", "category": "c
 EXACT_BOOST = 60.0
 SNIPPET_CHARS = 180
 SUGGEST_BELOW = 3
+MAX_SUGGEST_WORD = 32
 PREFIX_TERMS_TYPING = 12
 PREFIX_TERMS_EXPLICIT = 128
 
@@ -283,44 +284,53 @@ def _highlight_regex(terms: list[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(parts), re.IGNORECASE)
 
 
+_MARKUP_RE = re.compile(
+    r"!?\[\[([^\]|]*\|)?([^\]]*)\]\]|!?\[([^\]]*)\]\([^)]*\)|^\s{0,3}(?:#{1,6}|>|[-*+]|\d+\.)\s+|\*{1,3}|`+|~~"
+    r"|(?<![\w/.])_{1,3}(?=\w)|(?<=\w)_{1,3}(?![\w/.])|^\s*(?:```|~~~).*$|^---+$", re.M)
+
+
+def readable(markdown_text: str) -> str:
+    """Markdown as plain words for a snippet: link targets, emphasis and block markers dropped."""
+    cleaned = _MARKUP_RE.sub(lambda m: m.group(2) or m.group(3) or "", markdown_text)
+    return " ".join(cleaned.split())
+
+
 def make_snippet(text: str, pattern: re.Pattern[str] | None, width: int = SNIPPET_CHARS) -> str:
-    """HTML-escaped text around the densest cluster of matches, matches in <b>."""
-    matches = list(pattern.finditer(text, 0, 200_000)) if pattern else []
-    matches = matches[:300]
-    if not matches:
-        return html.escape(_clip(text, 0, width))
-    start = _best_window(matches, width)
-    window_start = max(0, start - width // 4)
-    if window_start:
-        space = text.find(" ", window_start, start)
-        window_start = space + 1 if space != -1 else window_start
-    window_end = min(len(text), window_start + width)
-    pieces: list[str] = ["\u2026" if window_start else ""]
-    cursor = window_start
-    for m in matches:
-        if m.start() < cursor or m.end() > window_end:
+    """HTML-escaped readable text around the densest cluster of matches, matches in <b>."""
+    matches = list(pattern.finditer(text, 0, 200_000))[:300] if pattern else []
+    raw_start = max(0, _best_window(matches, width) - width // 2) if matches else 0
+    if raw_start:
+        newline = text.rfind("\n", 0, raw_start + 1)
+        raw_start = newline + 1 if newline != -1 and raw_start - newline < width // 2 else raw_start
+    raw_end = raw_start + width * 3
+    words_text = readable(text[raw_start:raw_end])
+    found = list(pattern.finditer(words_text)) if pattern else []
+    start = max(0, found[0].start() - width // 4) if found else 0
+    if start:
+        space = words_text.find(" ", start, found[0].start())
+        start = space + 1 if space != -1 else start
+    end = min(len(words_text), start + width)
+    pieces = ["\u2026" if start or raw_start else ""]
+    cursor = start
+    for m in found:
+        if m.start() < cursor or m.end() > end:
             continue
-        pieces.append(html.escape(text[cursor:m.start()]))
-        pieces.append(f"<b>{html.escape(m.group())}</b>")
+        pieces += [html.escape(words_text[cursor:m.start()]), f"<b>{html.escape(m.group())}</b>"]
         cursor = m.end()
-    pieces.append(html.escape(text[cursor:window_end]))
-    if window_end < len(text):
+    pieces.append(html.escape(words_text[cursor:end]))
+    if end < len(words_text) or raw_end < len(text):
         pieces.append("\u2026")
-    return " ".join("".join(pieces).split())
+    return "".join(pieces)
 
 
 def _best_window(matches: list[re.Match[str]], width: int) -> int:
+    """Where the most distinct matched words sit within one snippet's width."""
     best_start, best_score = matches[0].start(), -1
     for i, first in enumerate(matches):
         inside = {m.group().lower() for m in matches[i:] if m.end() - first.start() <= width * 3 // 4}
         if len(inside) > best_score:
             best_start, best_score = first.start(), len(inside)
     return best_start
-
-
-def _clip(text: str, start: int, width: int) -> str:
-    piece = text[start:start + width]
-    return " ".join(piece.split()) + ("\u2026" if start + width < len(text) else "")
 
 
 # --- the searcher -------------------------------------------------------------------------
@@ -383,8 +393,7 @@ class Searcher:
             replacement = clause.text
             if clause.kind == "word" and not clause.field and not is_cjk(clause.text):
                 tokens = words(clause.text)
-                if len(tokens) == 1 and reader.doc_frequency("body_raw", tokens[0]) == 0 and \
-                        reader.doc_frequency("title_raw", tokens[0]) == 0:
+                if len(tokens) == 1 and not _known_word(reader, tokens[0]):
                     better = self._closest(reader, tokens[0])
                     if better:
                         replacement, changed = better, True
@@ -393,12 +402,14 @@ class Searcher:
 
     @staticmethod
     def _closest(reader: object, word: str) -> str | None:
-        if len(word) < 3:
+        if not 3 <= len(word) <= MAX_SUGGEST_WORD:
             return None
         best: tuple[int, int, str] | None = None
         for maxdist in (1, 2) if len(word) > 4 else (1,):
-            for field_name in ("title_raw", "body_raw"):
+            for field_name in ("body", "body_raw"):
                 for candidate in reader.terms_within(field_name, word, maxdist, prefix=1):  # type: ignore[attr-defined]
+                    if field_name == "body" and stem(candidate) != candidate:
+                        continue  # a stem such as "archiv" is not a word to suggest
                     freq = reader.doc_frequency(field_name, candidate)  # type: ignore[attr-defined]
                     key = (maxdist, -freq, candidate)
                     if best is None or key < best:
@@ -406,6 +417,11 @@ class Searcher:
             if best is not None:
                 return best[2]
         return None
+
+
+def _known_word(reader: object, word: str) -> bool:
+    """Whether the library has this word (as its stem in `body`, or as itself in `body_raw`)."""
+    return bool(reader.doc_frequency("body", stem(word)) or reader.doc_frequency("body_raw", word))  # type: ignore[attr-defined]
 
 
 def _unparse(clause: Clause, text: str) -> str:

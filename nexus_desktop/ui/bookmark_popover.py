@@ -1,0 +1,218 @@
+"""Ctrl+D: bookmark the current entry (or remove its bookmark) with a small folder/note popover."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QFont, QKeyEvent, QPalette
+from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QFrame, QHBoxLayout, QLabel,
+                               QLineEdit, QPushButton, QVBoxLayout, QWidget)
+
+from nexus_desktop.core.bookmarks import Bookmark, BookmarkError, BookmarkStore, FolderNode
+
+TOP_LEVEL = "(Top level)"
+NEW_FOLDER = "New folder…"
+WIDTH = 340
+
+
+class BookmarkPopover(QDialog):
+    """The popover shown after adding a bookmark: title, folder, note; Done or Remove."""
+
+    last_folder: dict[str, int | None] = {}  # per database: where the previous bookmark went
+    active: BookmarkPopover | None = None
+
+    def __init__(self, store: BookmarkStore, bookmark: Bookmark, parent: QWidget | None = None,
+                 on_change: Callable[[], None] | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Popup | Qt.WindowType.FramelessWindowHint)
+        self.setObjectName("BookmarkPopover")
+        self.store = store
+        self.bookmark = bookmark
+        self.removed = False
+        self._on_change = on_change
+        self._build()
+        self.setFixedWidth(WIDTH)
+
+    # ----- the one entry point -------------------------------------------------------------
+
+    @classmethod
+    def toggle(cls, store: BookmarkStore, entry_id: str, title: str, anchor: str | None = None,
+               parent: QWidget | None = None, on_change: Callable[[], None] | None = None) -> bool:
+        """Remove the entry's bookmark (with this anchor) and return False; else add it, show
+        the popover and return True. `on_change` is called after every change it makes."""
+        existing = store.find(entry_id, anchor or None)
+        if existing is not None:
+            store.remove(existing.id)
+            if on_change is not None:
+                on_change()
+            return False
+        folder_id = cls.last_folder.get(_db_key(store))
+        if folder_id is not None:
+            try:
+                store.get_folder(folder_id)
+            except BookmarkError:
+                folder_id = None
+        bookmark = store.add(entry_id, title, anchor=anchor or None, folder_id=folder_id)
+        if on_change is not None:
+            on_change()
+        if cls.active is not None:
+            cls.active.close()
+        popover = cls(store, bookmark, parent, on_change)
+        popover.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        popover.destroyed.connect(lambda *_: setattr(cls, "active", None))
+        cls.active = popover
+        popover.popup()
+        return True
+
+    # ----- widgets -------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        frame = QFrame(self)
+        frame.setFrameShape(QFrame.Shape.StyledPanel)
+        frame.setAutoFillBackground(True)
+        frame.setBackgroundRole(QPalette.ColorRole.Window)
+        heading = QLabel("Bookmark added", frame)
+        font = QFont(heading.font())
+        font.setBold(True)
+        heading.setFont(font)
+        self.title_edit = QLineEdit(self.bookmark.title, frame)
+        self.folder_combo = QComboBox(frame)
+        self._folders: list[int | None] = []
+        self._fill_folders()
+        self.new_folder_edit = QLineEdit(frame)
+        self.new_folder_edit.setPlaceholderText("Folder name (A/B for nested)")
+        self.new_folder_edit.hide()
+        self.note_edit = QLineEdit(self.bookmark.note, frame)
+        self.note_edit.setPlaceholderText("Optional note")
+        self.remove_button = QPushButton("Remove", frame)
+        self.done_button = QPushButton("Done", frame)
+        self.done_button.setDefault(True)
+        self.done_button.clicked.connect(self.done_editing)
+        self.remove_button.clicked.connect(self.remove)
+        self.folder_combo.currentIndexChanged.connect(self._folder_changed)
+        form = QFormLayout()
+        form.addRow("Name", self.title_edit)
+        form.addRow("Folder", self.folder_combo)
+        form.addRow("", self.new_folder_edit)
+        form.addRow("Note", self.note_edit)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.done_button)
+        inner = QVBoxLayout(frame)
+        inner.setContentsMargins(12, 10, 12, 10)
+        inner.addWidget(heading)
+        inner.addLayout(form)
+        inner.addLayout(buttons)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(frame)
+
+    def _fill_folders(self) -> None:
+        self.folder_combo.addItem(TOP_LEVEL)
+        self._folders = [None]
+        for path, folder_id in _folder_paths(self.store.tree(), ()):
+            self.folder_combo.addItem("/".join(path))
+            self._folders.append(folder_id)
+        self.folder_combo.addItem(NEW_FOLDER)
+        if self.bookmark.folder_id in self._folders:
+            self.folder_combo.setCurrentIndex(self._folders.index(self.bookmark.folder_id))
+
+    def folder_names(self) -> list[str]:
+        """The folder choices as shown (top level, folder paths, "New folder…")."""
+        return [self.folder_combo.itemText(i) for i in range(self.folder_combo.count())]
+
+    def choose_folder(self, path: str) -> None:
+        """Select a folder by its path as shown, or NEW_FOLDER to type a new one."""
+        index = self.folder_combo.findText(path)
+        if index < 0:
+            raise KeyError(path)
+        self.folder_combo.setCurrentIndex(index)
+
+    def _folder_changed(self, index: int) -> None:
+        is_new = self.folder_combo.itemText(index) == NEW_FOLDER
+        self.new_folder_edit.setVisible(is_new)
+        if is_new:
+            self.new_folder_edit.setFocus()
+        self.adjustSize()
+
+    # ----- showing -------------------------------------------------------------------------
+
+    def popup(self) -> None:
+        """Show near the top right of the parent window with the note field focused."""
+        self.adjustSize()
+        parent = self.parentWidget()
+        if parent is not None:
+            window = parent.window()
+            corner = window.mapToGlobal(QPoint(window.width() - self.width() - 16, 48))
+            self.move(corner)
+        self.show()
+        self.activateWindow()
+        self.note_edit.setFocus()
+
+    # ----- actions -------------------------------------------------------------------------
+
+    def done_editing(self) -> None:
+        """Apply the title, folder and note, then close (Enter)."""
+        try:
+            self._apply()
+        except BookmarkError:
+            pass
+        self.accept()
+
+    def remove(self) -> None:
+        """Remove the bookmark just added and close."""
+        self.store.remove(self.bookmark.id)
+        self.removed = True
+        self._changed()
+        self.accept()
+
+    def _apply(self) -> None:
+        b = self.bookmark
+        title = self.title_edit.text().strip()
+        if title and title != b.title:
+            self.store.rename(b.id, title)
+        note = self.note_edit.text().strip()
+        if note != b.note:
+            self.store.set_note(b.id, note)
+        folder_id = self._chosen_folder()
+        if folder_id != b.folder_id:
+            self.store.move(b.id, folder_id)
+        type(self).last_folder[_db_key(self.store)] = folder_id
+        self._changed()
+
+    def _chosen_folder(self) -> int | None:
+        index = self.folder_combo.currentIndex()
+        if self.folder_combo.itemText(index) == NEW_FOLDER:
+            name = self.new_folder_edit.text().strip()
+            if not name:
+                return self.bookmark.folder_id
+            folder = self.store.folder_by_path(name, create=True)
+            return folder.id if folder else None
+        return self._folders[index] if 0 <= index < len(self._folders) else None
+
+    def _changed(self) -> None:
+        if self._on_change is not None:
+            self._on_change()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.done_editing()
+        elif event.key() == Qt.Key.Key_Escape:
+            self.reject()  # keep the bookmark as added, with its defaults
+        else:
+            super().keyPressEvent(event)
+
+
+def _folder_paths(node: FolderNode, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], int]]:
+    out: list[tuple[tuple[str, ...], int]] = []
+    for sub in node.folders:
+        assert sub.folder is not None
+        sub_path = (*path, sub.folder.name)
+        out.append((sub_path, sub.folder.id))
+        out.extend(_folder_paths(sub, sub_path))
+    return out
+
+
+def _db_key(store: BookmarkStore) -> str:
+    return str(getattr(store.db, "path", id(store.db)))

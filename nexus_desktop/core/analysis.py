@@ -60,19 +60,37 @@ def is_cjk(text: str) -> bool:
     return bool(CJK_RE.search(text))
 
 
+# Words too common to find anything by: not indexed in prose fields (titles keep every word).
+STOP_WORDS = frozenset("a an and are as at be by for from in is it of on or that the this to with you your".split())
+
+
+def is_noise(word: str) -> bool:
+    """A stop word, or a single ASCII letter or digit (CJK single characters are real words)."""
+    return word in STOP_WORDS or (len(word) == 1 and word.isascii())
+
+
+def query_words(text: str) -> list[str]:
+    """The words of a query clause worth matching in prose; all of them if every one is noise."""
+    tokens = words(text)
+    kept = [t for t in tokens if not is_noise(t)]
+    return kept or tokens
+
+
 class _TokenCache:
     """Remembers the tokens of the last few texts, so a text fed to two fields is tokenized once."""
 
     def __init__(self, size: int = 4) -> None:
         self.size = size
-        self.items: list[tuple[str, list[str]]] = []
+        self.items: list[tuple[str, bool, list[str]]] = []
 
-    def tokens(self, text: str) -> list[str]:
-        for cached_text, tokens in self.items:
-            if cached_text is text:
+    def tokens(self, text: str, prose: bool) -> list[str]:
+        for cached_text, cached_prose, tokens in self.items:
+            if cached_text is text and cached_prose == prose:
                 return tokens
         tokens = words(text)
-        self.items.insert(0, (text, tokens))
+        if prose:
+            tokens = [t for t in tokens if not is_noise(t)]
+        self.items.insert(0, (text, prose, tokens))
         del self.items[self.size:]
         return tokens
 
@@ -81,19 +99,27 @@ _CACHE = _TokenCache()
 
 
 class NexusAnalyzer(Analyzer):
-    """Whoosh analyzer over `words()`, yielding stemmed terms, unstemmed terms, or (`only_unstemmable`)
-    just the words whose stem differs from them: the ones a stemmed field can't find by prefix."""
+    """Whoosh analyzer over `words()`.
 
-    def __init__(self, stemming: bool, only_unstemmable: bool = False) -> None:
+    `stemming`: stemmed or unstemmed terms; `prose`: leave out stop words and single ASCII
+    characters (positions are renumbered, so a phrase query without them still matches);
+    `only_unstemmable`: just the words whose stem differs from them, the ones a stemmed field
+    can't find by prefix.
+    """
+
+    def __init__(self, stemming: bool, only_unstemmable: bool = False, prose: bool = False) -> None:
         self.stemming = stemming
         self.only_unstemmable = only_unstemmable
+        self.prose = prose
+
+    def _key(self) -> tuple[bool, bool, bool]:
+        return self.stemming, self.only_unstemmable, getattr(self, "prose", False)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, NexusAnalyzer) and (other.stemming, other.only_unstemmable) == (
-            self.stemming, self.only_unstemmable)
+        return isinstance(other, NexusAnalyzer) and other._key() == self._key()
 
     def __hash__(self) -> int:
-        return hash((NexusAnalyzer, self.stemming, self.only_unstemmable))
+        return hash((NexusAnalyzer, *self._key()))
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
                  removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
@@ -109,9 +135,10 @@ class NexusAnalyzer(Analyzer):
             yield token
             return
         if chars:
-            items: Iterator[tuple[str, int, int]] = words_with_offsets(value)
+            items: Iterator[tuple[str, int, int]] = (
+                item for item in words_with_offsets(value) if not (self.prose and is_noise(item[0])))
         else:
-            items = ((w, 0, 0) for w in _CACHE.tokens(value))
+            items = ((w, 0, 0) for w in _CACHE.tokens(value, self.prose))
         for pos, (word, start, end) in enumerate(items, start_pos):
             if self.only_unstemmable and mode == "index" and stem(word) == word:
                 continue
@@ -128,4 +155,5 @@ class NexusAnalyzer(Analyzer):
 
 STEMMED = NexusAnalyzer(stemming=True)
 UNSTEMMED = NexusAnalyzer(stemming=False)
-UNSTEMMABLE = NexusAnalyzer(stemming=False, only_unstemmable=True)
+PROSE_STEMMED = NexusAnalyzer(stemming=True, prose=True)
+PROSE_UNSTEMMABLE = NexusAnalyzer(stemming=False, only_unstemmable=True, prose=True)

@@ -21,11 +21,11 @@ from whoosh.index import LockError
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import SegmentWriter
 
-from nexus_desktop.core.analysis import STEMMED, UNSTEMMABLE, UNSTEMMED
+from nexus_desktop.core.analysis import PROSE_STEMMED, PROSE_UNSTEMMABLE, STEMMED, UNSTEMMED
 from nexus_desktop.core.library import Entry, EntryError, FileStat, Root, Skipped, read_entry, scan
 from nexus_desktop.core.links import EntryRef
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 META_FILE = "nexus-index.json"
 BULK_THRESHOLD = 1500
 SNIPPET_TEXT_CHARS = 24_000
@@ -47,12 +47,12 @@ def build_schema() -> Schema:
         root=ID(stored=True),
         path=STORED,
         stamp=ID(sortable=True),
-        title=TEXT(analyzer=STEMMED, stored=True, field_boost=4.0),
+        title=TEXT(analyzer=STEMMED, stored=True, phrase=False, field_boost=4.0),
         title_raw=TEXT(analyzer=UNSTEMMED, phrase=False, field_boost=3.0),
-        aliases=TEXT(analyzer=STEMMED, stored=True, field_boost=4.0),
+        aliases=TEXT(analyzer=STEMMED, stored=True, phrase=False, field_boost=4.0),
         headings=TEXT(analyzer=STEMMED, phrase=False, field_boost=2.0),
-        body=TEXT(analyzer=STEMMED),
-        body_raw=TEXT(analyzer=UNSTEMMABLE, phrase=False, field_boost=0.7),
+        body=TEXT(analyzer=PROSE_STEMMED),
+        body_raw=TEXT(analyzer=PROSE_UNSTEMMABLE, phrase=False, field_boost=0.7),
         tags=KEYWORD(stored=True, lowercase=True, commas=True, scorable=True, field_boost=2.0),
         category=TEXT(analyzer=UNSTEMMED, stored=True, phrase=False),
         exact=KEYWORD(lowercase=True, commas=True),
@@ -108,7 +108,11 @@ def normalize_name(text: str) -> str:
 
 
 def document_for(entry: Entry) -> dict[str, object]:
-    """The Whoosh document of an entry; shared strings let one tokenization feed two fields."""
+    """The Whoosh document of an entry.
+
+    `body` and `body_raw` (and, for most entries, the stored `text`) are one string object: it is
+    pickled once for the worker processes and tokenized once for both fields (analysis._TokenCache).
+    """
     title = entry.title
     aliases = "\n".join(entry.aliases)
     names = "\n".join(part for part in (title, aliases, " ".join(entry.tags), entry.summary) if part)
@@ -120,7 +124,7 @@ def document_for(entry: Entry) -> dict[str, object]:
         "body": body, "body_raw": body,
         "tags": ",".join(entry.tags), "category": entry.category,
         "exact": ",".join(normalize_name(n).replace(",", " ") for n in [title, *entry.aliases] if n.strip()),
-        "summary": entry.summary, "text": entry.body[:SNIPPET_TEXT_CHARS],
+        "summary": entry.summary, "text": body if len(body) <= SNIPPET_TEXT_CHARS else body[:SNIPPET_TEXT_CHARS],
     }
 
 

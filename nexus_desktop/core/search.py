@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from whoosh import query as wq
 from whoosh.searching import Searcher as WhooshSearcher
 
-from nexus_desktop.core.analysis import is_cjk, stem, words
+from nexus_desktop.core.analysis import is_cjk, is_noise, query_words, stem, words
 from nexus_desktop.core.index import SearchIndex, normalize_name
 
 FIELD_ALIASES = {"title": "title", "tag": "tags", "tags": "tags", "category": "category", "root": "root"}
@@ -145,23 +145,29 @@ class Built:
     boosts: list[wq.Query] = field(default_factory=list)
 
 
+POSITIONAL_FIELDS = frozenset({"body"})
+
+
 def _term_query(field_name: str, tokens: list[str], stemmed: bool) -> wq.Query:
+    """One word, or several: a phrase in `body` (the only field with positions), all of them elsewhere."""
     terms = [stem(t) if stemmed else t for t in tokens]
     if len(terms) == 1:
         return wq.Term(field_name, terms[0])
-    return wq.Phrase(field_name, terms)
+    if field_name in POSITIONAL_FIELDS:
+        return wq.Phrase(field_name, terms)
+    return wq.And([wq.Term(field_name, t) for t in terms])
 
 
 def _word_boosts(tokens: list[str], phrase: bool = False) -> list[wq.Query]:
     boosts = [_term_query("title", tokens, True), _term_query("aliases", tokens, True)]
     if not phrase:
-        boosts.append(wq.And([wq.Term("headings", stem(t)) for t in tokens]) if len(tokens) > 1
-                      else wq.Term("headings", stem(tokens[0])))
-        boosts.append(wq.Term("tags", "-".join(tokens)))
+        boosts += [_term_query("headings", tokens, True), wq.Term("tags", "-".join(tokens))]
     return boosts
 
 
 def _words(tokens: list[str], phrase: bool = False) -> Built:
+    if all(is_noise(t) for t in tokens):  # "a", "the", "c": not in prose fields, but may be a title
+        return Built(wq.Or([_term_query("title", tokens, True), _term_query("aliases", tokens, True)]))
     return Built(_term_query("body", tokens, stemmed=True), _word_boosts(tokens, phrase))
 
 
@@ -192,7 +198,7 @@ def clause_query(clause: Clause, as_you_type: bool = False, expand: PrefixExpand
         if not tag:
             return None
         return _prefix([tag], ("tags",), expand) if clause.kind == "prefix" else Built(wq.Term("tags", tag))
-    tokens = words(clause.text)
+    tokens = query_words(clause.text)
     if not tokens:
         return None
     if clause.field == "category":
@@ -270,7 +276,7 @@ def highlight_terms(clauses: list[Clause]) -> list[str]:
     for clause in clauses:
         if clause.negated or clause.field == "root":
             continue
-        for token in words(clause.text):
+        for token in query_words(clause.text):
             for form in {token, stem(token)}:
                 if form and form not in found:
                     found.append(form)

@@ -15,7 +15,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.multiproc import MpWriter, SubWriterTask
@@ -25,7 +26,7 @@ from nexus_desktop.core.analysis import PROSE_STEMMED, PROSE_UNSTEMMABLE, STEMME
 from nexus_desktop.core.library import Entry, EntryError, FileStat, Root, Skipped, read_entry, scan
 from nexus_desktop.core.links import EntryRef
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 META_FILE = "nexus-index.json"
 BULK_THRESHOLD = 1500
 SNIPPET_TEXT_CHARS = 24_000
@@ -43,10 +44,10 @@ def build_schema() -> Schema:
     `body_raw` together. This keeps the postings close to a plain title + body index.
     """
     return Schema(
-        id=ID(stored=True, unique=True, sortable=True),
+        id=ID(stored=True, unique=True),
         root=ID(stored=True),
         path=STORED,
-        stamp=ID(sortable=True),
+        stamp=COLUMN(VarBytesColumn()),
         title=TEXT(analyzer=STEMMED, stored=True, phrase=False, field_boost=4.0),
         title_raw=TEXT(analyzer=UNSTEMMED, phrase=False, field_boost=3.0),
         aliases=TEXT(analyzer=STEMMED, stored=True, phrase=False, field_boost=4.0),
@@ -117,8 +118,8 @@ def document_for(entry: Entry) -> dict[str, object]:
     aliases = "\n".join(entry.aliases)
     names = "\n".join(part for part in (title, aliases, " ".join(entry.tags), entry.summary) if part)
     body = f"{names}\n{entry.body}"
-    return {
-        "id": entry.id, "root": entry.root, "path": entry.rel_path, "stamp": entry.stamp,
+    document = {
+        "id": entry.id, "root": entry.root, "path": entry.rel_path, "stamp": f"{entry.id}\t{entry.stamp}".encode(),
         "title": title, "title_raw": title + ("\n" + aliases if aliases else ""),
         "aliases": aliases, "headings": "\n".join(h.text for h in entry.headings),
         "body": body, "body_raw": body,
@@ -126,6 +127,7 @@ def document_for(entry: Entry) -> dict[str, object]:
         "exact": ",".join(normalize_name(n).replace(",", " ") for n in [title, *entry.aliases] if n.strip()),
         "summary": entry.summary, "text": body if len(body) <= SNIPPET_TEXT_CHARS else body[:SNIPPET_TEXT_CHARS],
     }
+    return {name: value for name, value in document.items() if value}  # an empty field still costs a write
 
 
 def _die_with_parent() -> None:
@@ -223,14 +225,14 @@ class SearchIndex:
 
     # --- what the index holds -------------------------------------------------------------
     def stamps(self) -> dict[str, str]:
-        """Entry id -> "mtime_ns:size" as indexed, read from columns (no stored documents loaded)."""
+        """Entry id -> "mtime_ns:size" as indexed, read from one column (no stored documents loaded)."""
         ix = self.open()
         with ix.reader() as reader:
             if reader.doc_count() == 0:
                 return {}
-            ids = reader.column_reader("id")
-            stamps = reader.column_reader("stamp")
-            return {ids[n]: stamps[n] for n in reader.all_doc_ids()}
+            column = reader.column_reader("stamp")
+            pairs = (column[n].decode("utf-8").split("\t", 1) for n in reader.all_doc_ids())
+            return {entry_id: stamp for entry_id, stamp in pairs}
 
     def catalog(self) -> list[CatalogItem]:
         """Every indexed entry, sorted by id."""

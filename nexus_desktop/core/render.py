@@ -16,6 +16,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
 
 from nexus_desktop.core.library import Entry
 from nexus_desktop.core.links import TAG_SCHEME, LinkResolver, entry_url
@@ -203,7 +204,7 @@ class _WikilinkPattern(InlineProcessor):
             el = etree.Element("span", {"class": "broken-link", "title": f"No entry named {target}"})
         else:
             el = etree.Element("a", {"href": url, "class": "wikilink"})
-        el.text = shown
+        el.text = AtomicString(shown)
         return el, m.start(0), m.end(0)
 
 
@@ -211,12 +212,12 @@ class _TagPattern(InlineProcessor):
     """`#tag` in prose -> a link that searches the tag."""
 
     def __init__(self, md: markdown.Markdown) -> None:
-        super().__init__(r"(?<![\w&#/\\])#([^\W\d_][\w/-]*)", md)
+        super().__init__(r"(?<![\w&#/\\\]\[(])#([^\W\d_][\w/-]*)", md)
 
     def handleMatch(self, m: re.Match[str], data: str):  # noqa: N802
         tag = m.group(1).rstrip("/-")
         el = etree.Element("a", {"href": f"{TAG_SCHEME}:{tag.lower()}", "class": "tag"})
-        el.text = f"#{tag}"
+        el.text = AtomicString(f"#{tag}")
         return el, m.start(0), m.start(0) + 1 + len(tag)
 
 
@@ -232,6 +233,9 @@ class _PolicyTreeprocessor(Treeprocessor):
             for index, el in enumerate(list(parent)):
                 if el.tag == "img":
                     self._image(parent, index, el)
+        for el in root.iter():
+            if el.tag == "a":
+                _unwrap_nested_tags(el)
         for el in root.iter():
             if el.tag == "a" and "href" in el.attrib:
                 self._link(el)
@@ -287,6 +291,22 @@ class _PolicyTreeprocessor(Treeprocessor):
                     child.remove(grandchild)
                 child.append(strong)
             cell.append(child)
+
+
+def _unwrap_nested_tags(link: etree.Element) -> None:
+    """A `#tag` inside a link's text stays text: a link inside a link is not valid HTML."""
+    for parent in list(link.iter()):
+        previous: etree.Element | None = None
+        for child in list(parent):
+            if not (child.tag == "a" and "tag" in child.get("class", "").split()):
+                previous = child
+                continue
+            text = (child.text or "") + (child.tail or "")
+            parent.remove(child)
+            if previous is None:
+                parent.text = (parent.text or "") + text
+            else:
+                previous.tail = (previous.tail or "") + text
 
 
 def _style_to_align(el: etree.Element) -> None:

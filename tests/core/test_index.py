@@ -1,0 +1,325 @@
+"""Index rules: full and incremental builds, repair of a damaged index, locking, the multiprocess path."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from nexus_desktop.core import index as index_module
+from nexus_desktop.core.index import META_FILE, IndexBusy, SearchIndex
+from nexus_desktop.core.library import Root, scan
+from nexus_desktop.core.search import Searcher
+
+
+def make_library(folder: Path, count: int = 12) -> Root:
+    for n in range(count):
+        sub = folder / f"topic{n % 3}"
+        sub.mkdir(parents=True, exist_ok=True)
+        (sub / f"page{n}.md").write_text(
+            f"---\ntitle: Page {n}\ntags: [t{n % 4}]\n---\n# Page {n}\n\nword{n} shared text about docker\n",
+            encoding="utf-8")
+    return Root("kb", folder)
+
+
+def search_ids(index: SearchIndex, query: str, limit: int = 100) -> list[str]:
+    searcher = Searcher(index)
+    try:
+        return [h.id for h in searcher.search(query, limit=limit).results]
+    finally:
+        searcher.close()
+
+
+def bump(path: Path, text: str | None = None) -> None:
+    """Change a file so its (mtime_ns, size) differ from what was indexed."""
+    old = path.stat()
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns + 1_000_000_000))
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Root:
+    return make_library(tmp_path / "kb")
+
+
+@pytest.fixture
+def index(tmp_path: Path):
+    ix = SearchIndex(tmp_path / "data" / "index")
+    yield ix
+    ix.close()
+
+
+def test_full_build_then_nothing_to_do(root: Root, index: SearchIndex) -> None:
+    report = index.update([root])
+    assert (report.added, report.updated, report.removed, report.unchanged) == (12, 0, 0, 0)
+    assert report.roots == ["kb"] and report.skipped == [] and report.notices == []
+    assert index.doc_count() == 12
+    again = index.update([root])
+    assert (again.added, again.updated, again.removed, again.unchanged) == (0, 0, 0, 12)
+    assert not again.changed
+    shape = again.to_json()
+    assert set(shape) >= {"roots", "added", "updated", "removed", "unchanged", "skipped", "seconds"}
+
+
+def test_second_run_in_a_new_process_object_does_no_work(root: Root, tmp_path: Path) -> None:
+    first = SearchIndex(tmp_path / "ix")
+    first.update([root])
+    first.close()
+    second = SearchIndex(tmp_path / "ix")
+    report = second.update([root])
+    second.close()
+    assert (report.added, report.updated, report.removed, report.unchanged) == (0, 0, 0, 12)
+    assert report.notices == []
+
+
+def test_touched_file_is_updated(root: Root, index: SearchIndex) -> None:
+    index.update([root])
+    bump(root.path / "topic1" / "page1.md")
+    report = index.update([root])
+    assert (report.added, report.updated, report.removed, report.unchanged) == (0, 1, 0, 11)
+    assert index.doc_count() == 12
+
+
+def test_changed_content_is_searchable_and_old_content_gone(root: Root, index: SearchIndex) -> None:
+    index.update([root])
+    bump(root.path / "topic1" / "page1.md", "# Page 1\n\nzanzibar now\n")
+    report = index.update([root])
+    assert report.updated == 1
+    assert search_ids(index, "zanzibar") == ["kb/topic1/page1"]
+    assert search_ids(index, "word1") == []
+
+
+def test_deleted_file_is_removed(root: Root, index: SearchIndex) -> None:
+    index.update([root])
+    (root.path / "topic2" / "page2.md").unlink()
+    report = index.update([root])
+    assert (report.added, report.updated, report.removed, report.unchanged) == (0, 0, 1, 11)
+    assert index.doc_count() == 11
+    assert search_ids(index, "word2") == []
+
+
+def test_new_file_is_added(root: Root, index: SearchIndex) -> None:
+    index.update([root])
+    (root.path / "topic0" / "fresh.md").write_text("# Fresh\n\nquokka\n", encoding="utf-8")
+    report = index.update([root])
+    assert (report.added, report.updated, report.removed, report.unchanged) == (1, 0, 0, 12)
+    assert search_ids(index, "quokka") == ["kb/topic0/fresh"]
+
+
+def test_rebuild_starts_over(root: Root, index: SearchIndex) -> None:
+    index.update([root])
+    report = index.update([root], rebuild=True)
+    assert (report.added, report.unchanged) == (12, 0)
+    assert index.doc_count() == 12
+
+
+def test_unreadable_entries_are_reported_as_skipped(root: Root, index: SearchIndex) -> None:
+    (root.path / "binary.md").write_bytes(b"\x00\x01\x02" * 50)
+    report = index.update([root])
+    assert report.added == 12
+    assert [Path(s["path"]).name for s in report.skipped] == ["binary.md"]
+    assert "binary" in report.skipped[0]["reason"]
+
+
+def test_catalog_and_refs(root: Root, index: SearchIndex) -> None:
+    index.update([root])
+    items = index.catalog()
+    assert [i.id for i in items] == sorted(i.id for i in items)
+    page = next(i for i in items if i.id == "kb/topic0/page3")
+    assert page.title == "Page 3" and page.tags == ("t3",) and page.path == "topic0/page3.md"
+    assert {r.id for r in index.entry_refs()} == set(scan([root]).files)
+
+
+# --- damaged indexes ------------------------------------------------------------------------
+def _built(root: Root, path: Path) -> Path:
+    ix = SearchIndex(path)
+    ix.update([root])
+    ix.close()
+    return path
+
+
+def _assert_rebuilt(root: Root, path: Path) -> None:
+    ix = SearchIndex(path)
+    try:
+        report = ix.update([root])
+        assert report.added == 12, report
+        assert report.notices and "rebuilt" in report.notices[0]
+        assert ix.doc_count() == 12
+        assert search_ids(ix, "word5") == ["kb/topic2/page5"]
+    finally:
+        ix.close()
+    assert path.with_name(path.name + ".broken").is_dir()
+
+
+@pytest.mark.parametrize("pattern", ["*.seg", "_MAIN_*.toc"])
+def test_garbage_in_index_files_is_moved_aside_and_rebuilt(root: Root, tmp_path: Path, pattern: str) -> None:
+    path = _built(root, tmp_path / "ix")
+    targets = list(path.glob(pattern))
+    assert targets, list(path.iterdir())
+    for target in targets:
+        target.write_bytes(b"garbage" * 100)
+    _assert_rebuilt(root, path)
+
+
+def test_truncated_segment_is_moved_aside_and_rebuilt(root: Root, tmp_path: Path) -> None:
+    path = _built(root, tmp_path / "ix")
+    for target in path.glob("*.seg"):
+        target.write_bytes(target.read_bytes()[:40])
+    _assert_rebuilt(root, path)
+
+
+def test_missing_segment_is_moved_aside_and_rebuilt(root: Root, tmp_path: Path) -> None:
+    path = _built(root, tmp_path / "ix")
+    for target in path.glob("*.seg"):
+        target.unlink()
+    _assert_rebuilt(root, path)
+
+
+def test_wrong_schema_version_is_moved_aside_and_rebuilt(root: Root, tmp_path: Path) -> None:
+    path = _built(root, tmp_path / "ix")
+    meta = json.loads((path / META_FILE).read_text())
+    (path / META_FILE).write_text(json.dumps({**meta, "schema_version": -1}))
+    _assert_rebuilt(root, path)
+
+
+@pytest.mark.parametrize("content", ["not json", "[1, 2]", ""])
+def test_unreadable_version_stamp_is_moved_aside_and_rebuilt(root: Root, tmp_path: Path, content: str) -> None:
+    path = _built(root, tmp_path / "ix")
+    (path / META_FILE).write_text(content)
+    _assert_rebuilt(root, path)
+
+
+def test_missing_toc_is_moved_aside_and_rebuilt(root: Root, tmp_path: Path) -> None:
+    path = _built(root, tmp_path / "ix")
+    for target in path.glob("*.toc"):
+        target.unlink()
+    _assert_rebuilt(root, path)
+
+
+def test_index_folder_that_is_a_file_does_not_crash(root: Root, tmp_path: Path) -> None:
+    path = tmp_path / "ix"
+    path.write_text("not a folder")
+    ix = SearchIndex(path)
+    try:
+        report = ix.update([root])
+    except IndexBusy:
+        pytest.fail("a stray file is not a busy index")
+    except OSError:
+        return  # a clear OS error is acceptable: the cache folder itself is unusable
+    finally:
+        ix.close()
+    assert report.added == 12
+
+
+# --- locking ---------------------------------------------------------------------------------
+def test_second_writer_gets_index_busy_quickly(root: Root, tmp_path: Path) -> None:
+    path = tmp_path / "ix"
+    holder = SearchIndex(path)
+    holder.update([root])
+    writer = SearchIndex(path).open().writer()
+    try:
+        (root.path / "topic0" / "new.md").write_text("# New\n", encoding="utf-8")
+        other = SearchIndex(path)
+        started = time.perf_counter()
+        with pytest.raises(IndexBusy):
+            other.update([root])
+        assert time.perf_counter() - started < 5
+        other.close()
+    finally:
+        writer.cancel()
+        holder.close()
+    again = SearchIndex(path)
+    try:
+        report = again.update([root])
+        assert report.added == 1
+    finally:
+        again.close()
+
+
+def test_busy_index_can_still_be_searched(root: Root, tmp_path: Path) -> None:
+    path = tmp_path / "ix"
+    SearchIndex(path).update([root])
+    writer = SearchIndex(path).open().writer()
+    try:
+        reader = SearchIndex(path)
+        assert search_ids(reader, "word7") == ["kb/topic1/page7"]
+        assert reader.merge() in (True, False)
+        reader.close()
+    finally:
+        writer.cancel()
+
+
+# --- bulk (multiprocess) path ---------------------------------------------------------------
+def _everything(index: SearchIndex) -> dict[str, tuple[str, str, tuple[str, ...]]]:
+    return {i.id: (i.title, i.path, i.tags) for i in index.catalog()}
+
+
+def test_bulk_multiprocess_path_matches_single_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_library(tmp_path / "kb", 40)
+    single = SearchIndex(tmp_path / "single")
+    single_report = single.update([root], procs=1)
+    monkeypatch.setattr(index_module, "BULK_THRESHOLD", 5)
+    bulk = SearchIndex(tmp_path / "bulk")
+    bulk_report = bulk.update([root], procs=2)
+    try:
+        assert bulk_report.added == single_report.added == 40
+        assert bulk.doc_count() == single.doc_count() == 40
+        assert _everything(bulk) == _everything(single)
+        for query in ("docker", "word17", "title:page", "tag:t2", "shared text", "word3*"):
+            assert sorted(search_ids(bulk, query)) == sorted(search_ids(single, query)), query
+        assert bulk.merge()
+        assert bulk.segment_count() == 1
+        assert sorted(search_ids(bulk, "docker")) == sorted(search_ids(single, "docker"))
+        again = bulk.update([root], procs=2)
+        assert (again.added, again.unchanged) == (0, 40)
+    finally:
+        bulk.close()
+        single.close()
+
+
+def test_bulk_update_of_many_changed_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_library(tmp_path / "kb", 20)
+    ix = SearchIndex(tmp_path / "ix")
+    try:
+        ix.update([root], procs=1)
+        monkeypatch.setattr(index_module, "BULK_THRESHOLD", 5)
+        for n in range(10):
+            path = next(root.path.glob(f"topic*/page{n}.md"))
+            bump(path, f"# Page {n}\n\nchanged{n} content\n")
+        report = ix.update([root], procs=2)
+        assert (report.added, report.updated, report.unchanged) == (0, 10, 10)
+        assert ix.doc_count() == 20
+        assert search_ids(ix, "changed4") == ["kb/topic1/page4"]
+        assert search_ids(ix, "word4") == []
+    finally:
+        ix.close()
+
+
+# --- one file at a time ----------------------------------------------------------------------
+def test_update_files_makes_one_changed_file_searchable(root: Root, index: SearchIndex) -> None:
+    index.update([root])
+    path = root.path / "topic0" / "page0.md"
+    bump(path, "# Page 0\n\nplatypus appears\n")
+    stat = scan([root]).files["kb/topic0/page0"]
+    started = time.perf_counter()
+    report = index.update_files([root], [stat])
+    assert (report.added, report.updated) == (0, 1)
+    assert search_ids(index, "platypus") == ["kb/topic0/page0"]
+    assert time.perf_counter() - started < 5
+    assert index.doc_count() == 12
+    assert index.update([root]).unchanged == 12
+
+
+def test_update_files_adds_new_and_drops_gone(root: Root, index: SearchIndex) -> None:
+    index.update([root])
+    (root.path / "topic0" / "n.md").write_text("# N\n\nnarwhal\n", encoding="utf-8")
+    (root.path / "topic1" / "page1.md").unlink()
+    stats = scan([root]).files
+    report = index.update_files([root], [stats["kb/topic0/n"]], gone=["kb/topic1/page1", "kb/not/indexed"])
+    assert (report.added, report.removed) == (1, 1)
+    assert search_ids(index, "narwhal") == ["kb/topic0/n"]
+    assert index.doc_count() == 12

@@ -22,6 +22,7 @@ _FENCE_RE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _ATX_HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
 _SETEXT_RE = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 _INLINE_CODE_RE = re.compile(r"(`+)(?:.+?)\1")
+_HASH_WORD_RE = re.compile(r"#[^\W\d_]")  # starts with a literal: a fast first check for any tag
 _TAG_RE = re.compile(r"(?<![\w&#/\\\]\[(])#([^\W\d_][\w/-]*)", re.UNICODE)
 _MD_LINK_RE = re.compile(r"!?\[(?:[^\]\\]|\\.)*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)")
 _WIKILINK_RE = re.compile(r"!?\[\[([^\[\]|#]*)(#[^\[\]|]*)?(?:\|([^\[\]]*))?\]\]")
@@ -376,6 +377,8 @@ def extract_headings(body: str) -> list[Heading]:
 
 def heading_plain_text(text: str) -> str:
     """Heading text without Markdown emphasis, code ticks or link syntax."""
+    if not any(mark in text for mark in "[*_`"):
+        return text.strip()
     text = re.sub(r"\[\[([^\]|]*\|)?([^\]]*)\]\]", r"\2", text)
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
     return re.sub(r"[*_`]+", "", text).strip()
@@ -387,7 +390,7 @@ def _first_h1(headings: list[Heading]) -> str:
 
 def extract_tags(body: str) -> list[str]:
     """`#tags` written in prose (not in code, not heading markers)."""
-    if "#" not in body:
+    if not _HASH_WORD_RE.search(body):
         return []
     prose = _INLINE_CODE_RE.sub(" ", prose_text(body))
     return _unique(m.group(1).lower().rstrip("/-") for m in _TAG_RE.finditer(prose))

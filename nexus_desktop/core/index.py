@@ -26,7 +26,7 @@ from nexus_desktop.core.analysis import PROSE_STEMMED, PROSE_UNSTEMMABLE, STEMME
 from nexus_desktop.core.library import Entry, EntryError, FileStat, Root, Skipped, read_entry, scan
 from nexus_desktop.core.links import EntryRef
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 META_FILE = "nexus-index.json"
 BULK_THRESHOLD = 1500
 SNIPPET_TEXT_CHARS = 24_000
@@ -59,6 +59,7 @@ def build_schema() -> Schema:
         exact=KEYWORD(lowercase=True, commas=True),
         summary=STORED,
         text=STORED,
+        text_start=STORED,
     )
 
 
@@ -126,6 +127,7 @@ def document_for(entry: Entry) -> dict[str, object]:
         "tags": ",".join(entry.tags), "category": entry.category,
         "exact": ",".join(normalize_name(n).replace(",", " ") for n in [title, *entry.aliases] if n.strip()),
         "summary": entry.summary, "text": body if len(body) <= SNIPPET_TEXT_CHARS else body[:SNIPPET_TEXT_CHARS],
+        "text_start": len(names) + 1,
     }
     return {name: value for name, value in document.items() if value}  # an empty field still costs a write
 

@@ -329,6 +329,15 @@ def make_snippet(text: str, pattern: re.Pattern[str] | None, width: int = SNIPPE
     return "".join(pieces)
 
 
+def _snippet(fields: dict[str, object], pattern: re.Pattern[str] | None) -> str:
+    """From the entry's own text (the stored text starts with its title, aliases and tags); else its summary."""
+    text = str(fields.get("text", ""))[int(fields.get("text_start", 0) or 0):]
+    summary = str(fields.get("summary", ""))
+    if summary and (not text.strip() or (pattern is not None and not pattern.search(text) and pattern.search(summary))):
+        text = summary
+    return make_snippet(text, pattern)
+
+
 def _best_window(matches: list[re.Match[str]], width: int) -> int:
     """Where the most distinct matched words sit within one snippet's width."""
     best_start, best_score = matches[0].start(), -1
@@ -372,7 +381,7 @@ class Searcher:
             results.results.append(Hit(
                 id=fields["id"], title=fields.get("title", ""), root=fields.get("root", ""),
                 path=fields.get("path", ""), score=float(hit.score or 0.0),
-                snippet=make_snippet(fields.get("text") or fields.get("summary", ""), pattern),
+                snippet=_snippet(fields, pattern),
                 tags=[t for t in fields.get("tags", "").split(",") if t],
                 category=fields.get("category", ""), summary=fields.get("summary", ""),
             ))

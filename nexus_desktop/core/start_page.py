@@ -1,0 +1,148 @@
+"""Generated pages of the viewer as Markdown: the library overview (start page) and the help page."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import PurePath
+from typing import NamedTuple
+
+BUNDLED_START = "nexus/index"
+START_ID = "about:start"
+HELP_ID = "about:help"
+
+
+class RootInfo(NamedTuple):
+    """A library root as the start page shows it."""
+
+    name: str
+    path: str
+
+
+def start_entry(entry_ids: Iterable[str]) -> str | None:
+    """The entry a new tab shows: the bundled `nexus/index` when it is in the library, else None."""
+    return BUNDLED_START if BUNDLED_START in set(entry_ids) else None
+
+
+def _md_escape(text: str) -> str:
+    out = []
+    for ch in text:
+        out.append("\\" + ch if ch in "\\`*_[]<>#|" else ch)
+    return "".join(out)
+
+
+def _category_of(item: object) -> str:
+    category = (getattr(item, "category", "") or "").strip()
+    if category:
+        return category
+    path = str(getattr(item, "path", "") or "")
+    parts = PurePath(path).parts
+    return parts[0] if len(parts) > 1 else "(top level)"
+
+
+def start_page_markdown(roots: Sequence[RootInfo | tuple[str, str]], catalog: Sequence[object],
+                        recent: Sequence[tuple[str, str]] = (),
+                        bookmarks: Sequence[tuple[str, str]] = ()) -> str:
+    """The overview of the library: its roots, categories with entry counts, recent entries, bookmarks.
+
+    `catalog` items need `.root`, `.category` and `.path` (core.index.CatalogItem); `recent` and
+    `bookmarks` are (entry id, title) pairs.
+    """
+    infos = [RootInfo(*r) for r in roots]
+    per_root = Counter(getattr(item, "root", "") for item in catalog)
+    lines = ["# Nexus", ""]
+    total = len(catalog)
+    lines.append(f"Your offline library: **{total}** entr{'y' if total == 1 else 'ies'} in "
+                 f"**{len(infos)}** folder{'' if len(infos) == 1 else 's'}. "
+                 "Press **Ctrl+K** to search, **Ctrl+P** to open an entry by title, **F1** for help.")
+    lines += ["", "## Library", ""]
+    if infos:
+        for info in infos:
+            count = per_root.get(info.name, 0)
+            lines.append(f"- **{_md_escape(info.name)}** — {count} entr{'y' if count == 1 else 'ies'} "
+                         f"in `{info.path}`")
+    else:
+        lines.append("No folders yet: use *File › Add folder to library…*")
+    categories: dict[str, Counter[str]] = {}
+    for item in catalog:
+        categories.setdefault(getattr(item, "root", ""), Counter())[_category_of(item)] += 1
+    if categories:
+        lines += ["", "## Categories", ""]
+        for info in infos or [RootInfo(name, "") for name in categories]:
+            counts = categories.get(info.name)
+            if not counts:
+                continue
+            if len(infos) > 1:
+                lines += [f"### {_md_escape(info.name)}", ""]
+            lines += ["| Category | Entries |", "| :--- | ---: |"]
+            for name, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].lower()))[:40]:
+                lines.append(f"| {_md_escape(name)} | {count} |")
+            if len(counts) > 40:
+                lines.append(f"| … and {len(counts) - 40} more | |")
+            lines.append("")
+    if recent:
+        lines += ["", "## Recently opened", ""]
+        lines += [f"- [{_md_escape(title or entry_id)}](entry:{entry_id})" for entry_id, title in recent]
+    if bookmarks:
+        lines += ["", "## Bookmarks", ""]
+        lines += [f"- [{_md_escape(title or entry_id)}](entry:{entry_id})" for entry_id, title in bookmarks]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+KEYBOARD = [
+    ("Ctrl+K, Ctrl+L", "focus the search field (select its text)"),
+    ("Enter / Down, Up in the search field", "open the selected result in the current tab / move the selection"),
+    ("Alt+Enter", "open the selected result in a new tab"),
+    ("Ctrl+P", "quick open: fuzzy match over titles and aliases"),
+    ("Ctrl+T, Ctrl+W, Ctrl+Shift+T", "new tab (start page), close tab, reopen closed tab"),
+    ("Ctrl+Tab, Ctrl+Shift+Tab, Ctrl+PgDown, Ctrl+PgUp", "next / previous tab"),
+    ("Alt+Left, Alt+Right", "back / forward"),
+    ("Ctrl+D", "bookmark the current entry (again: remove)"),
+    ("Ctrl+B", "show the bookmarks panel"),
+    ("Ctrl+F, F3, Shift+F3, Esc", "find in page, next, previous, close the find bar"),
+    ("Ctrl++, Ctrl+-, Ctrl+0", "zoom in, out, reset"),
+    ("F1", "help (the query language, the shortcuts)"),
+    ("Ctrl+Q", "quit (saves the session)"),
+]
+
+QUERY_SYNTAX = [
+    ("`celery retry`", "entries with all the words (the last word you type also matches as a prefix)"),
+    ('`"message queue"`', "an exact phrase"),
+    ("`migr*`", "words starting with *migr*"),
+    ("`docker -compose`", "exclude entries with a word"),
+    ("`jwt OR oauth`", "either word"),
+    ("`title:docker`", "words in the title"),
+    ("`tag:security`", "entries with a tag"),
+    ("`category:database`", "entries in a category"),
+    ("`root:notes`", "entries from one library folder"),
+    ("`retrys~`", "typo-tolerant match (one or two letters off)"),
+]
+
+
+def help_markdown(version: str = "") -> str:
+    """The help page: the query language and the keyboard shortcuts."""
+    lines = ["# Nexus help", ""]
+    if version:
+        lines += [f"Nexus Desktop {version}. Everything works offline.", ""]
+    lines += ["## Searching", "",
+              "Type in the search field at the top (**Ctrl+K**); results appear as you type. "
+              "When there are few hits, Nexus suggests a spelling (*Did you mean …*).", "",
+              "| Query | Finds |", "| :--- | :--- |"]
+    lines += [f"| {q} | {what} |" for q, what in QUERY_SYNTAX]
+    lines += ["", "## Keyboard", "", "| Keys | Action |", "| :--- | :--- |"]
+    lines += [f"| {keys} | {action} |" for keys, action in KEYBOARD]
+    lines += ["", "## Links", "",
+              "Entry links open in the viewer; **Ctrl+click** or **middle-click** opens them in a new tab. "
+              "Web links open in your browser only when you click them. Nothing is ever fetched "
+              "from the network.", ""]
+    return "\n".join(lines)
+
+
+def query_syntax_html() -> str:
+    """The short query-language cheat sheet the empty search panel shows (HTML)."""
+    rows = "".join(
+        f"<tr><td><code>{q.strip('`').replace('<', '&lt;')}</code></td><td>{w.replace('*', '')}</td></tr>"
+        for q, w in QUERY_SYNTAX)
+    return (f"<p><b>Search the library</b></p><p>Type to search; results appear as you type.</p>"
+            f"<table cellspacing='0' cellpadding='3'>{rows}</table>"
+            "<p>Enter opens the result, Alt+Enter opens it in a new tab.</p>")

@@ -1,0 +1,28 @@
+"""Starting the desktop app: the QApplication, the theme, the main window."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Show the window (quickly: the index opens in the background after it is shown) and run."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Nexus")
+    app.setApplicationDisplayName("Nexus")
+    app.setOrganizationName("nexus-desktop")
+    app.setDesktopFileName("nexus-desktop")
+
+    from nexus_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(getattr(args, "data_dir", None), getattr(args, "content", None))
+    window.show()
+    window.search_field.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+    app.setQuitOnLastWindowClosed(True)
+    code = app.exec()
+    window.shutdown()
+    return int(code)

@@ -1,0 +1,85 @@
+"""Light and dark themes for the window (Fusion + QPalette) and the rendered content (CSS)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication, QStyleFactory
+
+MODES = ("system", "light", "dark")
+
+
+def system_scheme() -> str:
+    """"dark" or "light", as the desktop says (light when it does not say)."""
+    app = QGuiApplication.instance()
+    if app is None:
+        return "light"
+    scheme = QGuiApplication.styleHints().colorScheme()
+    return "dark" if scheme == Qt.ColorScheme.Dark else "light"
+
+
+def effective_scheme(mode: str) -> str:
+    """The scheme a mode ("system", "light", "dark") means right now."""
+    if mode in ("light", "dark"):
+        return mode
+    return system_scheme()
+
+
+def _palette(scheme: str) -> QPalette:
+    if scheme == "light":
+        pal = QStyleFactory.create("Fusion").standardPalette()
+        pal.setColor(QPalette.ColorRole.Highlight, QColor("#2f6fdb"))
+        pal.setColor(QPalette.ColorRole.Link, QColor("#0b63ce"))
+        return pal
+    pal = QPalette()
+    base, window, text = QColor("#1b1e23"), QColor("#24282e"), QColor("#dfe3e8")
+    disabled = QColor("#7d848c")
+    roles = {
+        QPalette.ColorRole.Window: window, QPalette.ColorRole.WindowText: text,
+        QPalette.ColorRole.Base: base, QPalette.ColorRole.AlternateBase: QColor("#22262b"),
+        QPalette.ColorRole.ToolTipBase: QColor("#2c3138"), QPalette.ColorRole.ToolTipText: text,
+        QPalette.ColorRole.PlaceholderText: QColor("#8b929a"), QPalette.ColorRole.Text: text,
+        QPalette.ColorRole.Button: QColor("#2c3138"), QPalette.ColorRole.ButtonText: text,
+        QPalette.ColorRole.BrightText: QColor("#ff6b6b"), QPalette.ColorRole.Light: QColor("#3a4048"),
+        QPalette.ColorRole.Midlight: QColor("#32373e"), QPalette.ColorRole.Mid: QColor("#2a2e34"),
+        QPalette.ColorRole.Dark: QColor("#141619"), QPalette.ColorRole.Shadow: QColor("#0b0c0e"),
+        QPalette.ColorRole.Highlight: QColor("#3d7ae0"), QPalette.ColorRole.HighlightedText: QColor("#ffffff"),
+        QPalette.ColorRole.Link: QColor("#6cb6ff"), QPalette.ColorRole.LinkVisited: QColor("#b392f0"),
+    }
+    for role, colour in roles.items():
+        pal.setColor(role, colour)
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText, QPalette.ColorRole.ButtonText):
+        pal.setColor(QPalette.ColorGroup.Disabled, role, disabled)
+    return pal
+
+
+def apply_theme(app: QApplication, scheme: str) -> None:
+    """Fusion style with the light or dark palette on the whole application."""
+    if app.style().name().lower() != "fusion":
+        app.setStyle("Fusion")
+    app.setPalette(_palette(scheme))
+
+
+@lru_cache(maxsize=4)
+def content_css(scheme: str) -> str:
+    """The style sheet of rendered entries for a scheme."""
+    from nexus_desktop.paths import resources_dir
+
+    path = resources_dir() / f"content-{'dark' if scheme == 'dark' else 'light'}.css"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+def colours(scheme: str) -> dict[str, str]:
+    """Colours widgets draw with themselves (search rows, banners, highlights)."""
+    if scheme == "dark":
+        return {"muted": "#9aa3ad", "tag": "#d2a8ff", "match_bg": "#5c4a12", "match_fg": "#ffe9a8",
+                "find_bg": "#1f6feb", "banner_bg": "#3b3018", "banner_fg": "#f5e3b3", "title": "#e8ecf0",
+                "star": "#f2c94c"}
+    return {"muted": "#5f6873", "tag": "#8250df", "match_bg": "#fff1a8", "match_fg": "#1f2328",
+            "find_bg": "#ffb454", "banner_bg": "#fff4d6", "banner_fg": "#4d3800", "title": "#111418",
+            "star": "#d4a017"}

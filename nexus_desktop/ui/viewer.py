@@ -1,0 +1,421 @@
+"""The viewer: QTextBrowser tabs rendering entries, with per-tab history, link policy and find in page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QKeySequence, QMouseEvent, QShortcut, QTextCharFormat, QTextCursor, \
+    QTextDocument
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QTextBrowser, QTextEdit, QToolButton, QVBoxLayout, \
+    QWidget
+
+if TYPE_CHECKING:
+    from nexus_desktop.core.state import HistoryItem, TabState
+
+
+def _history_item(entry_id: str, scroll: int = 0, anchor: str | None = None) -> "HistoryItem":
+    from nexus_desktop.core.state import HistoryItem  # imported late: keeps the launch light
+
+    return HistoryItem(entry_id, scroll, anchor)
+
+MAX_HIGHLIGHTS = 400
+ZOOM_STEP = 1.0
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".svg", ".webp")
+
+
+@dataclass
+class Page:
+    """What a tab shows for one entry id (or a generated page)."""
+
+    entry_id: str
+    title: str
+    html: str
+    headings: list[Any] = field(default_factory=list)
+    path: Path | None = None
+    stamp: str = ""
+    found: bool = True
+    loading: bool = False
+
+
+class PageSource(Protocol):
+    """Where tabs get their pages (the main window's library)."""
+
+    def page(self, entry_id: str) -> Page: ...
+
+    def css(self) -> str: ...
+
+    def image_allowed(self, path: Path) -> bool: ...
+
+
+class ContentBrowser(QTextBrowser):
+    """A QTextBrowser that never loads anything by itself: only local images inside the library."""
+
+    link_requested = Signal(QUrl, bool)  # url, new tab
+
+    def __init__(self, allow_image: Callable[[Path], bool], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._allow_image = allow_image
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setUndoRedoEnabled(False)
+        self.anchorClicked.connect(self._on_anchor)
+        self._middle_anchor = ""
+        self._event_modifiers = Qt.KeyboardModifier.NoModifier
+
+    def loadResource(self, kind: int, url: QUrl) -> Any:  # noqa: N802 (Qt API)
+        if url.isLocalFile() and int(kind) == int(QTextDocument.ResourceType.ImageResource):
+            path = Path(url.toLocalFile())
+            if path.suffix.lower() in IMAGE_SUFFIXES and self._allow_image(path) and path.is_file():
+                image = QImage(str(path))
+                if not image.isNull():
+                    return image
+        return None  # nothing remote, nothing outside the library, no style sheets
+
+    def _on_anchor(self, url: QUrl) -> None:
+        # anchorClicked comes from within a mouse release or key press: use that event's modifiers
+        new_tab = bool(self._event_modifiers & Qt.KeyboardModifier.ControlModifier)
+        self.link_requested.emit(url, new_tab)
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802
+        self._event_modifiers = event.modifiers()
+        try:
+            super().keyPressEvent(event)
+        finally:
+            self._event_modifiers = Qt.KeyboardModifier.NoModifier
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.MiddleButton:
+            self._middle_anchor = self.anchorAt(event.position().toPoint())
+            if self._middle_anchor:
+                event.accept()
+                return
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.MiddleButton and self._middle_anchor:
+            anchor = self.anchorAt(event.position().toPoint())
+            if anchor == self._middle_anchor:
+                self.link_requested.emit(QUrl(anchor), True)
+            self._middle_anchor = ""
+            event.accept()
+            return
+        self._event_modifiers = event.modifiers()
+        try:
+            super().mouseReleaseEvent(event)
+        finally:
+            self._event_modifiers = Qt.KeyboardModifier.NoModifier
+
+
+def terms_pattern(terms: list[str]) -> str:
+    """A regular expression matching the search terms (word starts, as the snippets do)."""
+    parts = []
+    for term in sorted({t for t in terms if t}, key=len, reverse=True):
+        escaped = re.escape(term)
+        cjk = any("\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" for ch in term)
+        parts.append(escaped if cjk else rf"\b{escaped}\w*")
+    return "|".join(parts)
+
+
+class ViewerTab(QWidget):
+    """One tab: a ContentBrowser plus its back/forward history (with scroll positions)."""
+
+    page_changed = Signal()              # entry, title or history changed
+    link_requested = Signal(str, bool)   # url, new tab
+
+    def __init__(self, source: PageSource, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.source = source
+        self.browser = ContentBrowser(source.image_allowed, self)
+        self.browser.link_requested.connect(lambda url, new: self.link_requested.emit(url.toString(), new))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.browser)
+        self.history: list[HistoryItem] = []
+        self.index = -1
+        self.page: Page | None = None
+        self.zoom = 0
+        self.terms: list[str] = []
+        self._term_selections: list[QTextEdit.ExtraSelection] = []
+        self._loaded = False
+        self._base_font = QFont(self.browser.font())
+        if self._base_font.pointSizeF() <= 0:
+            self._base_font.setPointSizeF(10.0)
+        self._base_font.setPointSizeF(max(self._base_font.pointSizeF(), 10.0) + 1)
+        self.set_zoom(0)
+
+    # --- state -----------------------------------------------------------------------------
+    @property
+    def entry_id(self) -> str:
+        return self.history[self.index].entry_id if 0 <= self.index < len(self.history) else ""
+
+    @property
+    def title(self) -> str:
+        if self.page is not None and self.page.entry_id == self.entry_id:
+            return self.page.title
+        return self.entry_id.rsplit("/", 1)[-1]
+
+    @property
+    def loaded(self) -> bool:
+        return self._loaded
+
+    def can_go_back(self) -> bool:
+        return self.index > 0
+
+    def can_go_forward(self) -> bool:
+        return self.index < len(self.history) - 1
+
+    def scroll(self) -> int:
+        return self.browser.verticalScrollBar().value()
+
+    def state(self) -> TabState:
+        """The tab's history with the current scroll position recorded."""
+        from nexus_desktop.core.state import TabState
+
+        self._remember_scroll()
+        return TabState(list(self.history), max(self.index, 0))
+
+    def restore(self, state: TabState, load: bool = True) -> None:
+        """Take a saved history; the page is rendered now or when the tab is first shown."""
+        self.history = list(state.history)
+        self.index = max(0, min(state.index, len(self.history) - 1)) if self.history else -1
+        self._loaded = False
+        if load:
+            self.ensure_loaded()
+        else:
+            self.page_changed.emit()
+
+    def ensure_loaded(self) -> None:
+        if not self._loaded and self.index >= 0:
+            self._show(self.history[self.index])
+
+    # --- navigation ------------------------------------------------------------------------
+    def open(self, entry_id: str, anchor: str | None = None, terms: list[str] | None = None) -> None:
+        """Show an entry (or a generated page), as a new step in this tab's history."""
+        self._remember_scroll()
+        if anchor and self.entry_id == entry_id and self._loaded:
+            self.history = self.history[: self.index + 1] + [_history_item(entry_id, 0, anchor)]
+            self.index += 1
+            self.browser.scrollToAnchor(anchor)
+            self.page_changed.emit()
+            return
+        self.history = self.history[: self.index + 1] + [_history_item(entry_id, 0, anchor or None)]
+        self.index = len(self.history) - 1
+        self._show(self.history[self.index], terms or [])
+
+    def go_anchor(self, anchor: str) -> None:
+        """Scroll to a heading of the page shown (recorded in the history)."""
+        if self.entry_id:
+            self.open(self.entry_id, anchor)
+
+    def back(self) -> bool:
+        if not self.can_go_back():
+            return False
+        self._go(self.index - 1)
+        return True
+
+    def forward(self) -> bool:
+        if not self.can_go_forward():
+            return False
+        self._go(self.index + 1)
+        return True
+
+    def _go(self, index: int) -> None:
+        self._remember_scroll()
+        previous = self.entry_id
+        self.index = index
+        item = self.history[index]
+        if item.entry_id == previous and self._loaded:
+            self._set_scroll(item.scroll, item.anchor)
+            self.page_changed.emit()
+        else:
+            self._show(item)
+
+    def reload(self) -> None:
+        """Render the page again (the file changed, or the theme), keeping the scroll position."""
+        if self.index < 0:
+            return
+        self._remember_scroll()
+        if not self._loaded:
+            return
+        item = self.history[self.index]
+        self._show(replace(item, anchor=None) if item.scroll else item, self.terms, keep_terms=True)
+
+    def _remember_scroll(self) -> None:
+        if self._loaded and 0 <= self.index < len(self.history):
+            self.history[self.index] = replace(self.history[self.index], scroll=self.scroll())
+
+    def _show(self, item: HistoryItem, terms: list[str] | None = None, keep_terms: bool = False) -> None:
+        page = self.source.page(item.entry_id)
+        self.page = page
+        self._loaded = not page.loading
+        self.browser.document().setDefaultStyleSheet(self.source.css())
+        self.browser.setHtml(page.html)
+        self.terms = list(terms or []) if (terms or keep_terms) else []
+        self._term_selections = self._highlight_terms(self.terms)
+        self.browser.setExtraSelections(self._term_selections)
+        if item.scroll:
+            self._set_scroll(item.scroll, None)
+        elif item.anchor:
+            self._set_scroll(0, item.anchor)
+        elif self._term_selections:
+            first = QTextCursor(self._term_selections[0].cursor)
+            first.clearSelection()
+            self.browser.setTextCursor(first)
+            self._layout()
+            self.browser.ensureCursorVisible()
+        else:
+            self._set_scroll(0, None)
+        self.page_changed.emit()
+
+    def _layout(self) -> None:
+        doc = self.browser.document()
+        doc.setTextWidth(self.browser.viewport().width())
+        doc.documentLayout().documentSize()
+
+    def _set_scroll(self, value: int, anchor: str | None) -> None:
+        self._layout()
+        if anchor:
+            self.browser.scrollToAnchor(anchor)
+            QTimer.singleShot(0, lambda: self.browser.scrollToAnchor(anchor))
+            return
+        bar = self.browser.verticalScrollBar()
+        bar.setValue(value)
+        if bar.value() != value:
+            QTimer.singleShot(0, lambda: bar.setValue(value))
+
+    # --- highlighting and find -------------------------------------------------------------
+    def _highlight_terms(self, terms: list[str]) -> list[QTextEdit.ExtraSelection]:
+        pattern = terms_pattern(terms)
+        if not pattern:
+            return []
+        regex = QRegularExpression(pattern, QRegularExpression.PatternOption.CaseInsensitiveOption
+                                   | QRegularExpression.PatternOption.UseUnicodePropertiesOption)
+        fmt = QTextCharFormat()
+        dark = self.palette().color(self.backgroundRole()).lightness() < 128
+        fmt.setBackground(QColor("#6b5512" if dark else "#ffe97a"))
+        fmt.setForeground(QColor("#fff6d0" if dark else "#1f2328"))
+        doc = self.browser.document()
+        out: list[QTextEdit.ExtraSelection] = []
+        cursor = doc.find(regex, 0)
+        while not cursor.isNull() and len(out) < MAX_HIGHLIGHTS:
+            if cursor.hasSelection():
+                sel = QTextEdit.ExtraSelection()
+                sel.cursor = QTextCursor(cursor)
+                sel.format = fmt
+                out.append(sel)
+            nxt = doc.find(regex, cursor)
+            if nxt.isNull() or nxt.position() <= cursor.position():
+                break
+            cursor = nxt
+        return out
+
+    def highlight_count(self) -> int:
+        return len(self._term_selections)
+
+    def find(self, text: str, backward: bool = False, incremental: bool = False) -> bool:
+        """Select the next (or previous) occurrence of `text`, wrapping around.
+
+        `incremental` (the text was just typed): the match may start where the current one starts.
+        """
+        if not text:
+            return False
+        if incremental:
+            cursor = self.browser.textCursor()
+            cursor.setPosition(cursor.selectionStart())
+            self.browser.setTextCursor(cursor)
+        flags = QTextDocument.FindFlag.FindBackward if backward else QTextDocument.FindFlag(0)
+        if self.browser.find(text, flags):
+            return True
+        cursor = self.browser.textCursor()
+        cursor.movePosition(QTextCursor.MoveOperation.End if backward else QTextCursor.MoveOperation.Start)
+        self.browser.setTextCursor(cursor)
+        return self.browser.find(text, flags)
+
+    def selected_text(self) -> str:
+        return self.browser.textCursor().selectedText()
+
+    # --- zoom ------------------------------------------------------------------------------
+    def set_zoom(self, zoom: int) -> None:
+        self.zoom = zoom
+        font = QFont(self._base_font)
+        font.setPointSizeF(max(5.0, self._base_font.pointSizeF() + zoom * ZOOM_STEP))
+        self.browser.setFont(font)
+        self.browser.document().setDefaultFont(font)
+
+
+class FindBar(QWidget):
+    """Find in page: a field, next/previous buttons, a result note; Esc closes it."""
+
+    find_requested = Signal(str, bool)  # text, backward
+    typed = Signal(str)                 # the text changed: find it from the current match on
+    closed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 3, 6, 3)
+        layout.addWidget(QLabel("Find:"))
+        self.field = QLineEdit(self)
+        self.field.setPlaceholderText("Find in page")
+        self.field.setClearButtonEnabled(True)
+        self.field.setMaximumWidth(320)
+        self.field.returnPressed.connect(self.find_next)
+        self.field.textChanged.connect(lambda text: self.typed.emit(text) if text else None)
+        self.field.installEventFilter(self)
+        layout.addWidget(self.field)
+        for text, tip, slot in (("\u25b2", "Previous (Shift+F3)", self.find_previous),
+                                ("\u25bc", "Next (F3)", self.find_next)):
+            button = QToolButton(self)
+            button.setText(text)
+            button.setToolTip(tip)
+            button.setAutoRaise(True)
+            button.clicked.connect(slot)
+            layout.addWidget(button)
+        self.note = QLabel("", self)
+        layout.addWidget(self.note)
+        layout.addStretch(1)
+        close = QToolButton(self)
+        close.setText("\u2715")
+        close.setToolTip("Close (Esc)")
+        close.setAutoRaise(True)
+        close.clicked.connect(self.close_bar)
+        layout.addWidget(close)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape.activated.connect(self.close_bar)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if obj is self.field and event.type() == QEvent.Type.KeyPress:
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and \
+                    event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+                self.find_previous()
+                return True
+        return super().eventFilter(obj, event)
+
+    def open_bar(self, text: str = "") -> None:
+        self.show()
+        if text:
+            self.field.setText(text)
+        self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.field.selectAll()
+
+    def close_bar(self) -> None:
+        self.hide()
+        self.note.setText("")
+        self.closed.emit()
+
+    def find_next(self) -> None:
+        if self.field.text():
+            self.find_requested.emit(self.field.text(), False)
+
+    def find_previous(self) -> None:
+        if self.field.text():
+            self.find_requested.emit(self.field.text(), True)
+
+    def show_result(self, found: bool) -> None:
+        self.note.setText("" if found else "Not found")

@@ -1,0 +1,363 @@
+"""Background work: building and updating the index, merging it, and running searches off the GUI thread."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+
+@dataclass
+class LibrarySnapshot:
+    """What the GUI needs after (re)indexing: the workspace, its catalog and ready renderers."""
+
+    workspace: Any
+    catalog: list[Any]
+    renderers: dict[str, Any] = field(default_factory=dict)
+    read_only: bool = False
+    folders: list[str] = field(default_factory=list)
+
+
+MAX_WATCHED_FOLDERS = 2000
+SEED_BATCH = 600
+
+
+def library_folders(roots: list[Any]) -> list[str]:
+    """The root folders and their (non-hidden) subfolders, for the file system watcher."""
+    out: list[str] = []
+    for root in roots:
+        stack = [str(root.path)]
+        while stack and len(out) < MAX_WATCHED_FOLDERS:
+            folder = stack.pop()
+            out.append(folder)
+            try:
+                with os.scandir(folder) as it:
+                    for child in it:
+                        if not child.name.startswith(".") and child.is_dir(follow_symlinks=False):
+                            stack.append(child.path)
+            except OSError:
+                continue
+    return out
+
+
+class LibraryWorker(QObject):
+    """Lives on its own thread: opens the workspace (importing Whoosh there), indexes, merges, re-indexes."""
+
+    opened = Signal(object)          # LibrarySnapshot, as soon as the existing index is open
+    progress = Signal(int, int)      # done, total
+    indexed = Signal(object, object)  # IndexReport | None, LibrarySnapshot
+    partial = Signal(object)          # LibrarySnapshot: part of a first build is searchable
+    busy = Signal(str)               # another process holds the index lock: read-only
+    notice = Signal(str)             # something the user should know (index rebuilt, ...)
+    failed = Signal(str)
+    merged = Signal()
+
+    def __init__(self, data_dir: str | None, content: list[str] | None) -> None:
+        super().__init__()
+        self.data_dir = data_dir
+        self.content = content
+        self.workspace: Any = None
+        self.stopping = False
+        self._started = False
+
+    def _cancelled(self) -> bool:
+        return self.stopping
+
+    def _snapshot(self, read_only: bool = False) -> LibrarySnapshot:
+        from nexus_desktop.core.links import EntryRef, LinkResolver
+        from nexus_desktop.core.render import Renderer
+
+        catalog = self.workspace.index.catalog()
+        resolver = LinkResolver.from_refs(EntryRef(i.id, i.title, i.aliases) for i in catalog)
+        roots = self.workspace.root_paths()
+        renderers = {name: Renderer(resolver, name, roots) for name in ("light", "dark")}
+        folders = library_folders(self.workspace.roots)
+        return LibrarySnapshot(self.workspace, catalog, renderers, read_only, folders)
+
+    def _open_workspace(self) -> None:
+        from nexus_desktop.cli import workspace_for
+
+        args = argparse.Namespace()
+        if self.data_dir:
+            args.data_dir = self.data_dir
+        if self.content:
+            args.content = list(self.content)
+        self.workspace = workspace_for(args)
+        self.workspace.index.open()
+        for text in self.workspace.index.notices:
+            self.notice.emit(text)
+        self.workspace.index.notices.clear()
+
+    @Slot()
+    def start(self) -> None:
+        """Open the library and its index, show what is there, then bring the index up to date."""
+        if self._started:
+            return
+        self._started = True
+        try:
+            self._open_workspace()
+            self.opened.emit(self._snapshot())
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash
+            traceback.print_exc()
+            self.failed.emit(f"The library could not be opened: {exc}")
+            return
+        self._update(merge=True)
+
+    @Slot()
+    def reindex(self) -> None:
+        """Re-scan the library (a watcher saw changes); only changed files are re-read."""
+        if self.workspace is None or self.stopping:
+            return
+        self._update(merge=False)
+
+    @Slot()
+    def reload_roots(self) -> None:
+        """The user's roots changed: build the workspace anew and index."""
+        if self.stopping:
+            return
+        try:
+            self._open_workspace()
+        except Exception as exc:  # noqa: BLE001
+            self.failed.emit(f"The library could not be opened: {exc}")
+            return
+        self._update(merge=True, force_snapshot=True)
+
+    def _seed(self) -> tuple[int, int]:
+        """A first build of a big library: index a first batch at once so searching starts early.
+
+        Returns (files indexed now, files in the library); (0, 0) when there is nothing to seed.
+        """
+        from nexus_desktop.core.index import BULK_THRESHOLD
+        from nexus_desktop.core.library import scan
+
+        index = self.workspace.index
+        if index.doc_count() > 0:
+            return 0, 0
+        stats = list(scan(self.workspace.roots).files.values())
+        if len(stats) < BULK_THRESHOLD:
+            return 0, 0
+        first = stats[:SEED_BATCH]
+        self.progress.emit(0, len(stats))
+        index.update_files(self.workspace.roots, first)
+        self.progress.emit(len(first), len(stats))
+        self.partial.emit(self._snapshot())
+        return len(first), len(stats)
+
+    def _update(self, merge: bool, force_snapshot: bool = False) -> None:
+        from nexus_desktop.core.index import IndexBusy
+
+        try:
+            offset, _total = self._seed() if merge else (0, 0)
+            if self.stopping:
+                return
+
+            def progress(done: int, total: int) -> None:
+                self.progress.emit(offset + done, offset + total)
+
+            report = self.workspace.update_index(progress=progress, cancel=self._cancelled)
+            report.added += offset
+        except IndexBusy as exc:
+            self.busy.emit(f"{exc} Searching read-only.")
+            self.indexed.emit(None, self._snapshot(read_only=True))
+            return
+        except Exception as exc:  # noqa: BLE001
+            traceback.print_exc()
+            self.failed.emit(f"Indexing failed: {exc}")
+            return
+        for text in report.notices:
+            if text != "Indexing was cancelled.":
+                self.notice.emit(text)
+        if self.stopping:
+            return
+        self.indexed.emit(report, self._snapshot() if (report.changed or force_snapshot) else None)
+        if merge and report.changed and not self.stopping:
+            try:
+                if self.workspace.index.merge():
+                    self.merged.emit()
+            except Exception:  # noqa: BLE001 - merging is an optimisation
+                traceback.print_exc()
+
+
+class _SearchWorker(QObject):
+    done = Signal(int, object)        # seq, SearchResults
+    failed = Signal(int, str)         # seq, message
+    suggested = Signal(int, str)      # seq, suggestion
+    started = Signal(int, str)        # seq, text (a query began to run)
+
+    def __init__(self, latest: list[int], factory: Callable[[Any], Any] | None) -> None:
+        super().__init__()
+        self.latest = latest
+        self.factory = factory
+        self.searcher: Any = None
+        self.index: Any = None
+        self.pending: tuple[int, str] | None = None
+
+    @Slot(object)
+    def set_index(self, index: Any) -> None:
+        self.index = index
+        old = self.searcher
+        try:
+            if self.factory is not None:
+                self.searcher = self.factory(index)
+            else:
+                from nexus_desktop.core.search import Searcher
+                self.searcher = Searcher(index)
+        except Exception:  # noqa: BLE001
+            traceback.print_exc()
+            return
+        if old is not None and hasattr(old, "close"):
+            try:
+                old.close()
+            except Exception:  # noqa: BLE001
+                pass
+        if self.pending is not None:
+            seq, text = self.pending
+            self.pending = None
+            self.run(seq, text)
+
+    @Slot()
+    def refresh(self) -> None:
+        # A new searcher rather than Searcher.refresh(): Whoosh's reader reuse fails on an index that
+        # was empty and, after a merge, returns every hit twice (seen with whoosh-reloaded 2.7.x).
+        if self.index is not None:
+            self.set_index(self.index)
+
+    @Slot(int, str)
+    def run(self, seq: int, text: str) -> None:
+        if seq != self.latest[0]:
+            return  # a newer keystroke came in: this query no longer matters
+        if self.searcher is None:
+            self.pending = (seq, text)
+            return
+        self.started.emit(seq, text)
+        try:
+            results = self.searcher.search(text, limit=50, as_you_type=True, suggest=False)
+        except Exception as exc:  # noqa: BLE001 - BadQuery explains itself; anything else is reported
+            from nexus_desktop.core.search import BadQuery
+            self.failed.emit(seq, str(exc) if isinstance(exc, BadQuery) else f"Search failed: {exc}")
+            return
+        if seq == self.latest[0]:
+            self.done.emit(seq, results)
+
+    @Slot(int, str)
+    def suggest(self, seq: int, text: str) -> None:
+        if seq != self.latest[0] or self.searcher is None:
+            return
+        try:
+            suggestion = self.searcher.suggest(text)
+        except Exception:  # noqa: BLE001
+            return
+        if suggestion and seq == self.latest[0]:
+            self.suggested.emit(seq, suggestion)
+
+
+class SearchService(QObject):
+    """Runs queries on a worker thread; only the newest query's results are delivered."""
+
+    results = Signal(int, object)   # seq, SearchResults (newest only)
+    failed = Signal(int, str)
+    suggested = Signal(int, str)
+    started = Signal(int, str)
+    _run = Signal(int, str)
+    _suggest = Signal(int, str)
+    _set_index = Signal(object)
+    _refresh = Signal()
+
+    def __init__(self, parent: QObject | None = None,
+                 searcher_factory: Callable[[Any], Any] | None = None) -> None:
+        super().__init__(parent)
+        self._latest = [0]
+        self._thread = QThread()
+        self._thread.setObjectName("nexus-search")
+        self._worker = _SearchWorker(self._latest, searcher_factory)
+        self._worker.moveToThread(self._thread)
+        self._run.connect(self._worker.run)
+        self._suggest.connect(self._worker.suggest)
+        self._set_index.connect(self._worker.set_index)
+        self._refresh.connect(self._worker.refresh)
+        self._worker.done.connect(self._on_done)
+        self._worker.failed.connect(self._on_failed)
+        self._worker.suggested.connect(self._on_suggested)
+        self._worker.started.connect(self.started)
+        self._thread.start()
+
+    @property
+    def latest(self) -> int:
+        return self._latest[0]
+
+    def request(self, text: str) -> int:
+        """Queue a query; returns its sequence number (older queued queries are dropped)."""
+        self._latest[0] += 1
+        seq = self._latest[0]
+        self._run.emit(seq, text)
+        return seq
+
+    def cancel(self) -> None:
+        """Forget every query asked so far (the field was cleared)."""
+        self._latest[0] += 1
+
+    def request_suggestion(self, seq: int, text: str) -> None:
+        self._suggest.emit(seq, text)
+
+    def set_index(self, index: Any) -> None:
+        self._set_index.emit(index)
+
+    def refresh(self) -> None:
+        self._refresh.emit()
+
+    def _on_done(self, seq: int, results: object) -> None:
+        if seq == self._latest[0]:
+            self.results.emit(seq, results)
+
+    def _on_failed(self, seq: int, message: str) -> None:
+        if seq == self._latest[0]:
+            self.failed.emit(seq, message)
+
+    def _on_suggested(self, seq: int, suggestion: str) -> None:
+        if seq == self._latest[0]:
+            self.suggested.emit(seq, suggestion)
+
+    def shutdown(self) -> None:
+        self._latest[0] += 1
+        self._thread.quit()
+        self._thread.wait(5000)
+
+
+class LibraryService(QObject):
+    """Owns the library worker's thread; the GUI talks to it through these methods and the worker's signals."""
+
+    _start = Signal()
+    _reindex = Signal()
+    _reload = Signal()
+
+    def __init__(self, data_dir: str | None, content: list[str] | None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread = QThread()
+        self._thread.setObjectName("nexus-index")
+        self.worker = LibraryWorker(data_dir, content)
+        self.worker.moveToThread(self._thread)
+        self._start.connect(self.worker.start)
+        self._reindex.connect(self.worker.reindex)
+        self._reload.connect(self.worker.reload_roots)
+        self._thread.start()
+
+    def start(self) -> None:
+        self._start.emit()
+
+    def reindex(self) -> None:
+        self._reindex.emit()
+
+    def reload_roots(self) -> None:
+        self._reload.emit()
+
+    def shutdown(self) -> None:
+        self.worker.stopping = True
+        self._thread.quit()
+        if not self._thread.wait(15000):
+            self._thread.terminate()
+            self._thread.wait(2000)

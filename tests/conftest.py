@@ -1,0 +1,85 @@
+"""Shared test setup: Qt runs offscreen; temp data folders and a small content folder of entries."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before any Qt module loads
+
+import pytest
+
+TAR = """\
+---
+title: tar
+tags: [archive, compression]
+category: Tools
+summary: Archiving utility.
+aliases: [tape archive]
+---
+
+# tar
+
+Create and extract archives. See also [gzip](gzip.md) and [[Callouts]].
+Tagged #archive. Web: [the manual](https://www.gnu.org/software/tar/manual/),
+[mail the author](mailto:someone@example.org), [an ftp mirror](ftp://ftp.example.org/tar),
+[a local file](file:///etc/passwd), [a broken link](missing-page.md).
+
+## Options
+
+| Option | Meaning |
+| :--- | ---: |
+| `-c` | create |
+| `-x` | extract |
+
+```bash
+tar -czf archive.tar.gz folder/
+```
+
+{paragraphs}
+
+## Last section
+
+The end of the tar page.
+"""
+
+
+def _paragraphs(word: str, count: int = 40) -> str:
+    return "\n\n".join(f"Paragraph {i} about {word} archives and folders, long enough to wrap "
+                       "onto a second line in a narrow window so the page can scroll." for i in range(count))
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "data"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def content_dir(tmp_path: Path) -> Path:
+    """A library root `kb` with entries kb/tar, kb/gzip, kb/notes/callouts (a table, code, a callout, links)."""
+    root = tmp_path / "kb"
+    (root / "notes").mkdir(parents=True)
+    (root / "tar.md").write_text(TAR.replace("{paragraphs}", _paragraphs("tar")), encoding="utf-8")
+    (root / "gzip.md").write_text(textwrap.dedent("""\
+        ---
+        title: gzip
+        tags: [compression]
+        ---
+
+        # gzip
+
+        Compress files. Back to [tar](tar.md#options).
+
+        """) + _paragraphs("gzip", 30), encoding="utf-8")
+    (root / "notes" / "callouts.md").write_text(textwrap.dedent("""\
+        # Callouts
+
+        > [!warning] Careful
+        > Extracting an archive can overwrite files.
+
+        Some text after the callout.
+        """), encoding="utf-8")
+    return root

@@ -62,3 +62,9 @@ def user_dirs(data_dir: str | os.PathLike[str] | None = None) -> UserDirs:
         data=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
         cache=Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)),
     )
+
+
+def icon_path(size: int | None = None) -> Path:
+    """The application icon: the SVG source, or the rendered PNG of this size (16, 32, 48, 64, 128, 256)."""
+    icons = resources_dir() / "icons"
+    return icons / (f"nexus-{size}.png" if size else "nexus.svg")

@@ -1,0 +1,691 @@
+"""`nexus-desktop selftest`: exercise index, search, render, bookmarks, session and the window, headless."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nexus_desktop.paths import bundle_dir, content_dir, icon_path, resources_dir, user_dirs
+
+BIG_LIMIT = 10_000
+BUNDLED_TARGET = "nexus/async/celery-retries"
+
+
+class CheckFailed(Exception):
+    """A selftest check found something wrong (the message says what)."""
+
+
+def expect(condition: object, message: str) -> None:
+    if not condition:
+        raise CheckFailed(message)
+
+
+@dataclass
+class Report:
+    """Prints one line per check and remembers whether all passed."""
+
+    out: Any = field(default_factory=lambda: sys.stdout)
+    failed: list[str] = field(default_factory=list)
+    passed: int = 0
+    verbose: bool = False
+
+    def run(self, name: str, check: Callable[[], str | None]) -> bool:
+        started = time.perf_counter()
+        try:
+            note = check()
+        except CheckFailed as exc:
+            return self._fail(name, str(exc))
+        except Exception as exc:  # noqa: BLE001 - a selftest reports, it never shows a traceback
+            if self.verbose or os.environ.get("NEXUS_SELFTEST_TRACEBACK"):
+                traceback.print_exc(file=sys.stderr)
+            return self._fail(name, f"{type(exc).__name__}: {exc}")
+        ms = (time.perf_counter() - started) * 1000
+        self.passed += 1
+        suffix = f": {note}" if note else ""
+        self._print(f"ok   {name} ({ms:.0f} ms){suffix}")
+        return True
+
+    def _fail(self, name: str, reason: str) -> bool:
+        reason = " ".join(reason.split()) or "failed"
+        self.failed.append(name)
+        self._print(f"FAIL {name}: {reason}")
+        return False
+
+    def _print(self, line: str) -> None:
+        print(line, file=self.out, flush=True)
+
+
+# --- queries -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class QueryPlan:
+    """Words taken from one entry (the target) that every kind of query is built from."""
+
+    target: str
+    title: str
+    first: str  # two consecutive words of the target's title
+    second: str
+    tag: str | None
+    other: str  # a word from another entry's title, for OR
+    known_top: dict[str, str] = field(default_factory=dict)  # query -> id expected first
+
+
+def bundled_plan() -> QueryPlan:
+    """Fixed queries for the bundled Project Nexus library ("Retrying failed Celery tasks")."""
+    return QueryPlan(target=BUNDLED_TARGET, title="Retrying failed Celery tasks", first="celery",
+                     second="tasks", tag="retries", other="swagger",
+                     known_top={"celery retries": BUNDLED_TARGET, "docker compose": "nexus/devops/docker-compose"})
+
+
+_WORD = re.compile(r"^[^\W\d_]{4,}$")
+
+
+def derived_plan(refs: list[tuple[str, str, list[str]]]) -> QueryPlan | None:
+    """Queries for any library: from the first entry whose title has two consecutive plain words."""
+    for entry_id, title, tags in sorted(refs):
+        words = [w.strip(".,:;!?()[]'\"") for w in title.split()]
+        for a, b in zip(words, words[1:]):
+            if _WORD.match(a) and _WORD.match(b) and a.lower() != b.lower():
+                other = next((w for oid, otitle, _ in sorted(refs) if oid != entry_id
+                              for w in otitle.split() if _WORD.match(w) and w.lower() not in title.lower()), None)
+                tag = next((t for t in tags if _WORD.match(t)), None)
+                if other:
+                    return QueryPlan(entry_id, title, a.lower(), b.lower(), tag.lower() if tag else None,
+                                     other.lower())
+    return None
+
+
+def misspell(word: str) -> str:
+    """Drop one inner letter (edit distance 1): 'celery' -> 'celry'."""
+    middle = len(word) // 2
+    return word[:middle] + word[middle + 1:]
+
+
+# --- the run -------------------------------------------------------------------------------------------
+def run_selftest(args: argparse.Namespace) -> int:
+    """Run every check in a temporary data folder; 0 when all passed, 1 otherwise."""
+    report = Report(verbose=bool(os.environ.get("NEXUS_SELFTEST_VERBOSE")))
+    content = list(getattr(args, "content", None) or [])
+    for folder in content:
+        if not Path(folder).expanduser().is_dir():
+            print(f"nexus-desktop: --content {folder}: no such folder", file=sys.stderr)
+            return 2
+    # The selftest must not read or change the user's own data: everything happens in a temp folder.
+    temp = Path(tempfile.mkdtemp(prefix="nexus-selftest-"))
+    frozen = bool(getattr(sys, "frozen", False))
+    library = ", ".join(content) if content else f"bundled library at {content_dir()}"
+    print(f"nexus-desktop selftest ({'frozen' if frozen else 'source'}; {library}; data in {temp})", flush=True)
+    try:
+        SelfTest(report, temp, content).run_all()
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+    total = report.passed + len(report.failed)
+    if report.failed:
+        print(f"{len(report.failed)} of {total} checks FAILED: {', '.join(report.failed)}", flush=True)
+        return 1
+    print(f"all {total} checks passed", flush=True)
+    return 0
+
+
+class SelfTest:
+    """The checks, in order; later checks use what earlier ones built (the workspace, the index)."""
+
+    def __init__(self, report: Report, temp: Path, content: list[str]) -> None:
+        self.report = report
+        self.temp = temp
+        self.content = content
+        self.workspace: Any = None
+        self.searcher: Any = None
+        self.plan: QueryPlan | None = None
+        self.entry_ids: list[str] = []
+        self.bundle_before: dict[str, tuple[int, int]] = {}
+
+    def run_all(self) -> None:
+        r = self.report.run
+        r("bundle: content and resources found", self.check_bundle)
+        if not r("index: full build", self.check_index):
+            self.report.run("search", lambda: _raise("skipped: the index could not be built"))
+        else:
+            r("index: incremental update finds nothing to do", self.check_incremental)
+            r("index: multiprocess writer (procs=2)", self.check_multiprocess_index)
+            self.search_checks()
+            r("render: every entry, light and dark", self.check_render_all)
+        r("bookmarks: add, export JSON, import elsewhere, remove", self.check_bookmarks)
+        r("bookmarks: XBEL round trip", self.check_xbel)
+        r("session: save and restore", self.check_session)
+        r("window: opens offscreen with tabs, session restored", self.check_window)
+        if self.searcher is not None:
+            self.searcher.close()
+        if self.workspace is not None and self.workspace._index is not None:
+            self.workspace.index.close()
+        r("bundle: nothing written into it", self.check_bundle_untouched)
+
+    # --- bundle ---------------------------------------------------------------------------------
+    def check_bundle(self) -> str:
+        root = bundle_dir()
+        expect((root / "content").is_dir(), f"no content/ in {root}")
+        expect((root / "resources").is_dir(), f"no resources/ in {root}")
+        if getattr(sys, "frozen", False):
+            expect(Path(getattr(sys, "_MEIPASS", "")) == root, f"bundle_dir {root} is not sys._MEIPASS")
+        expect(any(content_dir().rglob("*.md")), f"no Markdown in {content_dir()}")
+        expect(icon_path().is_file(), f"no icon {icon_path()}")
+        for size in (16, 32, 48, 64, 128, 256):
+            expect(icon_path(size).is_file(), f"no icon {icon_path(size)}")
+        expect((resources_dir() / "nexus-desktop.desktop").is_file(), "no nexus-desktop.desktop")
+        self.bundle_before = _snapshot(root)
+        return f"{root} ({len(self.bundle_before)} files)"
+
+    def check_bundle_untouched(self) -> str:
+        after = _snapshot(bundle_dir())
+        changed = sorted(p for p in set(after) | set(self.bundle_before)
+                         if after.get(p) != self.bundle_before.get(p))
+        expect(not changed, f"files changed under the bundle: {', '.join(changed[:5])}")
+        return f"{len(after)} files unchanged"
+
+    # --- index ----------------------------------------------------------------------------------
+    def check_index(self) -> str:
+        from nexus_desktop.core.library import scan
+        from nexus_desktop.core.workspace import Workspace
+
+        self.workspace = Workspace.create(user_dirs(self.temp / "data"), self.content or None)
+        found = scan(self.workspace.roots)
+        expect(found.files, "the library has no Markdown files")
+        report = self.workspace.update_index(procs=1)
+        expected = len(found.files)
+        expect(report.added == expected, f"{report.added} entries indexed, {expected} files found")
+        expect(self.workspace.index.doc_count() == expected,
+               f"index holds {self.workspace.index.doc_count()} documents, expected {expected}")
+        self.entry_ids = sorted(found.files)
+        note = f"{report.added} entries in {report.seconds:.2f} s"
+        if report.skipped:
+            note += f", {len(report.skipped)} files skipped"
+        return note
+
+    def check_incremental(self) -> str:
+        report = self.workspace.update_index()
+        expect(not report.changed, f"second run changed the index: +{report.added} ~{report.updated} "
+                                   f"-{report.removed}")
+        expect(report.unchanged == len(self.entry_ids), f"{report.unchanged} unchanged, "
+                                                         f"expected {len(self.entry_ids)}")
+        return f"{report.unchanged} unchanged"
+
+    def check_multiprocess_index(self) -> str:
+        """Whoosh's multiprocess writer (used for big libraries) must work frozen too (freeze_support)."""
+        from nexus_desktop.core import index as index_module
+
+        saved = index_module.BULK_THRESHOLD
+        index_module.BULK_THRESHOLD = 1  # force the bulk path on the small bundled library
+        ix = index_module.SearchIndex(self.temp / "mp-index")
+        try:
+            report = ix.update(self.workspace.roots, procs=2)
+            expect(report.added == len(self.entry_ids), f"{report.added} of {len(self.entry_ids)} indexed")
+            expect(ix.doc_count() == len(self.entry_ids), f"{ix.doc_count()} documents in the index")
+            merged = ix.merge()
+            segments = ix.segment_count()
+        finally:
+            index_module.BULK_THRESHOLD = saved
+            ix.close()
+        return f"{report.added} entries in {report.seconds:.2f} s, {segments} segment(s) after merge={merged}"
+
+    # --- search ---------------------------------------------------------------------------------
+    def search_checks(self) -> None:
+        from nexus_desktop.core.search import Searcher
+
+        r = self.report.run
+        if not r("search: open a searcher", lambda: self._open_searcher(Searcher)):
+            return
+        if self.plan is None:
+            r("search: queries of each kind", lambda: "skipped: no title with two plain words to build "
+                                                      "queries from")
+            return
+        p = self.plan
+        mis = misspell(p.first)
+        r(f"search: word ({p.first})", lambda: self._word(p))
+        r(f"search: two words ({p.first} {p.second})", lambda: self._two_words(p))
+        r(f'search: phrase ("{p.first} {p.second}")', lambda: self._phrase(p))
+        r(f"search: prefix ({p.first[:4]}*)", lambda: self._prefix(p))
+        r(f"search: exclude ({p.first} -{p.second})", lambda: self._exclude(p))
+        r(f"search: OR ({p.first} OR {p.other})", lambda: self._or(p))
+        r(f"search: title: (title:{p.first})", lambda: self._title(p))
+        if p.tag:
+            r(f"search: tag: (tag:{p.tag})", lambda: self._tag(p))
+        r(f"search: fuzzy ({mis}~)", lambda: self._fuzzy(p, mis))
+        r(f"search: did you mean ({mis})", lambda: self._suggest(p, mis))
+        typed = f"{p.first} {p.second[:3]}"
+        r(f"search: as-you-type ({typed})", lambda: self._as_you_type(p, typed))
+        r(f"search: exact title first ({p.title})", lambda: self._exact_title(p))
+        for query, top in p.known_top.items():
+            r(f"search: top hit ({query})", lambda q=query, t=top: self._top(q, t))
+        r("search: bad query is refused cleanly", self._bad_query)
+
+    def _open_searcher(self, searcher_cls: Any) -> str:
+        self.searcher = searcher_cls(self.workspace.index)
+        bundled = not self.content and BUNDLED_TARGET in self.entry_ids
+        if bundled:
+            self.plan = bundled_plan()
+        else:
+            refs = [(ref.id, ref.title, []) for ref in self.workspace.entry_refs()]
+            tags = self._tags_by_id()
+            self.plan = derived_plan([(i, t, tags.get(i, [])) for i, t, _ in refs])
+        if self.plan is None:
+            return "no query plan"
+        return f"queries built from {self.plan.target} ({'bundled' if bundled else 'derived'})"
+
+    def _tags_by_id(self) -> dict[str, list[str]]:
+        from nexus_desktop.core.library import read_entry, scan
+
+        return {i: list(read_entry(s).tags) for i, s in list(scan(self.workspace.roots).files.items())[:200]}
+
+    def _ids(self, query: str, **kwargs: Any) -> list[str]:
+        results = self.searcher.search(query, limit=BIG_LIMIT, **kwargs)
+        expect(results.total == len(results.results) or results.total > BIG_LIMIT,
+               f"{query!r}: total {results.total} but {len(results.results)} results")
+        for hit in results.results:
+            expect(hit.id and hit.title, f"{query!r}: a hit without id or title")
+        return [hit.id for hit in results.results]
+
+    def _hits(self, query: str, **kwargs: Any) -> list[Any]:
+        return list(self.searcher.search(query, limit=BIG_LIMIT, **kwargs).results)
+
+    def _word(self, p: QueryPlan) -> str:
+        results = self.searcher.search(p.first, limit=20)
+        ids = [h.id for h in results.results]
+        expect(p.target in ids, f"{p.target} not among {results.total} results")
+        expect(all(h.snippet for h in results.results[:5]), "a top hit has no snippet")
+        expect(any("<b>" in h.snippet for h in results.results[:5]), "no highlighted word in the snippets")
+        return f"{results.total} hits in {results.took_ms:.0f} ms"
+
+    def _two_words(self, p: QueryPlan) -> str:
+        both = set(self._ids(f"{p.first} {p.second}"))
+        expect(p.target in both, f"{p.target} not found")
+        extra = both - (set(self._ids(p.first)) & set(self._ids(p.second)))
+        expect(not extra, f"hits without both words: {sorted(extra)[:3]}")
+        return f"{len(both)} hits"
+
+    def _phrase(self, p: QueryPlan) -> str:
+        phrase = set(self._ids(f'"{p.first} {p.second}"'))
+        expect(p.target in phrase, f"{p.target} not found")
+        extra = phrase - set(self._ids(f"{p.first} {p.second}"))
+        expect(not extra, f"phrase hits that lack the words: {sorted(extra)[:3]}")
+        return f"{len(phrase)} hits"
+
+    def _prefix(self, p: QueryPlan) -> str:
+        ids = self._ids(f"{p.first[:4]}*")
+        expect(p.target in ids, f"{p.target} not found")
+        return f"{len(ids)} hits"
+
+    def _exclude(self, p: QueryPlan) -> str:
+        ids = set(self._ids(f"{p.first} -{p.second}"))
+        expect(p.target not in ids, f"{p.target} has {p.second!r} but was not excluded")
+        expect(ids <= set(self._ids(p.first)), "hits without the first word")
+        overlap = ids & set(self._ids(f"{p.first} {p.second}"))
+        expect(not overlap, f"excluded word found in {sorted(overlap)[:3]}")
+        return f"{len(ids)} hits"
+
+    def _or(self, p: QueryPlan) -> str:
+        either = set(self._ids(f"{p.first} OR {p.other}"))
+        a, b = set(self._ids(p.first)), set(self._ids(p.other))
+        expect(b, f"no hits for {p.other!r}")
+        missing = (a | b) - either
+        expect(not missing, f"OR misses {sorted(missing)[:3]}")
+        return f"{len(either)} hits ({len(a)} + {len(b)})"
+
+    def _title(self, p: QueryPlan) -> str:
+        hits = self._hits(f"title:{p.first}")
+        expect(p.target in [h.id for h in hits], f"{p.target} not found")
+        stem = p.first[:4]
+        wrong = [h.id for h in hits if stem not in h.title.lower()]
+        expect(not wrong, f"hits whose title lacks {p.first!r}: {wrong[:3]}")
+        return f"{len(hits)} hits"
+
+    def _tag(self, p: QueryPlan) -> str:
+        assert p.tag
+        hits = self._hits(f"tag:{p.tag}")
+        expect(p.target in [h.id for h in hits], f"{p.target} not found")
+        wrong = [h.id for h in hits if p.tag not in [t.lower() for t in h.tags]]
+        expect(not wrong, f"hits without the tag: {wrong[:3]}")
+        return f"{len(hits)} hits"
+
+    def _fuzzy(self, p: QueryPlan, mis: str) -> str:
+        ids = self._ids(f"{mis}~")
+        expect(p.target in ids, f"{p.target} not among {len(ids)} hits")
+        return f"{len(ids)} hits"
+
+    def _suggest(self, p: QueryPlan, mis: str) -> str:
+        results = self.searcher.search(mis, limit=20)
+        expect(results.suggestion, f"no suggestion for {mis!r} ({results.total} hits)")
+        expect(p.first in results.suggestion.lower(), f"suggested {results.suggestion!r}, wanted {p.first!r}")
+        return f"-> {results.suggestion}"
+
+    def _as_you_type(self, p: QueryPlan, typed: str) -> str:
+        results = self.searcher.search(typed, limit=20, as_you_type=True, suggest=False)
+        ids = [h.id for h in results.results]
+        expect(p.target in ids[:5], f"{p.target} not in the top 5 of {ids[:5]}")
+        expect(results.took_ms < 1000, f"took {results.took_ms:.0f} ms")
+        return f"rank {ids.index(p.target) + 1} of {results.total}, {results.took_ms:.0f} ms"
+
+    def _exact_title(self, p: QueryPlan) -> str:
+        ids = self._ids(p.title)
+        expect(ids and ids[0] == p.target, f"first hit is {ids[:1]}, wanted {p.target}")
+        return f"{len(ids)} hits"
+
+    def _top(self, query: str, top: str) -> str:
+        ids = self._ids(query)
+        expect(ids and ids[0] == top, f"first hit is {ids[:1]}, wanted {top}")
+        return f"{len(ids)} hits"
+
+    def _bad_query(self) -> str:
+        from nexus_desktop.core.search import BadQuery
+
+        try:
+            self.searcher.search("-- ()", limit=5)
+        except BadQuery as exc:
+            return f"BadQuery: {exc}"
+        return "accepted as an empty search"
+
+    # --- render ---------------------------------------------------------------------------------
+    def check_render_all(self) -> str:
+        from nexus_desktop.core.library import scan
+        from nexus_desktop.core.render import html_document
+
+        rendered = 0
+        failures: list[str] = []
+        slowest = (0.0, "")
+        languages: set[str] = set()
+        for palette in ("light", "dark"):
+            renderer = self.workspace.renderer(palette)
+            css_file = resources_dir() / f"content-{palette}.css"
+            css = css_file.read_text(encoding="utf-8") if css_file.is_file() else ""
+            for entry_id, stat in sorted(scan(self.workspace.roots).files.items()):
+                started = time.perf_counter()
+                try:
+                    entry = self.workspace.load_entry(entry_id)
+                    expect(entry is not None, "not found by id")
+                    out = renderer.render(entry)
+                    expect(out.html.strip(), "empty HTML")
+                    expect("<h1" in out.html, "no title heading")
+                    page = html_document(out.html, css, out.title)
+                    expect(page.startswith("<!DOCTYPE html>") or "<html" in page[:200], "no HTML document")
+                    fenced = _highlightable(entry.body)
+                    if fenced:  # Pygments lexers and styles are loaded by name: are they in the bundle?
+                        expect('<span style="' in out.html, f"```{fenced[0]} code is not highlighted")
+                        languages.update(fenced)
+                except Exception as exc:  # noqa: BLE001 - collect them all, report a few
+                    failures.append(f"{entry_id} ({palette}): {type(exc).__name__}: {exc}")
+                    continue
+                took = time.perf_counter() - started
+                slowest = max(slowest, (took, entry_id))
+                rendered += 1
+        expect(not failures, f"{len(failures)} failed: {'; '.join(failures[:3])}")
+        return (f"{rendered} renders, code highlighted in {len(languages)} languages, "
+                f"slowest {slowest[1]} {slowest[0] * 1000:.0f} ms")
+
+    # --- bookmarks ------------------------------------------------------------------------------
+    def _sample_entries(self, count: int = 3) -> list[tuple[str, str]]:
+        refs = {ref.id: ref.title for ref in self.workspace.entry_refs()} if self.workspace else {}
+        ids = sorted(refs)
+        preferred = [i for i in (BUNDLED_TARGET, "nexus/devops/docker", "nexus/backend/django") if i in refs]
+        rest = [i for i in ids if i not in preferred]
+        random.Random(7).shuffle(rest)
+        chosen = (preferred + rest)[:count]
+        expect(len(chosen) == count, f"the library has fewer than {count} entries")
+        return [(i, refs[i]) for i in chosen]
+
+    def check_bookmarks(self) -> str:
+        from nexus_desktop.core import bookmark_exchange as exchange
+        from nexus_desktop.core.bookmarks import BookmarkStore
+        from nexus_desktop.core.userdb import open_user_db
+
+        entries = self._sample_entries()
+        export = self.temp / "bookmarks.json"
+        with _closing(open_user_db(self.temp / "bm-a")) as db:
+            store = BookmarkStore(db)
+            folder = store.create_folder("Selftest")
+            for n, (entry_id, title) in enumerate(entries):
+                store.add(entry_id, title, folder_id=folder.id if n else None, note="selftest" if n == 2 else "")
+            store.add(entries[0][0], entries[0][1], anchor="intro")
+            expect(store.count() == 4, f"{store.count()} bookmarks after adding 4")
+            expect(all(store.is_bookmarked(i) for i, _ in entries), "an added entry is not bookmarked")
+            count = exchange.export_bookmarks(store, export)
+            expect(count == 4, f"exported {count} of 4")
+        expect(export.is_file() and export.stat().st_size > 0, "no export file")
+        with _closing(open_user_db(self.temp / "bm-b")) as db:
+            store = BookmarkStore(db)
+            result = exchange.import_bookmarks(store, export)
+            expect(result.added == 4, f"imported {result.added} of 4")
+            expect(result.folders_created == 1, f"{result.folders_created} folders created, expected 1")
+            again = exchange.import_bookmarks(store, export)
+            expect(again.added == 0 and again.duplicates == 4, f"re-import added {again.added}")
+            got = sorted((b.entry_id, b.anchor or "") for b in store.all_bookmarks())
+            want = sorted([(i, "") for i, _ in entries] + [(entries[0][0], "intro")])
+            expect(got == want, f"imported {got}, expected {want}")
+            expect(store.folder_path(store.find(entries[1][0]).folder_id) == ("Selftest",),
+                   "folder lost in the round trip")
+            snap = store.remove_entry(entries[0][0])
+            expect(len(snap.bookmarks) == 2, f"removed {len(snap.bookmarks)} bookmarks of {entries[0][0]}")
+            expect(not store.is_bookmarked(entries[0][0]), "still bookmarked after remove")
+            expect(store.count() == 2, f"{store.count()} left, expected 2")
+        return f"{len(entries)} entries + 1 heading, JSON {export.stat().st_size} bytes"
+
+    def check_xbel(self) -> str:
+        from nexus_desktop.core import bookmark_exchange as exchange
+        from nexus_desktop.core.bookmarks import BookmarkStore
+        from nexus_desktop.core.userdb import open_user_db
+
+        entries = self._sample_entries()
+        export = self.temp / "bookmarks.xbel"
+        with _closing(open_user_db(self.temp / "xbel-a")) as db:
+            store = BookmarkStore(db)
+            folder = store.create_folder("Reading list")
+            for entry_id, title in entries:
+                store.add(entry_id, title, folder_id=folder.id)
+            expect(exchange.export_bookmarks(store, export) == len(entries), "export count")
+        with _closing(open_user_db(self.temp / "xbel-b")) as db:
+            store = BookmarkStore(db)
+            result = exchange.import_bookmarks(store, export)
+            expect(result.added == len(entries), f"imported {result.added} of {len(entries)}")
+            got = sorted(b.entry_id for b in store.all_bookmarks())
+            expect(got == sorted(i for i, _ in entries), f"imported {got}")
+        return f"{len(entries)} bookmarks"
+
+    # --- session --------------------------------------------------------------------------------
+    def check_session(self) -> str:
+        from nexus_desktop.core.state import HistoryItem, Session, SessionStore, TabState
+        from nexus_desktop.core.userdb import open_user_db
+
+        ids = [i for i, _ in self._sample_entries()]
+        session = Session(tabs=[
+            TabState([HistoryItem(ids[0], 120), HistoryItem(ids[1], 0, "intro")], index=1),
+            TabState([HistoryItem(ids[2])], index=0),
+            TabState([HistoryItem(ids[1], 40), HistoryItem(ids[2]), HistoryItem(ids[0], 7)], index=0),
+        ], current=2, zoom=2)
+        with _closing(open_user_db(self.temp / "session")) as db:
+            SessionStore(db).save(session)
+        with _closing(open_user_db(self.temp / "session")) as db:
+            loaded = SessionStore(db).load()
+        expect(loaded == session, f"restored {loaded}, saved {session}")
+        return f"{len(session.tabs)} tabs, {sum(len(t.history) for t in session.tabs)} history items"
+
+    # --- window ---------------------------------------------------------------------------------
+    def check_window(self) -> str:
+        return WindowCheck(self).run()
+
+
+class WindowCheck:
+    """Open the real main window offscreen against the selftest's data folder, with tabs; reopen it."""
+
+    OPEN_TIMEOUT_S = 60.0
+
+    def __init__(self, test: SelfTest) -> None:
+        self.test = test
+
+    def run(self) -> str:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # always: a selftest never pops up a window
+        try:
+            from nexus_desktop.ui.main_window import MainWindow  # noqa: F401
+        except ImportError as exc:
+            raise CheckFailed(f"the UI is not available: {exc}") from exc
+        from PySide6.QtWidgets import QApplication
+
+        _quiet_offscreen_warnings()
+        app = QApplication.instance() or QApplication([sys.argv[0]])
+        ids = [i for i, _ in self.test._sample_entries()]
+        # The same data folder as the index checks: the window finds the index built and up to date.
+        data_dir = self.test.temp / "data"
+        started = time.perf_counter()
+        window, ready_ms = self._open(app, data_dir)
+        shown_ms = (time.perf_counter() - started) * 1000
+        try:
+            expect(window.isVisible(), "the window is not visible")
+            start_tabs = self._tab_ids(window)
+            expect(start_tabs, "no tab at launch (expected the start page)")
+            for entry_id in ids:
+                window.open_entry(entry_id, new_tab=True)
+                _process(app, 0.05)
+            opened = self._tab_ids(window)
+            expect(all(i in opened for i in ids), f"tabs hold {opened}, expected {ids}")
+            current = window.current_tab()
+            expect(current is not None and current.entry_id == ids[-1],
+                   f"current tab shows {current.entry_id if current else None}, expected {ids[-1]}")
+            _wait(app, lambda: current.loaded, 10.0)
+            expect(current.loaded, f"{ids[-1]} did not load")
+            title = window.windowTitle()
+            expect(title.endswith("\u2014 Nexus") and len(title) > len(" \u2014 Nexus"),
+                   f"window title {title!r}")
+        finally:
+            window.close()  # saves the session
+            _process(app, 0.1)
+            window.deleteLater()
+            _process(app, 0.05)
+        window, _ = self._open(app, data_dir)
+        try:
+            restored = self._tab_ids(window)
+            expect(restored == opened, f"after reopening the tabs hold {restored}, expected {opened}")
+            current = window.current_tab()
+            expect(current is not None and current.entry_id == ids[-1],
+                   f"current tab is {current.entry_id if current else None}, expected {ids[-1]}")
+        finally:
+            window.close()
+            _process(app, 0.1)
+            window.deleteLater()
+            _process(app, 0.05)
+        return (f"shown in {shown_ms:.0f} ms, library open after {ready_ms:.0f} ms; "
+                f"{len(restored)} tabs restored")
+
+    def _open(self, app: Any, data_dir: Path) -> tuple[Any, float]:
+        from nexus_desktop.ui.main_window import MainWindow
+
+        started = time.perf_counter()
+        window = MainWindow(str(data_dir), self.test.content or None)
+        opened: list[bool] = []
+        window.library_opened.connect(lambda: opened.append(True))
+        window.show()
+        _wait(app, lambda: bool(opened), self.OPEN_TIMEOUT_S)
+        if not opened:
+            window.close()
+            raise CheckFailed(f"the library did not open within {self.OPEN_TIMEOUT_S:.0f} s")
+        return window, (time.perf_counter() - started) * 1000
+
+    @staticmethod
+    def _tab_ids(window: Any) -> list[str]:
+        return [window.tabs.widget(n).entry_id for n in range(window.tabs.count())]
+
+
+_NOISE = ("does not support propagateSizeHints",)
+
+
+def _quiet_offscreen_warnings() -> None:
+    """Drop the offscreen platform's harmless complaints; pass every other Qt message on to stderr."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(_kind: Any, _context: Any, message: str) -> None:
+        if not any(noise in message for noise in _NOISE):
+            print(message, file=sys.stderr, flush=True)
+
+    qInstallMessageHandler(handler)
+
+
+def _wait(app: Any, condition: Callable[[], bool], timeout: float) -> None:
+    """Run the Qt event loop until `condition()` holds or `timeout` seconds pass."""
+    deadline = time.perf_counter() + timeout
+    while not condition() and time.perf_counter() < deadline:
+        _process(app, 0.02)
+
+
+def _process(app: Any, seconds: float) -> None:
+    """Let Qt run its event loop for a while (timers, deferred loads)."""
+    from PySide6.QtCore import QEventLoop
+
+    deadline = time.perf_counter() + seconds
+    while True:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        if time.perf_counter() >= deadline:
+            break
+        time.sleep(0.005)
+
+
+_FENCE = re.compile(r"^(?:```|~~~)[ \t]*([A-Za-z0-9_+#.-]+)", re.MULTILINE)
+
+
+def _highlightable(body: str) -> list[str]:
+    """Languages of fenced code blocks in `body` that Pygments has a lexer for (not plain text)."""
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    found = []
+    for name in sorted(set(m.group(1).lower() for m in _FENCE.finditer(body))):
+        if name in ("text", "txt", "plain", "plaintext", "none", "output", "console"):
+            continue
+        try:
+            get_lexer_by_name(name)
+        except ClassNotFound:
+            continue
+        found.append(name)
+    return found
+
+
+def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    """(mtime_ns, size) of every file under the bundle's content/ and resources/."""
+    out: dict[str, tuple[int, int]] = {}
+    for folder in ("content", "resources"):
+        for path in _files(root / folder):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            out[str(path.relative_to(root))] = (st.st_mtime_ns, st.st_size)
+    return out
+
+
+def _files(folder: Path) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+        for name in filenames:
+            yield Path(dirpath) / name
+
+
+class _closing:
+    """`with _closing(db)`: close a UserDB even when the check fails."""
+
+    def __init__(self, db: Any) -> None:
+        self.db = db
+
+    def __enter__(self) -> Any:
+        return self.db
+
+    def __exit__(self, *exc: object) -> None:
+        self.db.close()
+
+
+def _raise(message: str) -> str:
+    raise CheckFailed(message)

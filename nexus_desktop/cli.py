@@ -84,37 +84,17 @@ def workspace_for(args: argparse.Namespace):  # -> Workspace (imported lazily: t
     """The library, index and data folder this invocation works on."""
     from nexus_desktop.core.workspace import Workspace
 
-    dirs = user_dirs(getattr(args, "data_dir", None))
     content = getattr(args, "content", None)
     for folder in content or []:
         if not Path(folder).expanduser().is_dir():
             raise UsageError(f"--content {folder}: no such folder")
-    user_roots: list[tuple[str, Path]] = []
-    if not content:
-        user_roots = _user_roots(dirs)
     try:
-        return Workspace.create(dirs, content, user_roots)
+        workspace, notices = Workspace.for_run(getattr(args, "data_dir", None), content)
     except OSError as exc:
-        raise UsageError(f"cannot use data folder {dirs.data}: {exc.strerror or exc}") from exc
-
-
-def _user_roots(dirs) -> list[tuple[str, Path]]:
-    """Folders the user added to the library; a damaged user database is reported, not fatal."""
-    from nexus_desktop.core.state import RootsStore
-    from nexus_desktop.core.userdb import UserDataError, open_user_db
-
-    dirs.ensure()
-    try:
-        db = open_user_db(dirs.data)
-    except UserDataError as exc:
-        print(f"nexus-desktop: {exc}", file=sys.stderr)
-        return []
-    try:
-        if db.notice:
-            print(f"nexus-desktop: {db.notice}", file=sys.stderr)
-        return list(RootsStore(db).list())
-    finally:
-        db.close()
+        raise UsageError(f"cannot use the data folder: {exc.strerror or exc}") from exc
+    for notice in notices:
+        print(f"nexus-desktop: {notice}", file=sys.stderr)
+    return workspace
 
 
 def _fresh_index(workspace) -> list[str]:

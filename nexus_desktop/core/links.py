@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -44,6 +44,7 @@ class LinkResolver:
     """Resolves link targets against the entries of a library."""
 
     refs: dict[str, EntryRef] = field(default_factory=dict)
+    exists: Callable[[str], bool] | None = None  # asked about ids the refs don't know (files on disk)
     _by_name: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -103,7 +104,7 @@ class LinkResolver:
         if joined.startswith("../") or joined == "..":
             return None
         candidate = f"{root}/{_strip_suffix(joined)}"
-        if candidate in self.refs:
+        if candidate in self.refs or (self.exists is not None and self.exists(candidate)):
             return LinkTarget(candidate, fragment)
         return None
 

@@ -357,7 +357,10 @@ class Searcher:
         self._searcher: WhooshSearcher = index.open().searcher()
 
     def refresh(self) -> None:
-        self._searcher = self._searcher.refresh()
+        """See the index as it is now. A new Whoosh searcher, not `Searcher.refresh()`: after a merge
+        that one reports every hit twice, and it fails on an index that started empty."""
+        old, self._searcher = self._searcher, self.index.open().searcher()
+        old.close()
 
     def close(self) -> None:
         self._searcher.close()

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nexus_desktop.core.index import IndexReport, SearchIndex
+from nexus_desktop.core.index import CatalogItem, IndexReport, SearchIndex
 from nexus_desktop.core.library import BUNDLED_ROOT, Entry, Root, find_file, read_entry, roots_from_dirs
 from nexus_desktop.core.links import EntryRef, LinkResolver
 from nexus_desktop.core.render import Renderer
-from nexus_desktop.paths import UserDirs, content_dir
+from nexus_desktop.paths import UserDirs, content_dir, user_dirs
 
 
 @dataclass
@@ -37,6 +37,15 @@ class Workspace:
         roots += [Root(name, Path(path)) for name, path in user_roots if name != BUNDLED_ROOT]
         return cls(dirs, roots)
 
+    @classmethod
+    def for_run(cls, data_dir: str | Path | None = None,
+                content: Sequence[str] | None = None) -> tuple["Workspace", list[str]]:
+        """This run's workspace (data folder from `--data-dir`, the environment or platformdirs) and
+        notices for the user, e.g. that a damaged user database was set aside."""
+        dirs = user_dirs(data_dir).ensure()
+        user_roots, notices = ([], []) if content else _user_roots(dirs)
+        return cls.create(dirs, content, user_roots), notices
+
     @property
     def data_dir(self) -> Path:
         return self.dirs.data
@@ -61,13 +70,33 @@ class Workspace:
         """Id, title and aliases of every indexed entry."""
         return self.index.entry_refs()
 
-    def resolver(self) -> LinkResolver:
-        return LinkResolver.from_refs(self.entry_refs())
+    def resolver(self, catalog: Sequence[CatalogItem] | None = None) -> LinkResolver:
+        """Resolves links by the index's titles and aliases; relative links also by the files on disk,
+        so they work before the first indexing has finished."""
+        items = self.index.catalog() if catalog is None else catalog
+        resolver = LinkResolver.from_refs(EntryRef(i.id, i.title, i.aliases) for i in items)
+        resolver.exists = lambda entry_id: find_file(self.roots, entry_id) is not None
+        return resolver
 
-    def renderer(self, palette: str = "light") -> Renderer:
-        return Renderer(self.resolver(), palette, self.root_paths())
+    def renderer(self, palette: str = "light", resolver: LinkResolver | None = None) -> Renderer:
+        return Renderer(resolver or self.resolver(), palette, self.root_paths())
 
     def load_entry(self, entry_id: str) -> Entry | None:
         """The entry with this id, read from disk; None when it is not in the library."""
         stat = find_file(self.roots, entry_id)
         return read_entry(stat) if stat is not None else None
+
+
+def _user_roots(dirs: UserDirs) -> tuple[list[tuple[str, Path]], list[str]]:
+    """Folders the user added to the library; a damaged user database is reported, not fatal."""
+    from nexus_desktop.core.state import RootsStore
+    from nexus_desktop.core.userdb import UserDataError, open_user_db
+
+    try:
+        db = open_user_db(dirs.data)
+    except UserDataError as exc:
+        return [], [str(exc)]
+    try:
+        return list(RootsStore(db).list()), [db.notice] if db.notice else []
+    finally:
+        db.close()

@@ -9,13 +9,20 @@ import sys
 def run_app(args: argparse.Namespace) -> int:
     """Show the window (quickly: the index opens in the background after it is shown) and run."""
     from PySide6.QtCore import Qt
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
+
+    from nexus_desktop.paths import icon_path
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Nexus")
     app.setApplicationDisplayName("Nexus")
     app.setOrganizationName("nexus-desktop")
     app.setDesktopFileName("nexus-desktop")
+    icon = QIcon()
+    for size in (16, 32, 48, 64, 128, 256):
+        icon.addFile(str(icon_path(size)))  # files are read only when a size is drawn
+    app.setWindowIcon(icon)
 
     from nexus_desktop.ui.main_window import MainWindow
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import traceback
 from collections.abc import Callable
@@ -69,25 +68,18 @@ class LibraryWorker(QObject):
         return self.stopping
 
     def _snapshot(self, read_only: bool = False) -> LibrarySnapshot:
-        from nexus_desktop.core.links import EntryRef, LinkResolver
-        from nexus_desktop.core.render import Renderer
-
         catalog = self.workspace.index.catalog()
-        resolver = LinkResolver.from_refs(EntryRef(i.id, i.title, i.aliases) for i in catalog)
-        roots = self.workspace.root_paths()
-        renderers = {name: Renderer(resolver, name, roots) for name in ("light", "dark")}
+        resolver = self.workspace.resolver(catalog)
+        renderers = {name: self.workspace.renderer(name, resolver) for name in ("light", "dark")}
         folders = library_folders(self.workspace.roots)
         return LibrarySnapshot(self.workspace, catalog, renderers, read_only, folders)
 
     def _open_workspace(self) -> None:
-        from nexus_desktop.cli import workspace_for
+        from nexus_desktop.core.workspace import Workspace
 
-        args = argparse.Namespace()
-        if self.data_dir:
-            args.data_dir = self.data_dir
-        if self.content:
-            args.content = list(self.content)
-        self.workspace = workspace_for(args)
+        self.workspace, notices = Workspace.for_run(self.data_dir, self.content)
+        for text in notices:
+            self.notice.emit(text)
         self.workspace.index.open()
         for text in self.workspace.index.notices:
             self.notice.emit(text)
@@ -222,8 +214,7 @@ class _SearchWorker(QObject):
 
     @Slot()
     def refresh(self) -> None:
-        # A new searcher rather than Searcher.refresh(): Whoosh's reader reuse fails on an index that
-        # was empty and, after a merge, returns every hit twice (seen with whoosh-reloaded 2.7.x).
+        # A new searcher (as core's Searcher.refresh does), built by the factory tests may inject.
         if self.index is not None:
             self.set_index(self.index)
 

@@ -63,6 +63,7 @@ if scenario == "index-stall":
     def indexed(report):
         if report is None or not getattr(report, "changed", False):
             return
+        tick()  # the gap up to now: applying the final snapshot happens just before this signal
         probe.stop()
         ordered = sorted(gaps)
         out.update(index_s=time.perf_counter() - t0, ticks=len(gaps), max_gap_ms=max(gaps) * 1000,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (QEvent, QModelIndex, QObject, QSortFilterProxyModel, Qt, QTimer,
                             Signal)
@@ -11,8 +13,10 @@ from PySide6.QtGui import (QHelpEvent, QIcon, QKeyEvent, QMouseEvent, QPalette, 
 from PySide6.QtWidgets import (QAbstractItemView, QLabel, QLineEdit, QStyle, QToolTip, QTreeView,
                                QVBoxLayout, QWidget)
 
-from nexus_desktop.core.index import CatalogItem
-from nexus_desktop.core.library import Root
+if TYPE_CHECKING:  # the core modules load Whoosh/Markdown: not needed to build the widget
+    from nexus_desktop.core.index import CatalogItem
+    from nexus_desktop.core.library import Root
+
 
 # One role per leaf keeps building 38k items cheap: "<entry id>\t<title> <aliases> <category>"
 # is both what the (case-insensitive) filter matches and where the entry id is kept.
@@ -54,6 +58,66 @@ def _group_path(entry: CatalogItem) -> tuple[str, ...]:
     if entry.category:
         return (root, entry.category)
     return (root, *(part for part in entry.path.replace("\\", "/").split("/")[:-1] if part))
+
+
+@dataclass
+class LibraryTree:
+    """A library tree model built away from the widget, with its entry items and summaries."""
+
+    model: QStandardItemModel
+    items: dict[str, QStandardItem]
+    summaries: dict[str, str]
+
+
+def build_library_tree(items: Sequence[CatalogItem], roots: Sequence[Root], folder_icon: QIcon) -> LibraryTree:
+    """Group the catalog by root / category or folder into an unparented model; safe in a worker thread
+    (the caller moves the model to the GUI thread before showing it)."""
+    model = QStandardItemModel()
+    leaves: dict[str, QStandardItem] = {}
+    top = _Group("")
+    tips = {root.name: str(root.path) for root in roots}
+    for name in tips:
+        top.group(name)
+    buckets: dict[tuple[str, ...], list[CatalogItem]] = {}
+    for entry in items:  # pure Python first: one dict lookup per entry
+        buckets.setdefault(_group_path(entry), []).append(entry)
+    for path, entries in buckets.items():
+        node = top
+        for name in path:
+            node = node.group(name)
+        node.entries = entries
+    rows = [_build_group(g, folder_icon, leaves) for g in _sorted_groups(top)]
+    for row in rows:
+        tip = tips.get(row.data(FILTER_ROLE)[1:])
+        if tip:
+            row.setToolTip(tip)
+    if rows:
+        model.invisibleRootItem().appendRows(rows)
+    return LibraryTree(model, leaves, {entry.id: entry.summary for entry in items if entry.summary})
+
+
+def _sorted_groups(group: _Group) -> list[_Group]:
+    return [group.groups[k] for k in sorted(group.groups, key=str.lower)]
+
+
+def _build_group(group: _Group, icon: QIcon, leaves: dict[str, QStandardItem]) -> QStandardItem:
+    """A group item with its sub-groups and entries, children built before it is attached."""
+    rows = [_build_group(sub, icon, leaves) for sub in _sorted_groups(group)]
+    count = sum(int(row.data(COUNT_ROLE)) for row in rows)
+    entries = sorted(group.entries, key=lambda e: ((e.title or e.id).lower(), e.id))
+    items = [QStandardItem(e.title or e.id) for e in entries]
+    for entry, leaf in zip(entries, items):
+        leaf.setData(f"{entry.id}\t{entry.title} {' '.join(entry.aliases)} {entry.category}", FILTER_ROLE)
+        leaves[entry.id] = leaf
+    count += len(items)
+    item = QStandardItem(f"{group.name}  ({count})")
+    item.setData("\t" + group.name, FILTER_ROLE)
+    item.setData(count, COUNT_ROLE)
+    item.setIcon(icon)
+    rows.extend(items)
+    if rows:
+        item.appendRows(rows)
+    return item
 
 
 class LibraryPanel(QWidget):
@@ -103,38 +167,24 @@ class LibraryPanel(QWidget):
     # ----- public API ----------------------------------------------------------------------
 
     def set_catalog(self, items: Sequence[CatalogItem], roots: Sequence[Root] = ()) -> None:
-        """Rebuild the tree from the index's catalog in one go (no per-item signals)."""
-        model = QStandardItemModel(self)  # built detached, then swapped in: no per-row signals
-        self._items = {}
-        self._summaries = {entry.id: entry.summary for entry in items if entry.summary}
-        top = _Group("")
-        tips = {root.name: str(root.path) for root in roots}
-        for name in tips:
-            top.group(name)
-        buckets: dict[tuple[str, ...], list[CatalogItem]] = {}
-        for entry in items:  # pure Python first: one dict lookup per entry
-            bucket = buckets.get(path := _group_path(entry))
-            if bucket is None:
-                bucket = buckets[path] = []
-            bucket.append(entry)
-        for path, entries in buckets.items():
-            node = top
-            for name in path:
-                node = node.group(name)
-            node.entries = entries
+        """Rebuild the tree from the index's catalog (for big libraries build it off the GUI thread
+        with build_library_tree and hand it to set_tree)."""
         folder_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_DirIcon)
-        rows = [self._build_group(g, folder_icon) for g in self._sorted_groups(top)]
-        for row in rows:
-            tip = tips.get(row.data(FILTER_ROLE)[1:])
-            if tip:
-                row.setToolTip(tip)
-        if rows:
-            model.invisibleRootItem().appendRows(rows)
-        old, self.model = self.model, model
-        self.proxy.setSourceModel(model)
+        self.set_tree(build_library_tree(items, roots, folder_icon))
+
+    def set_tree(self, tree: "LibraryTree") -> None:
+        """Show a tree built by build_library_tree (in any thread): a model swap, cheap on the GUI thread."""
+        if tree.model is self.model:
+            return
+        if tree.model.thread() is not self.thread():
+            raise ValueError("move the model to the GUI thread (LibraryTree.model.moveToThread) before set_tree")
+        tree.model.setParent(self)
+        self._items, self._summaries = tree.items, tree.summaries
+        old, self.model = self.model, tree.model
+        self.proxy.setSourceModel(tree.model)
         old.deleteLater()
         self._show_empty(not self._items)
-        if len(rows) == 1:
+        if tree.model.rowCount() == 1:
             self.tree.expand(self.proxy.index(0, 0))
         if self.filter_edit.text():
             self.apply_filter()
@@ -169,32 +219,6 @@ class LibraryPanel(QWidget):
         first = self._first_leaf(QModelIndex())
         if first is not None:
             self.tree.setCurrentIndex(first)
-
-    # ----- building ------------------------------------------------------------------------
-
-    @staticmethod
-    def _sorted_groups(group: _Group) -> list[_Group]:
-        return [group.groups[k] for k in sorted(group.groups, key=str.lower)]
-
-    def _build_group(self, group: _Group, icon: QIcon) -> QStandardItem:
-        """A group item with its sub-groups and entries, children built before it is attached."""
-        rows = [self._build_group(sub, icon) for sub in self._sorted_groups(group)]
-        count = sum(int(row.data(COUNT_ROLE)) for row in rows)
-        entries = sorted(group.entries, key=lambda e: ((e.title or e.id).lower(), e.id))
-        leaves = [QStandardItem(e.title or e.id) for e in entries]
-        for entry, leaf in zip(entries, leaves):
-            leaf.setData(f"{entry.id}\t{entry.title} {' '.join(entry.aliases)} {entry.category}",
-                         FILTER_ROLE)
-            self._items[entry.id] = leaf
-        count += len(leaves)
-        item = QStandardItem(f"{group.name}  ({count})")
-        item.setData("\t" + group.name, FILTER_ROLE)
-        item.setData(count, COUNT_ROLE)
-        item.setIcon(icon)
-        rows.extend(leaves)
-        if rows:
-            item.appendRows(rows)
-        return item
 
     # ----- events --------------------------------------------------------------------------
 

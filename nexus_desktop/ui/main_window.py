@@ -28,6 +28,7 @@ SESSION_SAVE_MS = 30_000
 WATCH_DEBOUNCE_MS = 250
 CLOSED_KEEP = 25
 TAB_TITLE_CHARS = 28
+BOOKMARKS_TAB = 2  # sidebar: Search, Library, Bookmarks, Outline
 Opener = Callable[[QUrl], Any]
 
 
@@ -235,8 +236,7 @@ class MainWindow(QMainWindow):
         self.theme_mode = mode if mode in theme.MODES else "system"
         self.theme_actions[self.theme_mode].setChecked(True)
         self.apply_scheme(theme.effective_scheme(self.theme_mode))
-        self.bookmarks_panel = self._optional_panel("bookmarks_panel", "BookmarksPanel", "Bookmarks", at=2)
-        self.outline_panel = self._optional_panel("outline_panel", "OutlinePanel", "Outline", at=3)
+        self._install_bookmarks_panel()
         self._restore_window()
         self._restore_session()
         self._session_timer.start()
@@ -276,6 +276,9 @@ class MainWindow(QMainWindow):
 
     def _build_ui(self) -> None:
         """Everything else: sidebar, tabs, find bar, banner, status bar (right after the first frame)."""
+        from nexus_desktop.ui.library_panel import LibraryPanel
+        from nexus_desktop.ui.outline_panel import OutlinePanel
+        from nexus_desktop.ui.palette import QuickOpen
         from nexus_desktop.ui.search_panel import SearchPanel
         from nexus_desktop.ui.viewer import FindBar
 
@@ -286,19 +289,21 @@ class MainWindow(QMainWindow):
         self.sidebar.setObjectName("sidebar")
         self.sidebar.setDocumentMode(True)
         self.sidebar.addTab(self.search_panel, "Search")
-        # The library panel and quick open import the index module (Whoosh): they are made once the
-        # library is open, so the window shows without loading Whoosh.
-        self.library_panel: Any = None
-        self.quick_open: Any = None
-        waiting = QLabel("Opening the library\u2026", self)
-        waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.sidebar.addTab(waiting, "Library")
+        self.library_panel = LibraryPanel(self)
+        self.library_panel.open_requested.connect(self.open_entry)
+        self.sidebar.addTab(self.library_panel, "Library")
+        self.quick_open = QuickOpen(self)
+        self.quick_open.open_requested.connect(self.open_entry)
+        # The bookmarks panel needs the user database, opened next (initialise): a stand-in until then.
         self.bookmarks_panel: Any = None
-        self.outline_panel: Any = None
-        for label in ("Bookmarks", "Outline"):
-            waiting = QLabel("\u2026", self)
-            waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            self.sidebar.addTab(waiting, label)
+        waiting = QLabel("\u2026", self)
+        waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.sidebar.addTab(waiting, "Bookmarks")
+        self.outline_panel = OutlinePanel(self)
+        self.outline_panel.open_requested.connect(self.open_entry)
+        self.outline_panel.jump_requested.connect(self._jump_to_anchor)
+        self.outline_panel.bookmark_heading_requested.connect(self._bookmark_heading)
+        self.sidebar.addTab(self.outline_panel, "Outline")
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("entryTabs")
@@ -351,50 +356,20 @@ class MainWindow(QMainWindow):
         self.search_panel.status_message.connect(self.results_label.setText)
         self.search_panel.open_requested.connect(self._open_from_search)
 
-    def _optional_widget(self, module: str, name: str, *args: Any) -> Any:
-        """A widget from another module of the UI, or None when it is not there (yet)."""
-        import importlib
+    def _install_bookmarks_panel(self) -> None:
+        """The bookmarks panel, in place of its stand-in, once the bookmark store is open."""
+        from nexus_desktop.ui.bookmarks_panel import BookmarksPanel
 
-        try:
-            cls = getattr(importlib.import_module(f"nexus_desktop.ui.{module}"), name)
-        except (ImportError, AttributeError):
-            return None
-        try:
-            return cls(*args, self) if args else cls(self)
-        except Exception:  # noqa: BLE001 - a broken panel must not take the window down
-            import traceback
-            traceback.print_exc()
-            return None
-
-    def _optional_panel(self, module: str, name: str, label: str, at: int | None = None) -> Any:
-        args = (self.bookmarks,) if name == "BookmarksPanel" else ()
-        panel = self._optional_widget(module, name, *args)
-        widget = panel
-        if panel is None:
-            widget = QLabel(f"{label} is not available in this build.", self)
-            widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        if at is None:
-            self.sidebar.addTab(widget, label)
-        else:
-            current = self.sidebar.currentIndex()
-            old = self.sidebar.widget(at)
-            self.sidebar.removeTab(at)
-            old.deleteLater()
-            self.sidebar.insertTab(at, widget, label)
-            self.sidebar.setCurrentIndex(current)
-        if panel is None:
-            return None
-        if hasattr(panel, "changed"):
-            panel.changed.connect(lambda: self.bookmarks_changed(refresh_panel=False))
-        if hasattr(panel, "open_requested"):
-            panel.open_requested.connect(self.open_entry)
-        if hasattr(panel, "jump_requested"):
-            panel.jump_requested.connect(self._jump_to_anchor)
-        if hasattr(panel, "search_requested"):
-            panel.search_requested.connect(self.run_search)
-        if hasattr(panel, "bookmark_heading_requested"):
-            panel.bookmark_heading_requested.connect(self._bookmark_heading)
-        return panel
+        self.bookmarks_panel = BookmarksPanel(self.bookmarks, self)
+        self.bookmarks_panel.changed.connect(lambda: self.bookmarks_changed(refresh_panel=False))
+        self.bookmarks_panel.open_requested.connect(self.open_entry)
+        self.bookmarks_panel.search_requested.connect(self.run_search)
+        current = self.sidebar.currentIndex()
+        stand_in = self.sidebar.widget(BOOKMARKS_TAB)
+        self.sidebar.removeTab(BOOKMARKS_TAB)
+        stand_in.deleteLater()
+        self.sidebar.insertTab(BOOKMARKS_TAB, self.bookmarks_panel, "Bookmarks")
+        self.sidebar.setCurrentIndex(current)
 
     def _action(self, menu: QMenu | None, text: str, slot: Callable[[], Any],
                 keys: str | list[str] | QKeySequence.StandardKey | None = None) -> QAction:
@@ -521,28 +496,15 @@ class MainWindow(QMainWindow):
     def _apply_snapshot(self, snapshot: LibrarySnapshot) -> None:
         first = self.pages.snapshot is None
         self.pages.set_snapshot(snapshot)
-        if self.library_panel is None:
-            self.library_panel = self._optional_panel("library_panel", "LibraryPanel", "Library", at=1)
-        if self.quick_open is None:
-            self.quick_open = self._optional_widget("palette", "QuickOpen")
-            if self.quick_open is not None and hasattr(self.quick_open, "open_requested"):
-                self.quick_open.open_requested.connect(self.open_entry)
-        if self.library_panel is not None:
-            roots = snapshot.workspace.roots
-            try:
-                self.library_panel.set_catalog(snapshot.catalog, roots)
-            except Exception:  # noqa: BLE001
-                import traceback
-                traceback.print_exc()
-        if self.quick_open is not None and hasattr(self.quick_open, "set_catalog"):
-            self.quick_open.set_catalog(snapshot.catalog)
-        if self.bookmarks_panel is not None and hasattr(self.bookmarks_panel, "set_known"):
+        if snapshot.tree is not None:
+            self.library_panel.set_tree(snapshot.tree)
+        else:
+            self.library_panel.set_catalog(snapshot.catalog, snapshot.workspace.roots)
+        self.quick_open.set_catalog(snapshot.catalog, snapshot.matcher)
+        if self.bookmarks_panel is not None:
             from nexus_desktop.core.links import EntryRef
-            try:
-                self.bookmarks_panel.set_known({i.id: EntryRef(i.id, i.title, i.aliases) for i in snapshot.catalog})
-            except Exception:  # noqa: BLE001
-                import traceback
-                traceback.print_exc()
+
+            self.bookmarks_panel.set_known({i.id: EntryRef(i.id, i.title, i.aliases) for i in snapshot.catalog})
         self._watch(snapshot.folders)
         if first:
             for i in range(self.tabs.count()):
@@ -832,18 +794,12 @@ class MainWindow(QMainWindow):
         real = bool(entry_id) and not entry_id.startswith("about:") and bool(tab and tab.page and tab.page.found)
         self.star_action.setEnabled(real)
         self.star_action.setText("\u2605" if real and self._is_bookmarked(entry_id) else "\u2606")
-        if self.outline_panel is not None and tab is not None:
-            headings = tab.page.headings if tab.page is not None and tab.loaded else []
-            try:
-                self.outline_panel.set_headings(entry_id, headings)
-                anchor = tab.history[tab.index].anchor if 0 <= tab.index < len(tab.history) else None
-                if anchor and hasattr(self.outline_panel, "select_anchor"):
-                    self.outline_panel.select_anchor(anchor)
-            except Exception:  # noqa: BLE001
-                import traceback
-                traceback.print_exc()
-        if real and self.library_panel is not None and self.sidebar.currentWidget() is self.library_panel \
-                and hasattr(self.library_panel, "reveal"):
+        if tab is not None:
+            self.outline_panel.set_headings(entry_id, tab.page.headings if tab.page is not None and tab.loaded else [])
+            anchor = tab.history[tab.index].anchor if 0 <= tab.index < len(tab.history) else None
+            if anchor:
+                self.outline_panel.select_anchor(anchor)
+        if real and self.sidebar.currentWidget() is self.library_panel:
             self.library_panel.reveal(entry_id)
 
     # --- opening and links -----------------------------------------------------------------------
@@ -993,7 +949,7 @@ class MainWindow(QMainWindow):
             self._update_tab_label(i)
         self._update_chrome()
         self.search_panel.refresh_rows()
-        if refresh_panel and self.bookmarks_panel is not None and hasattr(self.bookmarks_panel, "refresh"):
+        if refresh_panel and self.bookmarks_panel is not None:
             self.bookmarks_panel.refresh()
 
     def add_folder(self, folder: str | None = None) -> str | None:
@@ -1137,9 +1093,8 @@ class MainWindow(QMainWindow):
             if self.prefs is not None:
                 self.save_session()
                 self._save_window()
-        except Exception:  # noqa: BLE001
-            import traceback
-            traceback.print_exc()
+        except Exception as exc:  # noqa: BLE001 - say so; quitting goes on
+            QMessageBox.warning(self, "Nexus", f"Your open tabs could not be saved for the next launch:\n{exc}")
         self.library.worker.blockSignals(True)
         self.search.blockSignals(True)
         self.search.shutdown()

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QPalette, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (QAbstractItemView, QLabel, QMenu, QStackedLayout, QTreeView,
                                QVBoxLayout, QWidget)
 
-from nexus_desktop.core.library import Heading
+if TYPE_CHECKING:  # the core modules load Whoosh/Markdown: not needed to build the widget
+    from nexus_desktop.core.library import Heading
+
 
 ANCHOR_ROLE = Qt.ItemDataRole.UserRole + 1
 NO_ENTRY_TEXT = "Open an entry to see its outline."

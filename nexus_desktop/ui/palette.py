@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QFontMetrics, QKeyEvent, QPainter, QPalette
@@ -11,7 +12,9 @@ from PySide6.QtWidgets import (QDialog, QFrame, QLabel, QLineEdit, QListWidget, 
                                QWidget)
 
 from nexus_desktop.core.fuzzy import FuzzyMatcher
-from nexus_desktop.core.index import CatalogItem
+
+if TYPE_CHECKING:  # the core modules load Whoosh/Markdown: not needed to build the widget
+    from nexus_desktop.core.index import CatalogItem
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 MAX_RESULTS = 50
@@ -92,10 +95,11 @@ class QuickOpen(QDialog):
 
     # ----- public API ----------------------------------------------------------------------
 
-    def set_catalog(self, items: Sequence[CatalogItem]) -> None:
-        """Entries to match (titles and aliases are lowercased once, here)."""
+    def set_catalog(self, items: Sequence[CatalogItem], matcher: FuzzyMatcher | None = None) -> None:
+        """Entries to match; `matcher` (FuzzyMatcher over their titles and aliases, in the same order)
+        can be built off the GUI thread, else it is built here."""
         self._items = list(items)
-        self._matcher = FuzzyMatcher([(item.title or item.id, *item.aliases) for item in self._items])
+        self._matcher = matcher or FuzzyMatcher([(item.title or item.id, *item.aliases) for item in self._items])
         if self.isVisible():
             self.update_results()
 

@@ -8,7 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QStyle
 
 
 @dataclass
@@ -20,6 +22,8 @@ class LibrarySnapshot:
     renderers: dict[str, Any] = field(default_factory=dict)
     read_only: bool = False
     folders: list[str] = field(default_factory=list)
+    tree: Any = None     # library_panel.LibraryTree, built on the worker thread (38k rows stall no GUI)
+    matcher: Any = None  # core.fuzzy.FuzzyMatcher over titles and aliases, for quick open
 
 
 MAX_WATCHED_FOLDERS = 2000
@@ -61,6 +65,7 @@ class LibraryWorker(QObject):
         self.data_dir = data_dir
         self.content = content
         self.workspace: Any = None
+        self.folder_icon = QIcon()  # set on the GUI thread by LibraryService (styles live there)
         self.stopping = False
         self._started = False
 
@@ -68,11 +73,17 @@ class LibraryWorker(QObject):
         return self.stopping
 
     def _snapshot(self, read_only: bool = False) -> LibrarySnapshot:
+        from nexus_desktop.core.fuzzy import FuzzyMatcher
+        from nexus_desktop.ui.library_panel import build_library_tree
+
         catalog = self.workspace.index.catalog()
         resolver = self.workspace.resolver(catalog)
         renderers = {name: self.workspace.renderer(name, resolver) for name in ("light", "dark")}
         folders = library_folders(self.workspace.roots)
-        return LibrarySnapshot(self.workspace, catalog, renderers, read_only, folders)
+        tree = build_library_tree(catalog, self.workspace.roots, self.folder_icon)
+        tree.model.moveToThread(QCoreApplication.instance().thread())
+        matcher = FuzzyMatcher([(item.title or item.id, *item.aliases) for item in catalog])
+        return LibrarySnapshot(self.workspace, catalog, renderers, read_only, folders, tree, matcher)
 
     def _open_workspace(self) -> None:
         from nexus_desktop.core.workspace import Workspace
@@ -331,6 +342,7 @@ class LibraryService(QObject):
         self._thread = QThread()
         self._thread.setObjectName("nexus-index")
         self.worker = LibraryWorker(data_dir, content)
+        self.worker.folder_icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_DirIcon)
         self.worker.moveToThread(self._thread)
         self._start.connect(self.worker.start)
         self._reindex.connect(self.worker.reindex)

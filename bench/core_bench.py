@@ -133,6 +133,7 @@ def bench_queries(name: str, index_dir: Path, merged: bool) -> dict[str, dict[st
     for kind, queries in list(QUERIES.items()) + [("as-you-type", _typed_prefixes())]:
         times = []
         for _ in range(3):
+            searcher.refresh()  # each round starts cold: no completions remembered from the last one
             for q in queries:
                 started = time.perf_counter()
                 searcher.search(q, limit=20, as_you_type=kind == "as-you-type", suggest=False)

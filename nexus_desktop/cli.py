@@ -111,11 +111,11 @@ def _fresh_index(workspace) -> list[str]:
 def cmd_index(args: argparse.Namespace) -> int:
     workspace = workspace_for(args)
     report = workspace.update_index(rebuild=args.rebuild)
+    for notice in report.notices:
+        print(f"nexus-desktop: {notice}", file=sys.stderr)
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
-        for notice in report.notices:
-            print(notice, file=sys.stderr)
         print(f"{', '.join(report.roots)}: {report.added} added, {report.updated} updated, "
               f"{report.removed} removed, {report.unchanged} unchanged, {len(report.skipped)} skipped "
               f"in {report.seconds:.2f} s")

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before any Qt module loads
 
 import pytest
+
+from nexus_desktop.core.bookmarks import BookmarkStore
+from nexus_desktop.core.userdb import open_user_db
 
 TAR = """\
 ---
@@ -48,6 +52,14 @@ The end of the tar page.
 def _paragraphs(word: str, count: int = 40) -> str:
     return "\n\n".join(f"Paragraph {i} about {word} archives and folders, long enough to wrap "
                        "onto a second line in a narrow window so the page can scroll." for i in range(count))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[BookmarkStore]:
+    """A bookmark store in a fresh user database under a temp data folder."""
+    db = open_user_db(tmp_path / "data")
+    yield BookmarkStore(db)
+    db.close()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ctypes
 import json
 import os
-import re
 import shutil
 import signal
 import sys
@@ -17,7 +16,6 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import SegmentWriter
@@ -99,7 +97,9 @@ class IndexReport:
         return bool(self.added or self.updated or self.removed)
 
     def to_json(self) -> dict[str, object]:
+        """The `index --json` shape of DESIGN.md (notices go to the user separately)."""
         data = asdict(self)
+        del data["notices"]
         data["seconds"] = round(self.seconds, 3)
         return data
 

@@ -19,7 +19,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 from nexus_desktop.core.library import Entry
-from nexus_desktop.core.links import TAG_SCHEME, LinkResolver, entry_url
+from nexus_desktop.core.links import TAG_SCHEME, LinkResolver
 
 WEB_SCHEMES = ("http", "https", "mailto")
 

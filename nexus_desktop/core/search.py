@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import html
 import re
 import time
@@ -9,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from whoosh import query as wq
+from whoosh.collectors import TopCollector
 from whoosh.searching import Searcher as WhooshSearcher
 
 from nexus_desktop.core.analysis import is_cjk, is_noise, query_words, stem, words
@@ -19,7 +21,8 @@ EXACT_BOOST = 60.0
 SNIPPET_CHARS = 180
 SUGGEST_BELOW = 3
 MAX_SUGGEST_WORD = 32
-PREFIX_TERMS_TYPING = 12
+PREFIX_TERMS_TYPING = 8
+PREFIX_TERMS_SHORT = 4  # three letters complete to many frequent words: the likeliest few
 PREFIX_TERMS_EXPLICIT = 128
 
 PrefixExpander = Callable[[str, str, int], list[str]]
@@ -229,13 +232,17 @@ def _as_prefix(tokens: list[str], explicit: bool, expand: PrefixExpander | None)
     if explicit:
         return _prefix(tokens, ("body", "body_raw"), expand, PREFIX_TERMS_EXPLICIT)
     fields = ("body", "body_raw") if len(last) >= 3 else ("title_raw",)
-    typed = _prefix(tokens, fields, expand, PREFIX_TERMS_TYPING)
+    typed = _prefix(tokens, fields, expand, PREFIX_TERMS_TYPING if len(last) > 3 else PREFIX_TERMS_SHORT)
     whole = _words(tokens)
+    if len(tokens) == 1 and len(last) >= 3:  # the completions include the word itself
+        return Built(typed.required, whole.boosts + typed.boosts)
     return Built(wq.Or([whole.required, typed.required]), whole.boosts + typed.boosts)
 
 
-def build_query(clauses: list[Clause], as_you_type: bool = False, expand: PrefixExpander | None = None) -> wq.Query:
-    """Combine clauses: all must match, `OR` joins neighbours, `-` excludes; boosts only rank."""
+def build_query(clauses: list[Clause], as_you_type: bool = False,
+                expand: PrefixExpander | None = None) -> tuple[wq.Query, wq.Query | None]:
+    """(what documents must match, what only adds to their score): all clauses must match, `OR` joins
+    neighbours, `-` excludes; title, alias, heading and tag matches (and an exact title) rank."""
     groups: list[list[wq.Query]] = []
     boosts: list[wq.Query] = []
     excluded: list[wq.Query] = []
@@ -259,7 +266,10 @@ def build_query(clauses: list[Clause], as_you_type: bool = False, expand: Prefix
     query: wq.Query = required[0] if len(required) == 1 else wq.And(required)
     if excluded:
         query = wq.AndNot(query, wq.Or(excluded))
-    return wq.AndMaybe(query, wq.Or(boosts)) if boosts else query
+    exact = plain_text(clauses)
+    if exact:
+        boosts.append(wq.Term("exact", exact, boost=EXACT_BOOST))
+    return query, (wq.Or(boosts) if boosts else None)
 
 
 def plain_text(clauses: list[Clause]) -> str:
@@ -339,12 +349,20 @@ def _snippet(fields: dict[str, object], pattern: re.Pattern[str] | None) -> str:
 
 
 def _best_window(matches: list[re.Match[str]], width: int) -> int:
-    """Where the most distinct matched words sit within one snippet's width."""
-    best_start, best_score = matches[0].start(), -1
-    for i, first in enumerate(matches):
-        inside = {m.group().lower() for m in matches[i:] if m.end() - first.start() <= width * 3 // 4}
-        if len(inside) > best_score:
-            best_start, best_score = first.start(), len(inside)
+    """Where the most distinct matched words sit within one snippet's width (a sliding window)."""
+    span = width * 3 // 4
+    words_in = [m.group().lower() for m in matches]
+    counts: dict[str, int] = {}
+    best_start, best_score, left = matches[0].start(), 0, 0
+    for right, match in enumerate(matches):
+        counts[words_in[right]] = counts.get(words_in[right], 0) + 1
+        while match.end() - matches[left].start() > span:
+            counts[words_in[left]] -= 1
+            if not counts[words_in[left]]:
+                del counts[words_in[left]]
+            left += 1
+        if len(counts) > best_score:
+            best_start, best_score = matches[left].start(), len(counts)
     return best_start
 
 
@@ -355,12 +373,14 @@ class Searcher:
     def __init__(self, index: SearchIndex) -> None:
         self.index = index
         self._searcher: WhooshSearcher = index.open().searcher()
+        self._completions: dict[tuple[str, str, int], list[str]] = {}
 
     def refresh(self) -> None:
         """See the index as it is now. A new Whoosh searcher, not `Searcher.refresh()`: after a merge
         that one reports every hit twice, and it fails on an index that started empty."""
         old, self._searcher = self._searcher, self.index.open().searcher()
         old.close()
+        self._completions.clear()
 
     def close(self) -> None:
         self._searcher.close()
@@ -371,14 +391,13 @@ class Searcher:
         started = time.perf_counter()
         clauses = parse(text)
         as_you_type = as_you_type and not text.endswith((" ", '"'))
-        query = build_query(clauses, as_you_type, self._expand_prefix)
-        exact = plain_text(clauses)
-        if exact:
-            query = wq.AndMaybe(query, wq.Term("exact", exact, boost=EXACT_BOOST))
-        hits = self._searcher.search(query, limit=max(1, offset + limit), terms=False)
+        query, boost_query = build_query(clauses, as_you_type, self._expand_prefix)
+        collector = _BoostedCollector(self._boost_scores(boost_query), limit=max(1, offset + limit))
+        self._searcher.search_with_collector(query, collector)
+        hits = collector.results()
         pattern = _highlight_regex(highlight_terms(clauses))
         results = SearchResults(query=text, terms=highlight_terms(clauses))
-        results.total = len(hits)
+        results.total = collector.count()
         for hit in hits[offset:offset + limit]:
             fields = hit.fields()
             results.results.append(Hit(
@@ -393,13 +412,34 @@ class Searcher:
         results.took_ms = (time.perf_counter() - started) * 1000
         return results
 
+    def _boost_scores(self, boost_query: wq.Query | None) -> dict[int, float]:
+        """Document number -> score of its title, alias, heading, tag and exact-title matches.
+
+        Scored apart (these fields are small) and added as matches are collected: Whoosh's AndMaybe
+        would instead probe the boost terms at every matching document, which cost more than the match.
+        """
+        if boost_query is None:
+            return {}
+        found = self._searcher.search(boost_query, limit=None, terms=False)
+        return {docnum: score for score, docnum in found.top_n}
+
     def _expand_prefix(self, field_name: str, prefix: str, limit: int) -> list[str]:
         """The `limit` most frequent indexed terms starting with `prefix` (bounded work per keystroke)."""
-        reader = self._searcher.reader()
-        terms = [t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.expand_prefix(field_name, prefix)]
-        if len(terms) <= limit:
-            return terms
-        return sorted(terms, key=lambda t: -reader.doc_frequency(field_name, t))[:limit]
+        key = (field_name, prefix, limit)
+        if key not in self._completions:
+            self._completions[key] = self._most_frequent(field_name, prefix, limit)
+        return self._completions[key]
+
+    def _most_frequent(self, field_name: str, prefix: str, limit: int) -> list[str]:
+        found: list[tuple[int, str]] = []
+        for raw, info in self._searcher.reader().iter_prefix(field_name, prefix):
+            term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            if any(c in term and c not in prefix for c in "._0123456789"):
+                continue  # host names, versions, identifiers (docs.docker.com, file2, list_of): not typed words
+            if field_name == "body_raw" and stem(term).startswith(prefix):
+                continue  # the stemmed `body` finds this word by the same prefix
+            found.append((-info.doc_frequency(), term))
+        return [term for _, term in heapq.nsmallest(limit, found)]
 
     def suggest(self, text: str) -> str | None:
         """A corrected query from the index's own vocabulary, or None."""
@@ -435,6 +475,18 @@ class Searcher:
             if best is not None:
                 return best[2]
         return None
+
+
+class _BoostedCollector(TopCollector):
+    """Top hits by match score plus boost; scores and counts every match in one pass (no block skipping
+    and no matcher pruning: either makes the count wrong, and a second counting pass costs as much)."""
+
+    def __init__(self, boosts: dict[int, float], limit: int) -> None:
+        super().__init__(limit=limit, usequality=False, replace=0)
+        self.boosts = boosts
+
+    def _collect(self, global_docnum: int, score: float) -> int:
+        return super()._collect(global_docnum, score + self.boosts.get(global_docnum, 0.0))
 
 
 def _known_word(reader: object, word: str) -> bool:

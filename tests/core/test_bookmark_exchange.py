@@ -10,7 +10,6 @@ import sys
 import textwrap
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,13 +22,6 @@ from nexus_desktop.core.bookmarks import BookmarkStore
 from nexus_desktop.core.userdb import DB_NAME, UserDataError, open_user_db
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[BookmarkStore]:
-    db = open_user_db(tmp_path / "data")
-    yield BookmarkStore(db)
-    db.close()
 
 
 def fill(store: BookmarkStore) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,13 +16,6 @@ from nexus_desktop.core.bookmarks import (
 from nexus_desktop.core.userdb import open_user_db
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[BookmarkStore]:
-    db = open_user_db(tmp_path)
-    yield BookmarkStore(db)
-    db.close()
 
 
 def shape(node: FolderNode) -> list[object]:

@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from nexus_desktop.core.bookmarks import BookmarkStore
-from nexus_desktop.core.userdb import open_user_db
 from nexus_desktop.ui.bookmark_popover import NEW_FOLDER, TOP_LEVEL, BookmarkPopover
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[BookmarkStore]:
-    db = open_user_db(tmp_path / "data")
-    yield BookmarkStore(db)
-    db.close()
 
 
 @pytest.fixture

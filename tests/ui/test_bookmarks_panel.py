@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QLineEdit
 
 from nexus_desktop.core.bookmarks import BookmarkStore, EntryRef
-from nexus_desktop.core.userdb import open_user_db
 from nexus_desktop.ui.bookmarks_panel import ID_ROLE, KIND_ROLE, MISSING_ROLE, NOTE_ROLE, BookmarksPanel
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[BookmarkStore]:
-    db = open_user_db(tmp_path / "data")
-    yield BookmarkStore(db)
-    db.close()
 
 
 @pytest.fixture

@@ -56,6 +56,19 @@ def stem(word: str) -> str:
     return porter_stem(word)
 
 
+def needs_unstemmed(word: str) -> bool:
+    """Whether some typed prefix of `word` finds neither its stem nor, as a whole word, its stem's
+    forms: `configura` (stem `configur`) does; `files` (stem `file`) and `instance` (`instanc`) don't,
+    as every shorter prefix is a prefix of the stem and the whole word is found by its stem."""
+    stemmed = stem(word)
+    shared = 0
+    for a, b in zip(word, stemmed):
+        if a != b:
+            break
+        shared += 1
+    return len(word) - shared >= 2
+
+
 def is_cjk(text: str) -> bool:
     return bool(CJK_RE.search(text))
 
@@ -103,17 +116,20 @@ class NexusAnalyzer(Analyzer):
 
     `stemming`: stemmed or unstemmed terms; `prose`: leave out stop words and single ASCII
     characters (positions are renumbered, so a phrase query without them still matches);
-    `only_unstemmable`: just the words whose stem differs from them, the ones a stemmed field
-    can't find by prefix.
+    `only_unstemmable`: just the words some typed prefix of which a stemmed field can't find
+    (see needs_unstemmed); `both_forms`: when indexing, each word as written and its stem (short
+    fields such as titles, where one field then serves word and prefix matching).
     """
 
-    def __init__(self, stemming: bool, only_unstemmable: bool = False, prose: bool = False) -> None:
+    def __init__(self, stemming: bool, only_unstemmable: bool = False, prose: bool = False,
+                 both_forms: bool = False) -> None:
         self.stemming = stemming
         self.only_unstemmable = only_unstemmable
         self.prose = prose
+        self.both_forms = both_forms
 
-    def _key(self) -> tuple[bool, bool, bool]:
-        return self.stemming, self.only_unstemmable, getattr(self, "prose", False)
+    def _key(self) -> tuple[bool, bool, bool, bool]:
+        return self.stemming, self.only_unstemmable, self.prose, self.both_forms
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, NexusAnalyzer) and other._key() == self._key()
@@ -140,8 +156,14 @@ class NexusAnalyzer(Analyzer):
         else:
             items = ((w, 0, 0) for w in _CACHE.tokens(value, self.prose))
         for pos, (word, start, end) in enumerate(items, start_pos):
-            if self.only_unstemmable and mode == "index" and stem(word) == word:
+            if self.only_unstemmable and mode == "index" and not needs_unstemmed(word):
                 continue
+            if self.both_forms and mode == "index" and stem(word) != word:
+                token.text = word  # the word as written too, for prefix matching in the same field
+                token.boost, token.stopped = 1.0, False
+                if positions:
+                    token.pos = pos
+                yield token
             token.text = stem(word) if self.stemming else word
             if keeporiginal:
                 token.original = word
@@ -155,5 +177,6 @@ class NexusAnalyzer(Analyzer):
 
 STEMMED = NexusAnalyzer(stemming=True)
 UNSTEMMED = NexusAnalyzer(stemming=False)
+BOTH_FORMS = NexusAnalyzer(stemming=True, both_forms=True)
 PROSE_STEMMED = NexusAnalyzer(stemming=True, prose=True)
 PROSE_UNSTEMMABLE = NexusAnalyzer(stemming=False, only_unstemmable=True, prose=True)

@@ -20,11 +20,11 @@ from whoosh.index import LockError
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import SegmentWriter
 
-from nexus_desktop.core.analysis import PROSE_STEMMED, PROSE_UNSTEMMABLE, STEMMED, UNSTEMMED
+from nexus_desktop.core.analysis import BOTH_FORMS, PROSE_STEMMED, PROSE_UNSTEMMABLE, STEMMED, UNSTEMMED
 from nexus_desktop.core.library import Entry, EntryError, FileStat, Root, Skipped, read_entry, scan
 from nexus_desktop.core.links import EntryRef
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 12
 META_FILE = "nexus-index.json"
 BULK_THRESHOLD = 1500
 SNIPPET_TEXT_CHARS = 24_000
@@ -37,18 +37,17 @@ CancelCheck = Callable[[], bool]
 def build_schema() -> Schema:
     """Stemmed fields for matching, unstemmed `*_raw` copies for prefix and as-you-type matching.
 
-    `body_raw` holds only the words a stemmed term can't stand for in a prefix query (`instance` is
-    indexed as `instanc`, so `instance*` needs the word itself); prefix queries search `body` and
-    `body_raw` together. This keeps the postings close to a plain title + body index.
+    `title` holds the title and aliases, each word as written and stemmed (for words, prefixes and
+    boosts alike); `body_raw` holds only the words that some typed prefix finds neither by a stemmed completion nor
+    as a whole word (`configura*` matches no stem of `configuration`, which is `configur`); prefix
+    queries search both fields. This keeps the postings close to a plain title + body index.
     """
     return Schema(
         id=ID(stored=True, unique=True),
-        root=ID(stored=True),
         path=STORED,
         stamp=COLUMN(VarBytesColumn()),
-        title=TEXT(analyzer=STEMMED, stored=True, phrase=False, field_boost=4.0),
-        title_raw=TEXT(analyzer=UNSTEMMED, phrase=False, field_boost=3.0),
-        aliases=TEXT(analyzer=STEMMED, stored=True, phrase=False, field_boost=4.0),
+        title=TEXT(analyzer=BOTH_FORMS, stored=True, phrase=False, field_boost=4.0),  # + aliases
+        aliases=STORED,
         headings=TEXT(analyzer=STEMMED, phrase=False, field_boost=2.0),
         body=TEXT(analyzer=PROSE_STEMMED),
         body_raw=TEXT(analyzer=PROSE_UNSTEMMABLE, phrase=False, field_boost=0.7),
@@ -120,9 +119,9 @@ def document_for(entry: Entry) -> dict[str, object]:
     names = "\n".join(part for part in (title, aliases, " ".join(entry.tags), entry.summary) if part)
     body = f"{names}\n{entry.body}"
     document = {
-        "id": entry.id, "root": entry.root, "path": entry.rel_path, "stamp": f"{entry.id}\t{entry.stamp}".encode(),
-        "title": title, "title_raw": title + ("\n" + aliases if aliases else ""),
-        "aliases": aliases, "headings": "\n".join(h.text for h in entry.headings),
+        "id": entry.id, "path": entry.rel_path, "stamp": f"{entry.id}\t{entry.stamp}".encode(),
+        "title": f"{title}\n{aliases}" if aliases else title, "_stored_title": title,
+        "aliases": aliases, "headings": "\n".join(h.text for h in entry.headings if h.text != title),
         "body": body, "body_raw": body,
         "tags": ",".join(entry.tags), "category": entry.category,
         "exact": ",".join(normalize_name(n).replace(",", " ") for n in [title, *entry.aliases] if n.strip()),
@@ -240,7 +239,7 @@ class SearchIndex:
         """Every indexed entry, sorted by id."""
         ix = self.open()
         with ix.reader() as reader:
-            items = [CatalogItem(d["id"], d.get("root", ""), d.get("path", ""), d.get("title", ""),
+            items = [CatalogItem(d["id"], d["id"].partition("/")[0], d.get("path", ""), d.get("title", ""),
                                  tuple(a for a in d.get("aliases", "").split("\n") if a), d.get("category", ""),
                                  tuple(t for t in d.get("tags", "").split(",") if t), d.get("summary", ""))
                      for d in reader.all_stored_fields()]

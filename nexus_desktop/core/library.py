@@ -343,7 +343,7 @@ def prose_lines(body: str) -> Iterator[tuple[int, str]]:
             yield number, line
 
 
-_ATX_ANY_RE = re.compile(r"^[ ]{0,3}(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$", re.MULTILINE)
+_ATX_ANY_RE = re.compile(r"^[ ]{0,3}(#{1,6})[ \t]+([^\n]*)", re.MULTILINE)  # closing #s: _atx_text
 _UNDERLINE_RE = re.compile(r"^[ ]{0,3}(=+|-+)[ \t]*$", re.MULTILINE)
 
 
@@ -356,12 +356,20 @@ def prose_text(body: str) -> str:
     return "\n".join(line if number in keep else "" for number, line in enumerate(lines))
 
 
+def _atx_text(text: str) -> str:
+    """An ATX heading's text without its optional closing run of #s (`## Title ##`)."""
+    text = text.strip()
+    if text.endswith("#"):
+        text = re.sub(r"(^|[ \t])#+$", "", text).strip()
+    return text
+
+
 def extract_headings(body: str) -> list[Heading]:
     """ATX and setext headings outside code, with the anchors Python-Markdown's toc gives them."""
     prose = prose_text(body)
     found: list[tuple[int, int, str]] = []
     if "#" in prose:
-        found += [(m.start(), len(m.group(1)), m.group(2).strip()) for m in _ATX_ANY_RE.finditer(prose)]
+        found += [(m.start(), len(m.group(1)), _atx_text(m.group(2))) for m in _ATX_ANY_RE.finditer(prose)]
     for m in _UNDERLINE_RE.finditer(prose):
         line_start = prose.rfind("\n", 0, max(0, m.start() - 1)) + 1
         previous = prose[line_start:max(line_start, m.start() - 1)]

@@ -162,7 +162,7 @@ def _term_query(field_name: str, tokens: list[str], stemmed: bool) -> wq.Query:
 
 
 def _word_boosts(tokens: list[str], phrase: bool = False) -> list[wq.Query]:
-    boosts = [_term_query("title", tokens, True), _term_query("aliases", tokens, True)]
+    boosts = [_term_query("title", tokens, True)]
     if not phrase:
         boosts += [_term_query("headings", tokens, True), wq.Term("tags", "-".join(tokens))]
     return boosts
@@ -170,7 +170,7 @@ def _word_boosts(tokens: list[str], phrase: bool = False) -> list[wq.Query]:
 
 def _words(tokens: list[str], phrase: bool = False) -> Built:
     if all(is_noise(t) for t in tokens):  # "a", "the", "c": not in prose fields, but may be a title
-        return Built(wq.Or([_term_query("title", tokens, True), _term_query("aliases", tokens, True)]))
+        return Built(_term_query("title", tokens, True))
     return Built(_term_query("body", tokens, stemmed=True), _word_boosts(tokens, phrase))
 
 
@@ -185,9 +185,12 @@ def _prefix(tokens: list[str], fields: tuple[str, ...], expand: PrefixExpander |
     """`head words last*`: the head words as words, the last one by its completions."""
     head, last = tokens[:-1], tokens[-1]
     parts = [q for name in fields for q in _prefix_terms(name, last, expand, limit)]
+    whole = wq.Term("body", stem(last))  # the prefix as a word: `instance*` finds `instance` (`instanc`)
+    if "body" in fields and whole not in parts:
+        parts.insert(0, whole)
     completions: wq.Query = wq.Or(parts) if parts else wq.NullQuery
     if not head:
-        return Built(completions, [wq.Or(_prefix_terms("title_raw", last, expand, limit))])
+        return Built(completions, [wq.Or(_prefix_terms("title", last, expand, limit))])
     before = _words(head)
     return Built(wq.And([before.required, completions]), before.boosts)
 
@@ -195,7 +198,7 @@ def _prefix(tokens: list[str], fields: tuple[str, ...], expand: PrefixExpander |
 def clause_query(clause: Clause, as_you_type: bool = False, expand: PrefixExpander | None = None) -> Built | None:
     """The Whoosh queries of one clause, or None when it holds nothing searchable."""
     if clause.field == "root":
-        return Built(wq.Term("root", clause.text)) if clause.text else None
+        return Built(wq.Prefix("id", f"{clause.text.lower()}/")) if clause.text else None  # ids start with it
     if clause.field == "tags":
         tag = clause.text.lower().lstrip("#")
         if not tag:
@@ -210,12 +213,13 @@ def clause_query(clause: Clause, as_you_type: bool = False, expand: PrefixExpand
         return Built(wq.And([wq.Term("category", t) for t in tokens]))
     if clause.field == "title":
         if clause.kind == "prefix":
-            return _prefix(tokens, ("title_raw",), expand)
+            return _prefix(tokens, ("title",), expand)
         return Built(_term_query("title", tokens, stemmed=True))
     if clause.kind == "prefix" or as_you_type:
         return _as_prefix(tokens, clause.kind == "prefix", expand)
     if clause.kind == "fuzzy" and len(tokens) == 1:
-        fuzzy = [wq.FuzzyTerm(f, tokens[0], maxdist=clause.maxdist, prefixlength=1) for f in ("body", "body_raw")]
+        fuzzy = [wq.FuzzyTerm("body", stem(tokens[0]), maxdist=clause.maxdist, prefixlength=1),  # stems
+                 wq.FuzzyTerm("body_raw", tokens[0], maxdist=clause.maxdist, prefixlength=1)]
         return Built(wq.Or(fuzzy), _word_boosts(tokens))
     return _words(tokens, phrase=clause.kind == "phrase")
 
@@ -231,7 +235,7 @@ def _as_prefix(tokens: list[str], explicit: bool, expand: PrefixExpander | None)
         return _words(tokens)
     if explicit:
         return _prefix(tokens, ("body", "body_raw"), expand, PREFIX_TERMS_EXPLICIT)
-    fields = ("body", "body_raw") if len(last) >= 3 else ("title_raw",)
+    fields = ("body", "body_raw") if len(last) >= 3 else ("title",)
     typed = _prefix(tokens, fields, expand, PREFIX_TERMS_TYPING if len(last) > 3 else PREFIX_TERMS_SHORT)
     whole = _words(tokens)
     if len(tokens) == 1 and len(last) >= 3:  # the completions include the word itself
@@ -401,7 +405,7 @@ class Searcher:
         for hit in hits[offset:offset + limit]:
             fields = hit.fields()
             results.results.append(Hit(
-                id=fields["id"], title=fields.get("title", ""), root=fields.get("root", ""),
+                id=fields["id"], title=fields.get("title", ""), root=fields["id"].partition("/")[0],
                 path=fields.get("path", ""), score=float(hit.score or 0.0),
                 snippet=_snippet(fields, pattern),
                 tags=[t for t in fields.get("tags", "").split(",") if t],
@@ -458,23 +462,29 @@ class Searcher:
             corrected.append(_unparse(clause, replacement))
         return " ".join(corrected) if changed else None
 
-    @staticmethod
-    def _closest(reader: object, word: str) -> str | None:
+    def _closest(self, reader: object, word: str) -> str | None:
+        """The most frequent indexed word within one (then two) typos of `word`, as written in the text."""
         if not 3 <= len(word) <= MAX_SUGGEST_WORD:
             return None
-        best: tuple[int, int, str] | None = None
         for maxdist in (1, 2) if len(word) > 4 else (1,):
-            for field_name in ("body", "body_raw"):
-                for candidate in reader.terms_within(field_name, word, maxdist, prefix=1):  # type: ignore[attr-defined]
-                    if field_name == "body" and stem(candidate) != candidate:
-                        continue  # a stem such as "archiv" is not a word to suggest
+            best: tuple[int, str, str] | None = None
+            for field_name, probe in (("body", stem(word)), ("body_raw", word)):
+                for candidate in reader.terms_within(field_name, probe, maxdist, prefix=1):  # type: ignore[attr-defined]
                     freq = reader.doc_frequency(field_name, candidate)  # type: ignore[attr-defined]
-                    key = (maxdist, -freq, candidate)
-                    if best is None or key < best:
-                        best = key
+                    if best is None or (-freq, candidate) < (best[0], best[1]):
+                        best = (-freq, candidate, field_name)
             if best is not None:
-                return best[2]
+                return self._written_form(best[1]) if best[2] == "body" else best[1]
         return None
+
+    def _written_form(self, stemmed: str) -> str:
+        """A word as the library writes it for a stem (`celeri` -> `celery`), from a page that has it."""
+        found = self._searcher.search(wq.Term("body", stemmed), limit=1, terms=False)
+        text = str(found[0].get("text", "")) if len(found) else ""
+        for match in re.finditer(rf"\b{re.escape(stemmed[:3])}\w*", text, re.IGNORECASE):
+            if stem(match.group().lower()) == stemmed:
+                return match.group().lower()
+        return stemmed
 
 
 class _BoostedCollector(TopCollector):

@@ -44,14 +44,14 @@ def finish():
     print(json.dumps(out)); sys.stdout.flush(); os._exit(0)
 
 if scenario == "first-result":
-    def opened():
-        out["library_open_s"] = time.perf_counter() - t0
-        window.search_panel.set_query("tar")
     def shown(query, total):
         if query == "tar":
             out["first_result_s"] = time.perf_counter() - t0; out["total"] = total; finish()
+    def opened():
+        out["library_open_s"] = time.perf_counter() - t0
+        window.search_panel.results_shown.connect(shown)  # the panel exists once the window is up
+        window.search_panel.set_query("tar")
     window.library_opened.connect(opened)
-    window.search_panel.results_shown.connect(shown)
 
 if scenario == "index-stall":
     gaps, last = [], [time.perf_counter()]
@@ -111,10 +111,13 @@ def bench_launch(runs: int, data_dir: Path) -> dict[str, float]:
     if not (shutil.which("Xvfb") and shutil.which("xdotool")):
         print("[launch] skipped: needs Xvfb and xdotool (apt-get install xvfb xdotool)")
         return {}
-    display = f":{70 + os.getpid() % 20}"
-    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x860x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(0.5)
+    read_end, write_end = os.pipe()  # Xvfb picks a free display and writes its number here
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-noreset", "-screen", "0", "1280x860x24", "-nolisten",
+                             "tcp"],
+                            pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_end)
+    with os.fdopen(read_end) as pipe:
+        display = f":{pipe.readline().strip()}"
     env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"} | {"DISPLAY": display}
     ours, bare = [], []
     try:
@@ -123,9 +126,12 @@ def bench_launch(runs: int, data_dir: Path) -> dict[str, float]:
                     (bare, [sys.executable, "-c", BARE_WINDOW], "Bare PySide6"),
                     (ours, [sys.executable, "-m", "nexus_desktop", "--data-dir", str(data_dir)], "Nexus")):
                 started = time.perf_counter()
-                proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
                 try:
                     sink.append(_wait_for_window(display, pattern, started))
+                except RuntimeError as exc:
+                    proc.kill()
+                    raise RuntimeError(f"{exc}; its stderr: {proc.communicate()[1].decode()[-1500:]}") from None
                 finally:
                     proc.kill()
                     proc.wait()

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-
-import platformdirs
+from typing import NamedTuple
 
 APP_NAME = "nexus-desktop"
 DATA_DIR_ENV = "NEXUS_DESKTOP_DATA_DIR"
@@ -31,8 +29,7 @@ def resources_dir() -> Path:
     return bundle_dir() / "resources"
 
 
-@dataclass(frozen=True)
-class UserDirs:
+class UserDirs(NamedTuple):  # not a dataclass: this module is on the launch path, dataclasses costs ~20 ms
     """Per-user folders: `data` holds nexus.sqlite3, `cache` holds the search index."""
 
     data: Path
@@ -58,6 +55,8 @@ def user_dirs(data_dir: str | os.PathLike[str] | None = None) -> UserDirs:
     if chosen:
         root = Path(chosen).expanduser().resolve()
         return UserDirs(data=root, cache=root / "cache")
+    import platformdirs  # only when no folder was given
+
     return UserDirs(
         data=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
         cache=Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)),

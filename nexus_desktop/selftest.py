@@ -221,19 +221,16 @@ class SelfTest:
 
     def check_multiprocess_index(self) -> str:
         """Whoosh's multiprocess writer (used for big libraries) must work frozen too (freeze_support)."""
-        from nexus_desktop.core import index as index_module
+        from nexus_desktop.core.index import SearchIndex
 
-        saved = index_module.BULK_THRESHOLD
-        index_module.BULK_THRESHOLD = 1  # force the bulk path on the small bundled library
-        ix = index_module.SearchIndex(self.temp / "mp-index")
+        ix = SearchIndex(self.temp / "mp-index")
         try:
-            report = ix.update(self.workspace.roots, procs=2)
+            report = ix.update(self.workspace.roots, procs=2)  # the small bundled library, with workers
             expect(report.added == len(self.entry_ids), f"{report.added} of {len(self.entry_ids)} indexed")
             expect(ix.doc_count() == len(self.entry_ids), f"{ix.doc_count()} documents in the index")
             merged = ix.merge()
             segments = ix.segment_count()
         finally:
-            index_module.BULK_THRESHOLD = saved
             ix.close()
         return f"{report.added} entries in {report.seconds:.2f} s, {segments} segment(s) after merge={merged}"
 

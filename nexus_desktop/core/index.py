@@ -258,7 +258,11 @@ class SearchIndex:
     # --- writing ----------------------------------------------------------------------------
     def update(self, roots: list[Root], *, rebuild: bool = False, progress: ProgressCallback | None = None,
                cancel: CancelCheck | None = None, procs: int | None = None) -> IndexReport:
-        """Bring the index in line with the files: re-read only changed files, delete vanished ones."""
+        """Bring the index in line with the files: re-read only changed files, delete vanished ones.
+
+        `procs`: None decides by the amount of work (Whoosh's multiprocess writer for big batches);
+        1 writes in this process; 2 or more uses that many worker processes.
+        """
         started = time.perf_counter()
         report = IndexReport(roots=[r.name for r in roots])
         if rebuild and self.index_dir.exists():
@@ -304,7 +308,8 @@ class SearchIndex:
     def _write(self, to_add: list[FileStat], to_update: list[FileStat], to_remove: list[str], report: IndexReport,
                progress: ProgressCallback | None, cancel: CancelCheck | None, procs: int | None) -> None:
         reading = to_add + to_update
-        writer = self._writer(len(reading) >= BULK_THRESHOLD, procs)
+        bulk = len(reading) >= BULK_THRESHOLD if procs is None else procs > 1
+        writer = self._writer(bulk, procs)
         try:
             for entry_id in [s.id for s in to_update] + to_remove:
                 writer.delete_by_term("id", entry_id)

@@ -8,7 +8,6 @@ import sys
 
 def run_app(args: argparse.Namespace) -> int:
     """Show the window (quickly: the index opens in the background after it is shown) and run."""
-    from PySide6.QtCore import Qt
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
@@ -28,7 +27,7 @@ def run_app(args: argparse.Namespace) -> int:
 
     window = MainWindow(getattr(args, "data_dir", None), getattr(args, "content", None))
     window.show()
-    window.search_field.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+    window.search_field.setFocus()
     app.setQuitOnLastWindowClosed(True)
     code = app.exec()
     window.shutdown()

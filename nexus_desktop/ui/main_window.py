@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from PySide6.QtCore import QByteArray, QFileSystemWatcher, QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QByteArray, QFileSystemWatcher, QPoint, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWindow, QMenu, \
     QMessageBox, QProgressBar, QSplitter, QTabWidget, QToolBar, QToolButton, QVBoxLayout, QWidget
@@ -18,6 +18,7 @@ from nexus_desktop import __version__
 from nexus_desktop.core.start_page import BUNDLED_START, HELP_ID, START_ID, RootInfo, help_markdown, \
     start_entry, start_page_markdown
 from nexus_desktop.ui import theme
+from nexus_desktop.ui.lazy_qt import Qt  # launch path: the real namespace after the first frame
 
 if TYPE_CHECKING:
     from nexus_desktop.core.state import Session, TabState
@@ -169,7 +170,7 @@ class MainWindow(QMainWindow):
         self.bookmarks: Any = None
         self.pages = Pages(self)
         self.theme_mode = "system"
-        self.pages.scheme = theme.effective_scheme(self.theme_mode)
+        self.pages.scheme = theme.palette_scheme()  # refined by initialise(), after the first frame
         app = QApplication.instance()
         if isinstance(app, QApplication):
             theme.apply_theme(app, self.pages.scheme)
@@ -254,14 +255,12 @@ class MainWindow(QMainWindow):
         toolbar.setObjectName("navigationBar")
         toolbar.setMovable(False)
         toolbar.setFloatable(False)
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+        self.addToolBar(toolbar)  # at the top; no Qt.* enum before the first frame (see theme.palette_scheme)
         self.back_action = QAction("\u2190", self)
         self.back_action.setToolTip("Back (Alt+Left)")
-        self.back_action.setShortcut(QKeySequence("Alt+Left"))
         self.back_action.triggered.connect(self.go_back)
         self.forward_action = QAction("\u2192", self)
         self.forward_action.setToolTip("Forward (Alt+Right)")
-        self.forward_action.setShortcut(QKeySequence("Alt+Right"))
         self.forward_action.triggered.connect(self.go_forward)
         toolbar.addAction(self.back_action)
         toolbar.addAction(self.forward_action)
@@ -431,6 +430,9 @@ class MainWindow(QMainWindow):
                          "Ctrl+B" if label == "Bookmarks" else None if i else None)
 
         go_menu = bar.addMenu("&Go")
+        # Shortcuts are set here, after the first frame: the first one builds the Qt namespace's enums.
+        self.back_action.setShortcut(QKeySequence("Alt+Left"))
+        self.forward_action.setShortcut(QKeySequence("Alt+Right"))
         go_menu.addAction(self.back_action)
         go_menu.addAction(self.forward_action)
         self.addAction(self.back_action)
@@ -472,7 +474,7 @@ class MainWindow(QMainWindow):
         if not self._initialised:
             QTimer.singleShot(0, self.initialise)
         if not self.search_field.hasFocus():
-            QTimer.singleShot(0, lambda: self.search_field.setFocus(Qt.FocusReason.ActiveWindowFocusReason))
+            QTimer.singleShot(0, self.search_field.setFocus)
 
     def start(self) -> None:
         """Open the library in the background (after the window is shown)."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLineEdit, QWidget
+
+from nexus_desktop.ui.lazy_qt import Qt  # launch path: the real namespace after the first frame
 
 
 class SearchField(QLineEdit):

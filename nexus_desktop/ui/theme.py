@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory
+from PySide6.QtWidgets import QApplication
+
+from nexus_desktop.ui.lazy_qt import Qt  # launch path: the real namespace after the first frame
 
 MODES = ("system", "light", "dark")
 
@@ -20,6 +21,18 @@ def system_scheme() -> str:
     return "dark" if scheme == Qt.ColorScheme.Dark else "light"
 
 
+def palette_scheme() -> str:
+    """A quick guess for the first frame: "dark" when the platform's palette is dark.
+
+    Asking Qt for the colour scheme creates all of the Qt namespace's enums (~40 ms), which the
+    first frame can do without; the window asks properly right after it is shown.
+    """
+    app = QGuiApplication.instance()
+    if app is None:
+        return "light"
+    return "dark" if QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128 else "light"
+
+
 def effective_scheme(mode: str) -> str:
     """The scheme a mode ("system", "light", "dark") means right now."""
     if mode in ("light", "dark"):
@@ -29,7 +42,7 @@ def effective_scheme(mode: str) -> str:
 
 def _palette(scheme: str) -> QPalette:
     if scheme == "light":
-        pal = QStyleFactory.create("Fusion").standardPalette()
+        pal = QApplication.style().standardPalette()  # Fusion's, set by apply_theme (no second style object)
         pal.setColor(QPalette.ColorRole.Highlight, QColor("#2f6fdb"))
         pal.setColor(QPalette.ColorRole.Link, QColor("#0b63ce"))
         return pal

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from nexus_desktop.core import index as index_module
 from nexus_desktop.core.index import META_FILE, IndexBusy, SearchIndex
 from nexus_desktop.core.library import Root, scan
 from nexus_desktop.core.search import Searcher
@@ -258,11 +257,10 @@ def _everything(index: SearchIndex) -> dict[str, tuple[str, str, tuple[str, ...]
     return {i.id: (i.title, i.path, i.tags) for i in index.catalog()}
 
 
-def test_bulk_multiprocess_path_matches_single_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bulk_multiprocess_path_matches_single_process(tmp_path: Path) -> None:
     root = make_library(tmp_path / "kb", 40)
     single = SearchIndex(tmp_path / "single")
     single_report = single.update([root], procs=1)
-    monkeypatch.setattr(index_module, "BULK_THRESHOLD", 5)
     bulk = SearchIndex(tmp_path / "bulk")
     bulk_report = bulk.update([root], procs=2)
     try:
@@ -281,12 +279,11 @@ def test_bulk_multiprocess_path_matches_single_process(tmp_path: Path, monkeypat
         single.close()
 
 
-def test_bulk_update_of_many_changed_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bulk_update_of_many_changed_files(tmp_path: Path) -> None:
     root = make_library(tmp_path / "kb", 20)
     ix = SearchIndex(tmp_path / "ix")
     try:
         ix.update([root], procs=1)
-        monkeypatch.setattr(index_module, "BULK_THRESHOLD", 5)
         for n in range(10):
             path = next(root.path.glob(f"topic*/page{n}.md"))
             bump(path, f"# Page {n}\n\nchanged{n} content\n")

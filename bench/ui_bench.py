@@ -54,9 +54,14 @@ if scenario == "first-result":
     window.library_opened.connect(opened)
 
 if scenario == "index-stall":
-    gaps, last = [], [time.perf_counter()]
+    gaps, last, worst, long_gaps = [], [time.perf_counter()], [0.0, 0.0], []
     def tick():
-        now = time.perf_counter(); gaps.append(now - last[0]); last[0] = now
+        now = time.perf_counter(); gaps.append(now - last[0])
+        if gaps[-1] > worst[0]:
+            worst[:] = [gaps[-1], now - t0]
+        if gaps[-1] > 0.1:
+            long_gaps.append((gaps[-1], now - t0))
+        last[0] = now
     probe = QTimer(); probe.setInterval(10); probe.timeout.connect(tick)
     def opened():
         probe.start()
@@ -67,6 +72,8 @@ if scenario == "index-stall":
         probe.stop()
         ordered = sorted(gaps)
         out.update(index_s=time.perf_counter() - t0, ticks=len(gaps), max_gap_ms=max(gaps) * 1000,
+                   max_gap_ended_s=worst[1], gaps_over_100ms=sum(1 for g in gaps if g > 0.1),
+                   long_gaps=[(round(g * 1000), round(at, 2)) for g, at in long_gaps],
                    p99_gap_ms=ordered[int(len(ordered) * 0.99)] * 1000, added=report.added)
         finish()
     window.library_opened.connect(opened)

@@ -460,14 +460,15 @@ class BookmarkStore:
         report = ReconcileReport()
         by_title: dict[str, set[str]] = {}
         by_file: dict[str, set[str]] = {}
-        for ref in known.values():
-            for name in (ref.title, *ref.aliases):
-                if name:
-                    by_title.setdefault(name.casefold(), set()).add(ref.id)
-            by_file.setdefault(_file_name(ref.id), set()).add(ref.id)
         with self.db.transaction() as conn:
             rows = conn.execute(
                 "SELECT id, entry_id, title, missing FROM bookmark WHERE kind = 'entry'").fetchall()
+            if any(row["entry_id"] not in known for row in rows):  # the name indexes only when needed
+                for ref in known.values():
+                    for name in (ref.title, *ref.aliases):
+                        if name:
+                            by_title.setdefault(name.casefold(), set()).add(ref.id)
+                    by_file.setdefault(_file_name(ref.id), set()).add(ref.id)
             for row in rows:
                 self._reconcile_one(conn, row, known, by_title, by_file, report)
         return report

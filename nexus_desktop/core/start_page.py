@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from pathlib import PurePath
 from typing import NamedTuple
 
 BUNDLED_START = "nexus/index"
@@ -35,9 +34,8 @@ def _category_of(item: object) -> str:
     category = (getattr(item, "category", "") or "").strip()
     if category:
         return category
-    path = str(getattr(item, "path", "") or "")
-    parts = PurePath(path).parts
-    return parts[0] if len(parts) > 1 else "(top level)"
+    folder, slash, _ = str(getattr(item, "path", "") or "").replace("\\", "/").partition("/")
+    return folder if slash else "(top level)"
 
 
 def start_page_markdown(roots: Sequence[RootInfo | tuple[str, str]], catalog: Sequence[object],
@@ -48,6 +46,12 @@ def start_page_markdown(roots: Sequence[RootInfo | tuple[str, str]], catalog: Se
     `catalog` items need `.root`, `.category` and `.path` (core.index.CatalogItem); `recent` and
     `bookmarks` are (entry id, title) pairs.
     """
+    personal = personal_markdown(recent, bookmarks)
+    return library_overview_markdown(roots, catalog).rstrip() + ("\n" + personal if personal else "\n")
+
+
+def library_overview_markdown(roots: Sequence[RootInfo | tuple[str, str]], catalog: Sequence[object]) -> str:
+    """The part of the start page that depends on the library only (worth preparing off the GUI thread)."""
     infos = [RootInfo(*r) for r in roots]
     per_root = Counter(getattr(item, "root", "") for item in catalog)
     lines = ["# Nexus", ""]
@@ -68,25 +72,47 @@ def start_page_markdown(roots: Sequence[RootInfo | tuple[str, str]], catalog: Se
         categories.setdefault(getattr(item, "root", ""), Counter())[_category_of(item)] += 1
     if categories:
         lines += ["", "## Categories", ""]
-        for info in infos or [RootInfo(name, "") for name in categories]:
-            counts = categories.get(info.name)
-            if not counts:
-                continue
-            if len(infos) > 1:
-                lines += [f"### {_md_escape(info.name)}", ""]
-            lines += ["| Category | Entries |", "| :--- | ---: |"]
-            for name, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].lower()))[:40]:
-                lines.append(f"| {_md_escape(name)} | {count} |")
-            if len(counts) > 40:
-                lines.append(f"| … and {len(counts) - 40} more | |")
-            lines.append("")
+        if len(infos) > 1:  # one line per folder: many tables make a slow page to lay out
+            lines += _categories_inline(infos, categories)
+        else:
+            lines += _categories_table(next(iter(categories.values())))
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _ranked(counts: Counter[str]) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].lower()))
+
+
+def _categories_table(counts: Counter[str], shown: int = 40) -> list[str]:
+    lines = ["| Category | Entries |", "| :--- | ---: |"]
+    lines += [f"| {_md_escape(name)} | {count} |" for name, count in _ranked(counts)[:shown]]
+    if len(counts) > shown:
+        lines.append(f"| … and {len(counts) - shown} more | |")
+    return lines
+
+
+def _categories_inline(infos: Sequence[RootInfo], categories: dict[str, Counter[str]], shown: int = 8) -> list[str]:
+    lines = []
+    for info in infos:
+        counts = categories.get(info.name)
+        if not counts:
+            continue
+        ranked = ", ".join(f"{_md_escape(name)} ({count})" for name, count in _ranked(counts)[:shown])
+        more = f", and {len(counts) - shown} more" if len(counts) > shown else ""
+        lines.append(f"- **{_md_escape(info.name)}**: {ranked}{more}")
+    return lines
+
+
+def personal_markdown(recent: Sequence[tuple[str, str]] = (), bookmarks: Sequence[tuple[str, str]] = ()) -> str:
+    """The recently opened entries and the bookmarks of the start page (empty when there are none)."""
+    lines: list[str] = []
     if recent:
         lines += ["", "## Recently opened", ""]
         lines += [f"- [{_md_escape(title or entry_id)}](entry:{entry_id})" for entry_id, title in recent]
     if bookmarks:
         lines += ["", "## Bookmarks", ""]
         lines += [f"- [{_md_escape(title or entry_id)}](entry:{entry_id})" for entry_id, title in bookmarks]
-    return "\n".join(lines).rstrip() + "\n"
+    return "\n".join(lines).strip() + "\n" if lines else ""
 
 
 KEYBOARD = [

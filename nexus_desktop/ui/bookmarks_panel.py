@@ -282,9 +282,11 @@ class BookmarksPanel(QWidget):
 
     def set_known(self, refs: Mapping[str, Any] | Iterable[Any]) -> ReconcileReport:
         """Reconcile with the library: mark missing, re-point unambiguous ones, note ambiguous ones."""
-        items = refs.values() if isinstance(refs, Mapping) else refs
-        known = {r.id: EntryRef(r.id, getattr(r, "title", "") or "",
-                                tuple(getattr(r, "aliases", ()) or ())) for r in items}
+        if isinstance(refs, Mapping):  # id -> EntryRef, as the library worker hands it over
+            known = refs
+        else:
+            known = {r.id: EntryRef(r.id, getattr(r, "title", "") or "", tuple(getattr(r, "aliases", ()) or ()))
+                     for r in refs}
         report = self.store.reconcile(known)
         self._ambiguous = dict(report.ambiguous)
         self.refresh()

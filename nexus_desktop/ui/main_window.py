@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QFrame, QHBoxLayout, QL
     QMessageBox, QProgressBar, QSplitter, QTabWidget, QToolBar, QToolButton, QVBoxLayout, QWidget
 
 from nexus_desktop import __version__
-from nexus_desktop.core.start_page import BUNDLED_START, HELP_ID, START_ID, RootInfo, help_markdown, \
-    start_entry, start_page_markdown
+from nexus_desktop.core.start_page import BUNDLED_START, HELP_ID, START_ID, help_markdown, personal_markdown, \
+    start_entry
 from nexus_desktop.ui import theme
 from nexus_desktop.ui.lazy_qt import Qt  # launch path: the real namespace after the first frame
 
@@ -82,7 +82,8 @@ class Pages:
             return Page(entry_id, self.title_of(entry_id),
                         "<p style='color:gray'>Opening the library\u2026</p>", loading=True)
         if entry_id == START_ID:
-            return Page(entry_id, "Start", self.renderer().render_text(self.window.start_markdown()))
+            personal = self.renderer().render_text(self.window.personal_markdown())
+            return Page(entry_id, "Start", self.snapshot.overview_html + personal)
         if entry_id == HELP_ID:
             return Page(entry_id, "Help", self.renderer().render_text(help_markdown(__version__)))
         from nexus_desktop.core.library import EntryError
@@ -504,9 +505,7 @@ class MainWindow(QMainWindow):
             self.library_panel.set_catalog(snapshot.catalog, snapshot.workspace.roots)
         self.quick_open.set_catalog(snapshot.catalog, snapshot.matcher)
         if self.bookmarks_panel is not None:
-            from nexus_desktop.core.links import EntryRef
-
-            self.bookmarks_panel.set_known({i.id: EntryRef(i.id, i.title, i.aliases) for i in snapshot.catalog})
+            self.bookmarks_panel.set_known(snapshot.refs)
         self._watch(snapshot.folders)
         if first:
             for i in range(self.tabs.count()):
@@ -668,14 +667,11 @@ class MainWindow(QMainWindow):
         bundled = content_dir().resolve()
         return BUNDLED_START if any(Path(c).expanduser().resolve() == bundled for c in self.content) else START_ID
 
-    def start_markdown(self) -> str:
-        snapshot = self.pages.snapshot
-        if snapshot is None:
-            return "# Nexus\n\nOpening the library\u2026\n"
-        roots = [RootInfo(r.name, str(r.path)) for r in snapshot.workspace.roots]
+    def personal_markdown(self) -> str:
+        """The start page's recently opened entries and bookmarks (the library overview comes ready-made)."""
         recent = [(r.entry_id, r.title) for r in self.recent.list(10)]
         marks = [(b.entry_id, b.title) for b in self.bookmarks.all_bookmarks()[:15] if b.entry_id]
-        return start_page_markdown(roots, snapshot.catalog, recent, marks)
+        return personal_markdown(recent, marks)
 
     def _make_tab(self) -> ViewerTab:
         from nexus_desktop.ui.viewer import ViewerTab

@@ -24,6 +24,8 @@ class LibrarySnapshot:
     folders: list[str] = field(default_factory=list)
     tree: Any = None     # library_panel.LibraryTree, built on the worker thread (38k rows stall no GUI)
     matcher: Any = None  # core.fuzzy.FuzzyMatcher over titles and aliases, for quick open
+    refs: dict[str, Any] = field(default_factory=dict)  # entry id -> core.links.EntryRef
+    overview_html: str = ""  # the generated start page's library part (counts over the whole catalog)
 
 
 MAX_WATCHED_FOLDERS = 2000
@@ -77,13 +79,18 @@ class LibraryWorker(QObject):
         from nexus_desktop.ui.library_panel import build_library_tree
 
         catalog = self.workspace.index.catalog()
-        resolver = self.workspace.resolver(catalog)
+        resolver = self.workspace.resolver(catalog)  # its refs serve bookmarks too
         renderers = {name: self.workspace.renderer(name, resolver) for name in ("light", "dark")}
         folders = library_folders(self.workspace.roots)
         tree = build_library_tree(catalog, self.workspace.roots, self.folder_icon)
         tree.model.moveToThread(QCoreApplication.instance().thread())
         matcher = FuzzyMatcher([(item.title or item.id, *item.aliases) for item in catalog])
-        return LibrarySnapshot(self.workspace, catalog, renderers, read_only, folders, tree, matcher)
+        from nexus_desktop.core.start_page import RootInfo, library_overview_markdown
+
+        roots = [RootInfo(r.name, str(r.path)) for r in self.workspace.roots]
+        overview = renderers["light"].render_text(library_overview_markdown(roots, catalog))  # no colours in it
+        return LibrarySnapshot(self.workspace, catalog, renderers, read_only, folders, tree, matcher,
+                               resolver.refs, overview)
 
     def _open_workspace(self) -> None:
         from nexus_desktop.core.workspace import Workspace

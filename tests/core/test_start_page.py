@@ -28,10 +28,16 @@ def test_overview_lists_roots_categories_with_counts_and_recent() -> None:
     assert text.startswith("# Nexus")
     assert "**6** entries in **2** folders" in text
     assert "**notes** — 3 entries in `/home/me/notes`" in text
-    assert "| Work | 2 |" in text and "| Home | 1 |" in text
-    assert "| linux | 2 |" in text and "| common | 1 |" in text  # no category: the first folder
+    assert "- **notes**: Work (2), Home (1)" in text  # several folders: one line each, biggest first
+    assert "- **tldr**: linux (2), common (1)" in text  # no category: the first folder
     assert "## Recently opened" in text and "[Alpha](entry:notes/a)" in text
     assert "[Charlie \\*star\\*](entry:notes/c)" in text  # Markdown in titles is escaped
+
+
+def test_a_single_folder_gets_a_table_of_categories() -> None:
+    catalog = [item("notes/a", "Work"), item("notes/b", "Work"), item("notes/c", "Home")]
+    text = start_page_markdown([RootInfo("notes", "/home/me/notes")], catalog)
+    assert "| Work | 2 |" in text and "| Home | 1 |" in text
 
 
 def test_empty_library_says_how_to_add_a_folder() -> None:

@@ -24,9 +24,12 @@ from nexus_desktop.core.analysis import BOTH_FORMS, PROSE_STEMMED, PROSE_UNSTEMM
 from nexus_desktop.core.library import Entry, EntryError, FileStat, Root, Skipped, read_entry, scan
 from nexus_desktop.core.links import EntryRef
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 META_FILE = "nexus-index.json"
 BULK_THRESHOLD = 1500
+# Segments are written as separate files, not one compound file: Whoosh copies each part of a
+# compound file into memory when a reader opens it (55 MB for all of tldr), plain files are read
+# as needed.
 SNIPPET_TEXT_CHARS = 24_000
 LOCK_TIMEOUT_S = 1.0
 
@@ -45,9 +48,8 @@ def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         path=STORED,
-        stamp=COLUMN(VarBytesColumn()),
+        card=COLUMN(VarBytesColumn()),  # id, stamp and what the catalog shows: read without stored docs
         title=TEXT(analyzer=BOTH_FORMS, stored=True, phrase=False, field_boost=4.0),  # + aliases
-        aliases=STORED,
         headings=TEXT(analyzer=STEMMED, phrase=False, field_boost=2.0),
         body=TEXT(analyzer=PROSE_STEMMED),
         body_raw=TEXT(analyzer=PROSE_UNSTEMMABLE, phrase=False, field_boost=0.7),
@@ -108,6 +110,20 @@ def normalize_name(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+_FIELD_SEP, _ITEM_SEP = "\x1f", "\x1e"
+
+
+def card_for(entry: Entry) -> bytes:
+    """An entry's index card: id, stamp and catalog fields, packed for a column."""
+    fields = [entry.id, entry.stamp, entry.rel_path, entry.title, _ITEM_SEP.join(entry.aliases), entry.category,
+              _ITEM_SEP.join(entry.tags), entry.summary]
+    return _FIELD_SEP.join(f.replace(_FIELD_SEP, " ") for f in fields).encode("utf-8")
+
+
+def _read_card(raw: bytes) -> list[str]:
+    return raw.decode("utf-8").split(_FIELD_SEP)
+
+
 def document_for(entry: Entry) -> dict[str, object]:
     """The Whoosh document of an entry.
 
@@ -119,9 +135,9 @@ def document_for(entry: Entry) -> dict[str, object]:
     names = "\n".join(part for part in (title, aliases, " ".join(entry.tags), entry.summary) if part)
     body = f"{names}\n{entry.body}"
     document = {
-        "id": entry.id, "path": entry.rel_path, "stamp": f"{entry.id}\t{entry.stamp}".encode(),
+        "id": entry.id, "path": entry.rel_path, "card": card_for(entry),
         "title": f"{title}\n{aliases}" if aliases else title, "_stored_title": title,
-        "aliases": aliases, "headings": "\n".join(h.text for h in entry.headings if h.text != title),
+        "headings": "\n".join(h.text for h in entry.headings if h.text != title),
         "body": body, "body_raw": body,
         "tags": ",".join(entry.tags), "category": entry.category,
         "exact": ",".join(normalize_name(n).replace(",", " ") for n in [title, *entry.aliases] if n.strip()),
@@ -177,7 +193,7 @@ class SearchIndex:
         if problem is None:
             try:
                 self._ix = whoosh_index.open_dir(str(self.index_dir))
-                self._ix.doc_count()
+                _probe(self._ix)
                 return self._ix
             except Exception as exc:  # noqa: BLE001 - any damage to a cache means rebuild
                 problem = f"the index could not be opened ({type(exc).__name__})"
@@ -231,18 +247,21 @@ class SearchIndex:
         with ix.reader() as reader:
             if reader.doc_count() == 0:
                 return {}
-            column = reader.column_reader("stamp")
-            pairs = (column[n].decode("utf-8").split("\t", 1) for n in reader.all_doc_ids())
-            return {entry_id: stamp for entry_id, stamp in pairs}
+            column = reader.column_reader("card")
+            cards = (column[n].split(_FIELD_SEP.encode(), 2) for n in reader.all_doc_ids())
+            return {card[0].decode("utf-8"): card[1].decode("utf-8") for card in cards}
 
     def catalog(self) -> list[CatalogItem]:
-        """Every indexed entry, sorted by id."""
+        """Every indexed entry, sorted by id (from the card column: no stored documents are unpickled)."""
         ix = self.open()
         with ix.reader() as reader:
-            items = [CatalogItem(d["id"], d["id"].partition("/")[0], d.get("path", ""), d.get("title", ""),
-                                 tuple(a for a in d.get("aliases", "").split("\n") if a), d.get("category", ""),
-                                 tuple(t for t in d.get("tags", "").split(",") if t), d.get("summary", ""))
-                     for d in reader.all_stored_fields()]
+            if reader.doc_count() == 0:
+                return []
+            column = reader.column_reader("card")
+            cards = [_read_card(column[n]) for n in reader.all_doc_ids()]
+        items = [CatalogItem(entry_id, entry_id.partition("/")[0], path, title, _items(aliases), category,
+                             _items(tags), summary)
+                 for entry_id, _stamp, path, title, aliases, category, tags, summary in cards]
         return sorted(items, key=lambda item: item.id)
 
     def entry_refs(self) -> list[EntryRef]:
@@ -300,8 +319,8 @@ class SearchIndex:
         try:
             if bulk and procs > 1:
                 return _OrphanSafeMpWriter(ix, procs=procs, multisegment=True, batchsize=256,
-                                           timeout=LOCK_TIMEOUT_S, delay=0.05)
-            return SegmentWriter(ix, timeout=LOCK_TIMEOUT_S, delay=0.05)
+                                           timeout=LOCK_TIMEOUT_S, delay=0.05, compound=False)
+            return SegmentWriter(ix, timeout=LOCK_TIMEOUT_S, delay=0.05, compound=False)
         except LockError as exc:
             raise IndexBusy("The search index is being updated by another Nexus process.") from exc
 
@@ -351,11 +370,30 @@ class SearchIndex:
         if len(ix._segments()) <= 1:
             return True
         try:
-            writer = SegmentWriter(ix, timeout=LOCK_TIMEOUT_S, delay=0.05)
+            writer = SegmentWriter(ix, timeout=LOCK_TIMEOUT_S, delay=0.05, compound=False)
         except LockError:
             return False
         writer.commit(optimize=True)
         return True
+
+
+def _probe(ix: whoosh_index.Index) -> None:
+    """Touch every kind of file a query reads (terms, postings, columns, stored fields); raises if any
+    is damaged, so a broken index is rebuilt at open rather than failing a search later."""
+    with ix.reader() as reader:
+        if reader.doc_count() == 0:
+            return
+        first = next(iter(reader.all_doc_ids()))
+        reader.column_reader("card")[first]
+        reader.stored_fields(first)
+        for name in ("body", "title"):
+            term = next(iter(reader.lexicon(name)), None)
+            if term is not None:
+                list(reader.postings(name, term).all_ids())
+
+
+def _items(packed: str) -> tuple[str, ...]:
+    return tuple(item for item in packed.split(_ITEM_SEP) if item)
 
 
 def _skipped_json(skipped: list[Skipped]) -> list[dict[str, str]]:

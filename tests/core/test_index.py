@@ -154,7 +154,7 @@ def _assert_rebuilt(root: Root, path: Path) -> None:
     assert path.with_name(path.name + ".broken").is_dir()
 
 
-@pytest.mark.parametrize("pattern", ["*.seg", "_MAIN_*.toc"])
+@pytest.mark.parametrize("pattern", ["*.trm", "*.pst", "*.card.col", "*._stored.col", "_MAIN_*.toc"])
 def test_garbage_in_index_files_is_moved_aside_and_rebuilt(root: Root, tmp_path: Path, pattern: str) -> None:
     path = _built(root, tmp_path / "ix")
     targets = list(path.glob(pattern))
@@ -166,14 +166,16 @@ def test_garbage_in_index_files_is_moved_aside_and_rebuilt(root: Root, tmp_path:
 
 def test_truncated_segment_is_moved_aside_and_rebuilt(root: Root, tmp_path: Path) -> None:
     path = _built(root, tmp_path / "ix")
-    for target in path.glob("*.seg"):
+    targets = list(path.glob("*.pst")) + list(path.glob("*.trm"))
+    assert targets
+    for target in targets:
         target.write_bytes(target.read_bytes()[:40])
     _assert_rebuilt(root, path)
 
 
 def test_missing_segment_is_moved_aside_and_rebuilt(root: Root, tmp_path: Path) -> None:
     path = _built(root, tmp_path / "ix")
-    for target in path.glob("*.seg"):
+    for target in path.glob("*.pst"):
         target.unlink()
     _assert_rebuilt(root, path)
 

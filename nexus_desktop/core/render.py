@@ -348,8 +348,10 @@ def _formatter(style: str) -> HtmlFormatter:
     return HtmlFormatter(style=style, noclasses=True, nowrap=True)
 
 
+@lru_cache(maxsize=2048)
 def highlight_code(code: str, language: str, style: str) -> str:
-    """HTML of a code block's text, coloured by Pygments when the language is known."""
+    """HTML of a code block's text, coloured by Pygments when the language is known (remembered:
+    reloads and theme switches re-render pages whose blocks have not changed)."""
     lexer = _lexer(language.lower()) if language else None
     if lexer is None:
         return html.escape(code, quote=False)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import logging
 import os
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +11,8 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -113,7 +115,7 @@ class LibraryWorker(QObject):
             self._open_workspace()
             self.opened.emit(self._snapshot())
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash
-            traceback.print_exc()
+            log.exception("opening the library failed")
             self.failed.emit(f"The library could not be opened: {exc}")
             return
         self._update(merge=True)
@@ -175,8 +177,8 @@ class LibraryWorker(QObject):
             self.busy.emit(f"{exc} Searching read-only.")
             self.indexed.emit(None, self._snapshot(read_only=True))
             return
-        except Exception as exc:  # noqa: BLE001
-            traceback.print_exc()
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash
+            log.exception("indexing failed")
             self.failed.emit(f"Indexing failed: {exc}")
             return
         for text in report.notices:
@@ -189,8 +191,8 @@ class LibraryWorker(QObject):
             try:
                 if self.workspace.index.merge():
                     self.merged.emit()
-            except Exception:  # noqa: BLE001 - merging is an optimisation
-                traceback.print_exc()
+            except Exception:  # noqa: BLE001 - merging is an optimisation: searching works without it
+                log.exception("merging the index failed")
 
 
 class _SearchWorker(QObject):
@@ -217,8 +219,9 @@ class _SearchWorker(QObject):
             else:
                 from nexus_desktop.core.search import Searcher
                 self.searcher = Searcher(index)
-        except Exception:  # noqa: BLE001
-            traceback.print_exc()
+        except Exception as exc:  # noqa: BLE001 - the search panel says so instead of staying empty
+            log.exception("opening a searcher failed")
+            self.failed.emit(self.latest[0], f"The search index could not be opened: {exc}")
             return
         if old is not None and hasattr(old, "close"):
             try:

@@ -63,3 +63,17 @@ def test_library_worker_reports_progress_and_index(qtbot, data_dir, content_dir)
     assert sorted(i.id for i in snapshot.catalog) == ["kb/gzip", "kb/notes/callouts", "kb/tar"]
     assert str(content_dir / "notes") in snapshot.folders
     assert set(snapshot.renderers) == {"light", "dark"}
+
+
+def test_a_searcher_that_cannot_open_is_reported_not_silent(qtbot, data_dir, content_dir):
+    def broken(_index):
+        raise OSError("index files unreadable")
+
+    service = SearchService(searcher_factory=broken)
+    try:
+        seq = service.request("tar")
+        with qtbot.waitSignal(service.failed, timeout=10_000) as got:
+            service.set_index(object())
+        assert got.args[0] == seq and "index files unreadable" in got.args[1]
+    finally:
+        service.shutdown()

@@ -42,6 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(index)
     index.add_argument("--rebuild", action="store_true", help="throw the index away and build it anew")
     index.add_argument("--json", action="store_true", help="print the summary as JSON")
+    index.add_argument("--events", action="store_true",
+                       help="print progress and results as JSON lines while indexing (what the app reads); "
+                            "a first build of a big library makes a first batch searchable early")
+    index.add_argument("--merge", action="store_true", help="merge the index into one segment afterwards "
+                                                            "(faster searches, takes longer)")
 
     search = sub.add_parser("search", help="search the library")
     _add_common(search)
@@ -111,7 +116,11 @@ def _fresh_index(workspace) -> list[str]:
 
 def cmd_index(args: argparse.Namespace) -> int:
     workspace = workspace_for(args)
+    if args.events:
+        return _index_events(workspace, args)
     report = workspace.update_index(rebuild=args.rebuild)
+    if args.merge and report.changed:
+        workspace.index.merge()
     for notice in report.notices:
         print(f"nexus-desktop: {notice}", file=sys.stderr)
     if args.json:
@@ -123,6 +132,24 @@ def cmd_index(args: argparse.Namespace) -> int:
         for item in report.skipped:
             print(f"  skipped {item['path']}: {item['reason']}")
     return EXIT_OK
+
+
+def _index_events(workspace, args: argparse.Namespace) -> int:
+    """`index --events`: the app's indexing job, one JSON object per line on stdout."""
+    from nexus_desktop.core.index import die_with_parent
+    from nexus_desktop.core.indexing import event_line, run_job
+
+    die_with_parent()  # the app that reads these events owns this process
+    if args.rebuild:
+        workspace.index.clear()
+    outcome = {"ok": True}
+
+    def emit(event: dict) -> None:
+        outcome["ok"] = outcome["ok"] and event["event"] not in ("busy", "failed")
+        print(event_line(event), flush=True)
+
+    run_job(workspace, emit, merge=args.merge)
+    return EXIT_OK if outcome["ok"] else EXIT_FAILURE
 
 
 def cmd_search(args: argparse.Namespace) -> int:

@@ -150,7 +150,7 @@ def document_for(entry: Entry) -> dict[str, object]:
     return {name: value for name, value in document.items() if value}  # an empty field still costs a write
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Linux: have the kernel kill this process when its parent dies (a killed app leaves no lock holders)."""
     if sys.platform.startswith("linux"):
         try:
@@ -161,7 +161,7 @@ def _die_with_parent() -> None:
 
 class _OrphanSafeTask(SubWriterTask):
     def run(self) -> None:
-        _die_with_parent()
+        die_with_parent()
         super().run()
 
 
@@ -238,6 +238,11 @@ class SearchIndex:
         (self.index_dir / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
         return self._ix
 
+    def clear(self) -> None:
+        """Throw the index away (it is rebuilt empty at the next open)."""
+        self.close()
+        shutil.rmtree(self.index_dir, ignore_errors=True)
+
     def close(self) -> None:
         if self._ix is not None:
             self._ix.close()
@@ -287,9 +292,8 @@ class SearchIndex:
         """
         started = time.perf_counter()
         report = IndexReport(roots=[r.name for r in roots])
-        if rebuild and self.index_dir.exists():
-            self.close()
-            shutil.rmtree(self.index_dir, ignore_errors=True)
+        if rebuild:
+            self.clear()
         self.open()
         report.notices.extend(self.notices)
         self.notices.clear()

@@ -73,6 +73,31 @@ def test_index_text_summary_and_rebuild(tmp_path: Path, content: Path) -> None:
     assert "3 added" in proc.stdout and "binary.md" in proc.stdout
 
 
+def test_index_events_are_json_lines_ending_with_the_report(tmp_path: Path, content: Path) -> None:
+    proc = run(tmp_path, "index", "--events", "--merge", "--content", str(content))
+    events = [json.loads(line) for line in proc.stdout.splitlines()]
+    kinds = [e["event"] for e in events]
+    assert kinds[-2:] == ["indexed", "merged"] and set(kinds) <= {"progress", "indexed", "merged"}
+    assert events[-2]["report"]["added"] == 3
+    assert [Path(s["path"]).name for s in events[-2]["report"]["skipped"]] == ["binary.md"]
+    again = run(tmp_path, "index", "--events", "--rebuild", "--content", str(content))
+    assert json.loads(again.stdout.splitlines()[-1])["report"]["added"] == 3  # --rebuild starts from empty
+
+
+def test_index_events_report_a_locked_index_with_exit_1(tmp_path: Path, content: Path) -> None:
+    from whoosh import index as whoosh_index
+
+    run(tmp_path, "index", "--content", str(content))
+    (content / "new.md").write_text("# New\n", encoding="utf-8")
+    index_dir = next(p for p in (tmp_path / "data").rglob("nexus-index.json")).parent
+    writer = whoosh_index.open_dir(str(index_dir)).writer()
+    try:
+        proc = run(tmp_path, "index", "--events", "--content", str(content), code=1)
+    finally:
+        writer.cancel()
+    assert json.loads(proc.stdout.splitlines()[-1])["event"] == "busy"
+
+
 def test_search_json_shape(tmp_path: Path, content: Path) -> None:
     data = json.loads(run(tmp_path, "search", "docker", "--json", "--content", str(content)).stdout)
     assert set(data) == {"query", "total", "took_ms", "suggestion", "results"}

@@ -1,0 +1,101 @@
+"""The app's indexing job: a first searchable batch, the update, a merge; told as events (JSON-able dicts).
+
+The desktop app runs this job in a child process (`nexus-desktop index --events`) so that the
+indexing's CPU work never competes with the window for the interpreter lock; it reads the events
+from the child's standard output, one JSON object per line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from nexus_desktop.core.index import BULK_THRESHOLD, IndexBusy, IndexReport
+from nexus_desktop.core.library import scan
+
+SEED_BATCH = 600
+CANCELLED = "Indexing was cancelled."
+
+Event = dict[str, Any]
+Emit = Callable[[Event], None]
+
+
+def run_job(workspace: Any, emit: Emit, *, seed: bool = True, merge: bool = True,
+            cancel: Callable[[], bool] | None = None) -> None:
+    """Bring the workspace's index up to date, emitting `notice`, `progress`, `partial`, then one of
+    `indexed` / `busy` / `failed`, and `merged` after a merge (`log`: for the log file, not the user).
+
+    `seed`: on a first build of a big library, index a first batch at once and emit `partial`, so
+    searching starts early. Never raises: failures become events.
+    """
+    cancelled = cancel or (lambda: False)
+    try:
+        offset = _seed(workspace, emit) if seed else 0
+        if cancelled():
+            return
+
+        def progress(done: int, total: int) -> None:
+            emit({"event": "progress", "done": offset + done, "total": offset + total})
+
+        report = workspace.update_index(progress=progress, cancel=cancelled)
+        report.added += offset
+    except IndexBusy as exc:
+        emit({"event": "busy", "text": str(exc)})
+        return
+    except Exception as exc:  # noqa: BLE001 - reported to the user, never a crash
+        emit({"event": "failed", "text": f"Indexing failed: {exc}"})
+        return
+    for text in report.notices:
+        if text != CANCELLED:
+            emit({"event": "notice", "text": text})
+    if cancelled():
+        return
+    emit({"event": "indexed", "report": report.to_json()})
+    if merge and report.changed and not cancelled():
+        _merge(workspace, emit)
+
+
+def _seed(workspace: Any, emit: Emit) -> int:
+    """Index a first batch of an empty index over a big library; the number of files indexed."""
+    index = workspace.index
+    if index.doc_count() > 0:
+        return 0
+    stats = list(scan(workspace.roots).files.values())
+    if len(stats) < BULK_THRESHOLD:
+        return 0
+    first = stats[:SEED_BATCH]
+    emit({"event": "progress", "done": 0, "total": len(stats)})
+    index.update_files(workspace.roots, first)
+    emit({"event": "progress", "done": len(first), "total": len(stats)})
+    emit({"event": "partial"})
+    return len(first)
+
+
+def _merge(workspace: Any, emit: Emit) -> None:
+    try:
+        if workspace.index.merge():
+            emit({"event": "merged"})
+    except Exception as exc:  # noqa: BLE001 - merging is an optimisation: searching works without it
+        emit({"event": "log", "text": f"merging the index failed: {type(exc).__name__}: {exc}"})
+
+
+def report_from_json(data: dict[str, Any]) -> IndexReport:
+    """An `indexed` event's report as an IndexReport (unknown keys from other versions are ignored)."""
+    fields = {key: data[key] for key in ("roots", "added", "updated", "removed", "unchanged", "skipped", "seconds")
+              if key in data}
+    return IndexReport(**fields)
+
+
+def event_line(event: Event) -> str:
+    """One event as a line of the child's output."""
+    return json.dumps(event, ensure_ascii=False)
+
+
+def parse_event(line: str) -> Event | None:
+    """An event read back from a line; None for anything that is not one."""
+    try:
+        event = json.loads(line)
+    except ValueError:
+        return None
+    return event if isinstance(event, dict) and isinstance(event.get("event"), str) else None

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
-from collections.abc import Callable
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
@@ -31,7 +38,6 @@ class LibrarySnapshot:
 
 
 MAX_WATCHED_FOLDERS = 2000
-SEED_BATCH = 600
 
 
 def library_folders(roots: list[Any]) -> list[str]:
@@ -52,8 +58,46 @@ def library_folders(roots: list[Any]) -> list[str]:
     return out
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Build a big snapshot without Python's cyclic garbage collector: each full pass over the
+    catalog's 10^5 objects holds the interpreter lock for 100+ ms, which the window would feel as a
+    freeze. What the build leaves is frozen: out of the collector's sight, still freed by reference
+    counting when a newer snapshot replaces it (snapshots are built without reference cycles)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def index_command(data_dir: str, content: list[str] | None, merge: bool) -> list[str]:
+    """The command line of the indexing child process (the frozen app is its own command line)."""
+    if getattr(sys, "frozen", False):
+        command = [sys.executable, "index", "--events"]
+    else:
+        command = [sys.executable, "-m", "nexus_desktop", "index", "--events"]
+    command += ["--data-dir", data_dir]
+    for folder in content or []:
+        command += ["--content", str(Path(folder).expanduser().resolve())]
+    return command + (["--merge"] if merge else [])
+
+
+def _child_environment() -> dict[str, str]:
+    """The app's environment; from a source checkout, with the package importable wherever we run."""
+    env = dict(os.environ)
+    if not getattr(sys, "frozen", False):
+        package_parent = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH", "")) if p)
+    return env
+
+
 class LibraryWorker(QObject):
-    """Lives on its own thread: opens the workspace (importing Whoosh there), indexes, merges, re-indexes."""
+    """Lives on its own thread: opens the workspace (importing Whoosh there) and builds what the GUI
+    shows; the indexing itself runs in a child process whose events it turns into signals."""
 
     opened = Signal(object)          # LibrarySnapshot, as soon as the existing index is open
     progress = Signal(int, int)      # done, total
@@ -64,40 +108,60 @@ class LibraryWorker(QObject):
     failed = Signal(str)
     merged = Signal()
 
-    def __init__(self, data_dir: str | None, content: list[str] | None) -> None:
+    def __init__(self, data_dir: str | None, content: list[str] | None, in_process: bool = False) -> None:
         super().__init__()
         self.data_dir = data_dir
         self.content = content
+        self.in_process = in_process  # index in this thread (tests of the job's signals, or no child possible)
         self.workspace: Any = None
         self.folder_icon = QIcon()  # set on the GUI thread by LibraryService (styles live there)
         self.stopping = False
         self._started = False
+        self._force_snapshot = False
+        self._renderers: dict[str, Any] = {}
+        self._overview_renderer: Any = None
+        self._child: subprocess.Popen[str] | None = None
+        self._child_lock = threading.Lock()
 
     def _cancelled(self) -> bool:
         return self.stopping
+
+    def stop(self) -> None:
+        """Stop indexing (any thread): the child process is ended, nothing more is emitted."""
+        self.stopping = True
+        with self._child_lock:
+            child = self._child
+        if child is not None and child.poll() is None:
+            child.terminate()
 
     def _snapshot(self, read_only: bool = False) -> LibrarySnapshot:
         from nexus_desktop.core.fuzzy import FuzzyMatcher
         from nexus_desktop.ui.library_panel import build_library_tree
 
-        catalog = self.workspace.index.catalog()
-        resolver = self.workspace.resolver(catalog)  # its refs serve bookmarks too
-        renderers = {name: self.workspace.renderer(name, resolver) for name in ("light", "dark")}
-        folders = library_folders(self.workspace.roots)
-        tree = build_library_tree(catalog, self.workspace.roots, self.folder_icon)
-        tree.model.moveToThread(QCoreApplication.instance().thread())
-        matcher = FuzzyMatcher([(item.title or item.id, *item.aliases) for item in catalog])
         from nexus_desktop.core.start_page import RootInfo, library_overview_markdown
 
-        roots = [RootInfo(r.name, str(r.path)) for r in self.workspace.roots]
-        overview = renderers["light"].render_text(library_overview_markdown(roots, catalog))  # no colours in it
-        return LibrarySnapshot(self.workspace, catalog, renderers, read_only, folders, tree, matcher,
+        with collector_paused():
+            catalog = self.workspace.index.catalog()
+            resolver = self.workspace.resolver(catalog)  # its refs serve bookmarks too
+            for renderer in self._renderers.values():  # kept per workspace: no Markdown set-up per snapshot
+                renderer.resolver = resolver
+            folders = library_folders(self.workspace.roots)
+            tree = build_library_tree(catalog, self.workspace.roots, self.folder_icon)
+            tree.model.moveToThread(QCoreApplication.instance().thread())
+            matcher = FuzzyMatcher([(item.title or item.id, *item.aliases) for item in catalog])
+            roots = [RootInfo(r.name, str(r.path)) for r in self.workspace.roots]
+            self._overview_renderer.resolver = resolver
+            overview = self._overview_renderer.render_text(library_overview_markdown(roots, catalog))
+        return LibrarySnapshot(self.workspace, catalog, dict(self._renderers), read_only, folders, tree, matcher,
                                resolver.refs, overview)
 
     def _open_workspace(self) -> None:
         from nexus_desktop.core.workspace import Workspace
 
         self.workspace, notices = Workspace.for_run(self.data_dir, self.content)
+        # The GUI thread renders with these; this thread renders the start page's overview with its own.
+        self._renderers = {name: self.workspace.renderer(name) for name in ("light", "dark")}
+        self._overview_renderer = self.workspace.renderer("light")
         for text in notices:
             self.notice.emit(text)
         self.workspace.index.open()
@@ -139,60 +203,76 @@ class LibraryWorker(QObject):
             return
         self._update(merge=True, force_snapshot=True)
 
-    def _seed(self) -> tuple[int, int]:
-        """A first build of a big library: index a first batch at once so searching starts early.
-
-        Returns (files indexed now, files in the library); (0, 0) when there is nothing to seed.
-        """
-        from nexus_desktop.core.index import BULK_THRESHOLD
-        from nexus_desktop.core.library import scan
-
-        index = self.workspace.index
-        if index.doc_count() > 0:
-            return 0, 0
-        stats = list(scan(self.workspace.roots).files.values())
-        if len(stats) < BULK_THRESHOLD:
-            return 0, 0
-        first = stats[:SEED_BATCH]
-        self.progress.emit(0, len(stats))
-        index.update_files(self.workspace.roots, first)
-        self.progress.emit(len(first), len(stats))
-        self.partial.emit(self._snapshot())
-        return len(first), len(stats)
-
     def _update(self, merge: bool, force_snapshot: bool = False) -> None:
-        from nexus_desktop.core.index import IndexBusy
+        """Run the indexing job (core.indexing) and apply its events; in a child process when possible."""
+        from nexus_desktop.core.indexing import run_job
 
-        try:
-            offset, _total = self._seed() if merge else (0, 0)
-            if self.stopping:
-                return
-
-            def progress(done: int, total: int) -> None:
-                self.progress.emit(offset + done, offset + total)
-
-            report = self.workspace.update_index(progress=progress, cancel=self._cancelled)
-            report.added += offset
-        except IndexBusy as exc:
-            self.busy.emit(f"{exc} Searching read-only.")
-            self.indexed.emit(None, self._snapshot(read_only=True))
-            return
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash
-            log.exception("indexing failed")
-            self.failed.emit(f"Indexing failed: {exc}")
-            return
-        for text in report.notices:
-            if text != "Indexing was cancelled.":
-                self.notice.emit(text)
-        if self.stopping:
-            return
-        self.indexed.emit(report, self._snapshot() if (report.changed or force_snapshot) else None)
-        if merge and report.changed and not self.stopping:
+        self._force_snapshot = force_snapshot
+        if not self.in_process:
             try:
-                if self.workspace.index.merge():
-                    self.merged.emit()
-            except Exception:  # noqa: BLE001 - merging is an optimisation: searching works without it
-                log.exception("merging the index failed")
+                self._run_child(merge)
+                return
+            except OSError as exc:  # no child process possible here: index in this thread instead
+                log.warning("indexing in the app's process: the indexing process could not start (%s)", exc)
+        run_job(self.workspace, self._apply_event, merge=merge, cancel=self._cancelled)
+
+    def _run_child(self, merge: bool) -> None:
+        from nexus_desktop.core.indexing import parse_event
+
+        command = index_command(str(self.workspace.data_dir), self.content, merge)
+        with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as errors:
+            with self._child_lock:
+                if self.stopping:
+                    return
+                self._child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                               stderr=errors, text=True, encoding="utf-8", errors="replace",
+                                               env=_child_environment())
+            child = self._child
+            ended = False
+            assert child.stdout is not None
+            for line in child.stdout:
+                event = parse_event(line)
+                if event is not None and not self.stopping:
+                    ended = ended or event["event"] in ("indexed", "busy", "failed")
+                    self._apply_event(event)
+            code = child.wait()
+            with self._child_lock:
+                self._child = None
+            if not ended and not self.stopping:
+                errors.seek(0)
+                self._child_died(code, errors.read())
+
+    def _child_died(self, code: int, stderr: str) -> None:
+        log.error("the indexing process ended with code %s: %s", code, stderr.strip()[-4000:])
+        last = next((line for line in reversed(stderr.strip().splitlines()) if line.strip()), "")
+        detail = last.removeprefix("nexus-desktop: ") if last else f"the indexing process ended with code {code}"
+        self.failed.emit(f"Indexing failed: {detail}")
+
+    def _apply_event(self, event: dict[str, Any]) -> None:
+        """One event of the indexing job, as signals (with fresh snapshots where the GUI needs them)."""
+        from nexus_desktop.core.indexing import report_from_json
+
+        kind = event["event"]
+        if kind == "progress":
+            self.progress.emit(int(event["done"]), int(event["total"]))
+        elif kind == "partial":
+            self.partial.emit(self._snapshot())
+        elif kind == "notice":
+            self.notice.emit(str(event["text"]))
+        elif kind == "log":
+            log.warning("%s", event["text"])
+        elif kind == "busy":
+            self.busy.emit(f"{event['text']} Searching read-only.")
+            self.indexed.emit(None, self._snapshot(read_only=True))
+        elif kind == "failed":
+            log.error("%s", event["text"])
+            self.failed.emit(str(event["text"]))
+        elif kind == "indexed":
+            report = report_from_json(event["report"])
+            changed = report.changed or self._force_snapshot
+            self.indexed.emit(report, self._snapshot() if changed else None)
+        elif kind == "merged":
+            self.merged.emit()
 
 
 class _SearchWorker(QObject):
@@ -369,7 +449,7 @@ class LibraryService(QObject):
         self._reload.emit()
 
     def shutdown(self) -> None:
-        self.worker.stopping = True
+        self.worker.stop()
         self._thread.quit()
         if not self._thread.wait(15000):
             self._thread.terminate()

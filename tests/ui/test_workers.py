@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from nexus_desktop.core.library import find_file
 from nexus_desktop.core.workspace import Workspace
 from nexus_desktop.paths import user_dirs
-from nexus_desktop.ui.workers import LibraryWorker, SearchService
+from nexus_desktop.ui.workers import LibraryService, LibraryWorker, SearchService
 
 
 def _search(qtbot, service: SearchService, text: str):
@@ -77,3 +80,91 @@ def test_a_searcher_that_cannot_open_is_reported_not_silent(qtbot, data_dir, con
         assert got.args[0] == seq and "index files unreadable" in got.args[1]
     finally:
         service.shutdown()
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    """Live processes whose command line contains `text` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and text in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def _state(pid: int) -> str:
+    try:
+        return next(line.split()[1] for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                    if line.startswith("State:"))
+    except (OSError, StopIteration):
+        return "gone"
+
+
+def test_indexing_runs_in_a_child_process_that_ends_with_the_window(qtbot, tmp_path):
+    library = tmp_path / "big"
+    library.mkdir()
+    for n in range(3000):
+        (library / f"page{n:04}.md").write_text(f"# Page {n}\n\nRivers and lakes, page {n}.\n", encoding="utf-8")
+    data = tmp_path / "indexing-child-data"
+    service = LibraryService(str(data), [str(library)])
+    progressed: list[int] = []
+    service.worker.progress.connect(lambda done, _total: progressed.append(done))
+    service.start()
+    qtbot.waitUntil(lambda: bool(progressed and _processes_mentioning(str(data))), timeout=30_000)
+    assert os.getpid() not in _processes_mentioning(str(data))  # the work is not in the app's process
+    try:
+        assert not progressed or progressed[-1] < 3000  # still indexing when the window goes
+    finally:
+        service.shutdown()
+    qtbot.waitUntil(lambda: all(_state(pid) in ("gone", "Z") for pid in _processes_mentioning(str(data))),
+                    timeout=10_000)
+    workspace = Workspace.create(user_dirs(str(data)), [str(library)])
+    assert workspace.update_index().changed  # the lock was let go: the next launch indexes normally
+
+
+def test_a_crashed_indexing_process_is_reported_with_its_reason(qtbot, data_dir, content_dir, monkeypatch):
+    import sys
+
+    from nexus_desktop.ui import workers
+
+    message = "nexus-desktop: the disk is full"
+    monkeypatch.setattr(workers, "index_command",
+                        lambda *_args: [sys.executable, "-c", f"import sys; sys.exit({message!r})"])
+    worker = LibraryWorker(str(data_dir), [str(content_dir)])
+    failures: list[str] = []
+    worker.failed.connect(failures.append)
+    worker.start()  # run here, synchronously
+    assert failures == ["Indexing failed: the disk is full"]
+
+
+def test_without_child_processes_indexing_happens_in_the_worker_thread(qtbot, data_dir, content_dir, monkeypatch):
+    from nexus_desktop.ui import workers
+
+    def refuse(*_args, **_kwargs):
+        raise PermissionError("process creation is not allowed here")
+
+    monkeypatch.setattr(workers.subprocess, "Popen", refuse)
+    worker = LibraryWorker(str(data_dir), [str(content_dir)])
+    indexed = []
+    worker.indexed.connect(lambda report, snapshot: indexed.append((report, snapshot)))
+    worker.start()
+    report, snapshot = indexed[0]
+    assert report.added == 3 and len(snapshot.catalog) == 3
+
+
+def test_snapshots_leave_the_garbage_collector_as_they_found_it(qtbot, data_dir, content_dir):
+    import gc
+
+    worker = LibraryWorker(str(data_dir), [str(content_dir)])
+    snapshots = []
+    worker.indexed.connect(lambda _report, snapshot: snapshots.append(snapshot))
+    worker.start()
+    assert gc.isenabled() and snapshots[0].catalog
+    gc.disable()
+    try:
+        worker.reload_roots()
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()

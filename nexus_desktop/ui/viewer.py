@@ -278,6 +278,9 @@ class ViewerTab(QWidget):
         doc.documentLayout().documentSize()
 
     def _set_scroll(self, value: int, anchor: str | None) -> None:
+        if value == 0 and not anchor:  # the top needs no layout: the browser lays out the rest lazily
+            self.browser.verticalScrollBar().setValue(0)
+            return
         self._layout()
         if anchor:
             self.browser.scrollToAnchor(anchor)

@@ -158,6 +158,7 @@ class SelfTest:
         else:
             r("index: incremental update finds nothing to do", self.check_incremental)
             r("index: multiprocess writer (procs=2)", self.check_multiprocess_index)
+            r("index: the window's indexing process (index --events --merge)", self.check_indexing_process)
             self.search_checks()
             r("render: every entry, light and dark", self.check_render_all)
         r("bookmarks: add, export JSON, import elsewhere, remove", self.check_bookmarks)
@@ -233,6 +234,25 @@ class SelfTest:
         finally:
             ix.close()
         return f"{report.added} entries in {report.seconds:.2f} s, {segments} segment(s) after merge={merged}"
+
+    def check_indexing_process(self) -> str:
+        """The window indexes in a child process running this same program: it must start (frozen too),
+        report as JSON lines, and build the index."""
+        import subprocess
+
+        from nexus_desktop.core.indexing import child_command, child_environment, parse_event, report_from_json
+
+        command = child_command(str(self.temp / "child-data"), self.content or None, merge=True)
+        done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True, encoding="utf-8",
+                              env=child_environment(), timeout=300)
+        events = [e for e in map(parse_event, done.stdout.splitlines()) if e is not None]
+        tail = done.stderr.strip().splitlines()[-1:] or [f"exit code {done.returncode}"]
+        expect(done.returncode == 0, f"the indexing process failed: {tail[0]}")
+        kinds = [e["event"] for e in events]
+        expect(kinds[-2:] == ["indexed", "merged"], f"events {kinds[-4:]}, expected ... indexed, merged")
+        report = report_from_json(events[-2]["report"])
+        expect(report.added == len(self.entry_ids), f"{report.added} of {len(self.entry_ids)} indexed")
+        return f"{len(events)} events, {report.added} entries in {report.seconds:.2f} s"
 
     # --- search ---------------------------------------------------------------------------------
     def search_checks(self) -> None:

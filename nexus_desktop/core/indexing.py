@@ -8,7 +8,10 @@ from the child's standard output, one JSON object per line.
 from __future__ import annotations
 
 import json
+import os
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from nexus_desktop.core.index import BULK_THRESHOLD, IndexBusy, IndexReport
@@ -99,3 +102,24 @@ def parse_event(line: str) -> Event | None:
     except ValueError:
         return None
     return event if isinstance(event, dict) and isinstance(event.get("event"), str) else None
+
+
+def child_command(data_dir: str, content: list[str] | None, merge: bool) -> list[str]:
+    """The command line that runs this job in a child process (the frozen app is its own command line)."""
+    if getattr(sys, "frozen", False):
+        command = [sys.executable, "index", "--events"]
+    else:
+        command = [sys.executable, "-m", "nexus_desktop", "index", "--events"]
+    command += ["--data-dir", data_dir]
+    for folder in content or []:
+        command += ["--content", str(Path(folder).expanduser().resolve())]
+    return command + (["--merge"] if merge else [])
+
+
+def child_environment() -> dict[str, str]:
+    """The app's environment for the child; from a source checkout, with this package importable."""
+    env = dict(os.environ)
+    if not getattr(sys, "frozen", False):
+        package_parent = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH", "")) if p)
+    return env

@@ -6,13 +6,11 @@ import gc
 import logging
 import os
 import subprocess
-import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
@@ -72,27 +70,6 @@ def collector_paused() -> Iterator[None]:
         gc.freeze()
         if enabled:
             gc.enable()
-
-
-def index_command(data_dir: str, content: list[str] | None, merge: bool) -> list[str]:
-    """The command line of the indexing child process (the frozen app is its own command line)."""
-    if getattr(sys, "frozen", False):
-        command = [sys.executable, "index", "--events"]
-    else:
-        command = [sys.executable, "-m", "nexus_desktop", "index", "--events"]
-    command += ["--data-dir", data_dir]
-    for folder in content or []:
-        command += ["--content", str(Path(folder).expanduser().resolve())]
-    return command + (["--merge"] if merge else [])
-
-
-def _child_environment() -> dict[str, str]:
-    """The app's environment; from a source checkout, with the package importable wherever we run."""
-    env = dict(os.environ)
-    if not getattr(sys, "frozen", False):
-        package_parent = str(Path(__file__).resolve().parents[2])
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH", "")) if p)
-    return env
 
 
 class LibraryWorker(QObject):
@@ -217,16 +194,16 @@ class LibraryWorker(QObject):
         run_job(self.workspace, self._apply_event, merge=merge, cancel=self._cancelled)
 
     def _run_child(self, merge: bool) -> None:
-        from nexus_desktop.core.indexing import parse_event
+        from nexus_desktop.core.indexing import child_command, child_environment, parse_event
 
-        command = index_command(str(self.workspace.data_dir), self.content, merge)
+        command = child_command(str(self.workspace.data_dir), self.content, merge)
         with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as errors:
             with self._child_lock:
                 if self.stopping:
                     return
                 self._child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                                stderr=errors, text=True, encoding="utf-8", errors="replace",
-                                               env=_child_environment())
+                                               env=child_environment())
             child = self._child
             ended = False
             assert child.stdout is not None

@@ -127,10 +127,10 @@ def test_indexing_runs_in_a_child_process_that_ends_with_the_window(qtbot, tmp_p
 def test_a_crashed_indexing_process_is_reported_with_its_reason(qtbot, data_dir, content_dir, monkeypatch):
     import sys
 
-    from nexus_desktop.ui import workers
+    from nexus_desktop.core import indexing
 
     message = "nexus-desktop: the disk is full"
-    monkeypatch.setattr(workers, "index_command",
+    monkeypatch.setattr(indexing, "child_command",
                         lambda *_args: [sys.executable, "-c", f"import sys; sys.exit({message!r})"])
     worker = LibraryWorker(str(data_dir), [str(content_dir)])
     failures: list[str] = []

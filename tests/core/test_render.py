@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
+import pygments
 import pytest
+from markdown import treeprocessors
+from markdown.extensions.toc import TocExtension, slugify_unicode
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.token import Token
 
 from nexus_desktop.core.library import FileStat, entry_id, parse_entry
 from nexus_desktop.core.links import EntryRef, LinkResolver, LinkTarget
-from nexus_desktop.core.render import DARK, LIGHT, Renderer, html_document
+from nexus_desktop.core.render import (
+    DARK,
+    LIGHT,
+    Palette,
+    Renderer,
+    _format_tokens,
+    highlight_code,
+    html_document,
+)
 
 REFS = [
     EntryRef("kb/docker/compose", "Docker Compose", ("compose-file",)),
@@ -255,3 +270,147 @@ def test_html_document_escapes_title() -> None:
     page = html_document("<p>x</p>", "body{}", "A <b> & c")
     assert "<title>A &lt;b&gt; &amp; c</title>" in page
     assert page.startswith("<!DOCTYPE html>") and "<p>x</p>" in page
+
+
+# --- the faster pipeline gives the stock pipeline's output -----------------------------------------
+def stock_renderer() -> Renderer:
+    """A renderer with Python-Markdown's own inline and unescape passes and the "toc" extension for
+    heading ids: the pipeline before the speed-ups, to compare with."""
+    renderer = Renderer(LinkResolver.from_refs(REFS))
+    md = renderer._md
+    md.treeprocessors.register(treeprocessors.InlineProcessor(md), "inline", 20)
+    md.treeprocessors.register(treeprocessors.UnescapeTreeprocessor(md), "unescape", 0)
+    md.treeprocessors.deregister("heading_ids")
+    TocExtension(slugify=slugify_unicode).extendMarkdown(md)
+    return renderer
+
+
+TRICKY_INLINE = [
+    "`code` ``a ` b`` \\`not code\\` and \\\\`code after escaped backslash`",
+    "a \\*b\\* \\[c\\] \\#d \\<e\\>",
+    "[l](http://x.org) [l2](<http://y.org> \"t\") [r][id] [id] ![i](https://x.org/p.png) ![i][id] ![id] [missing][]",
+    "<http://x.org> <a@b.org> < not a link > a<b",
+    "line  \nbreak and two spaces  at the end  ",
+    "*em* **strong** ***both*** _u_ __uu__ snake_case_name 2*3*4 * star *",
+    "#tag C# x#y [#in-link](http://z) `#code` **#bold**",
+    "[[compose]] [[Missing|label *x*]] ![[embedded]] [[a]] [b]]",
+    "x[^1] and [^nope]",
+    "[a](http://x.org)[b](http://y.org)`c``d`*e*_f_<http://g.org>[[compose]][[compose]]",
+    "plain words only, nothing to match at all",
+    "# Heading with `code` & <b> and *em*\n\n## Same\n\n## Same\n\n## Same_1\n\n## \\<b\\> c &copy; &amp;lt;",
+    "## Claim[^1]\n\n## [link](http://x) **bold** #tag\n\n## Ünïcode\n\n## <me@x.org>\n\n### fn:1",
+    "> [!note] *Title* with `code`\n> body [link](../docker/compose.md) and #tag\n\n- [ ] task *em*\n- [x] done",
+    "| a | *b* |\n|---|---|\n| `c` | [d](http://d) |\n\nTerm *t*\n: def **d**",
+]
+REFERENCES = "\n\n[id]: https://x.org/ref.png\n[^1]: A note with *em* and `code`.\n"
+
+
+@pytest.mark.parametrize("source", TRICKY_INLINE)
+@pytest.mark.parametrize("references", ["", REFERENCES])
+def test_same_html_as_the_stock_pipeline(source: str, references: str) -> None:
+    text = source + references
+    assert Renderer(LinkResolver.from_refs(REFS)).render(entry(text)).html == stock_renderer().render(entry(text)).html
+
+
+def test_inline_patterns_are_skipped_when_their_trigger_is_absent(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The speed-up hooks a name-mangled private method: a Python-Markdown upgrade that renames it
+    # would silently bring the slow path back.
+    assert "_InlineProcessor__handleInline" in vars(treeprocessors.InlineProcessor)
+    tried: list[str] = []
+    stock_apply = treeprocessors.InlineProcessor._InlineProcessor__applyPattern
+
+    def counting_apply(self: treeprocessors.InlineProcessor, pattern: object, data: str, index: int,
+                       start: int = 0) -> tuple[str, bool, int]:
+        tried.append(type(pattern).__name__)
+        return stock_apply(self, pattern, data, index, start)
+
+    monkeypatch.setattr(treeprocessors.InlineProcessor, "_InlineProcessor__applyPattern", counting_apply)
+    renderer = Renderer(LinkResolver.from_refs(REFS))
+    renderer.render(entry("# Title\n\nPlain words only.\n\n- a list item\n"))
+    assert tried == []
+    renderer.render(entry("Some `code` here.\n"))
+    assert tried == ["BacktickInlineProcessor"]
+
+
+def test_heading_ids_match_the_outline() -> None:
+    text = "# Title\n\n## Getting started\n\n## Getting started\n\n### Ünïcode & more\n\n## Title\n"
+    html = render(text)
+    anchors = [h.anchor for h in entry(text).headings]
+    assert anchors == ["title", "getting-started", "getting-started_1", "ünïcode-more", "title_1"]
+    assert re.findall(r'<h\d id="([^"]+)"><a name="\1"></a>', html) == anchors
+
+
+# --- code highlighting: Pygments' colours, fewer spans ----------------------------------------------
+class _Look(HTMLParser):
+    """Each character of an HTML fragment with the inline style it is shown in (for whitespace, only a
+    style that shows on blank space: background, underline, border)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.styles = [""]
+        self.chars: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.styles.append(dict(attrs).get("style") or self.styles[-1])
+
+    def handle_endtag(self, tag: str) -> None:
+        self.styles.pop()
+
+    def handle_data(self, data: str) -> None:
+        style = self.styles[-1]
+        for char in data:
+            shows = not char.isspace() or re.search("background|underline|border", style)
+            self.chars.append((char, style if shows else ""))
+
+
+def look(fragment: str) -> list[tuple[str, str]]:
+    parser = _Look()
+    parser.feed(fragment)
+    parser.close()
+    return parser.chars
+
+
+CODE_SAMPLES = {
+    "python": 'import os\n\n@cache\ndef f(x: int = 1) -> str:\n    """Doc."""\n    return f"{x!r}"  # note\n',
+    "bash": 'for f in *.md; do\n  echo "$f" | grep -q x && rm -- "$f"  # gone\ndone\n',
+    "yaml": "services:\n  web:\n    image: nginx:1.25  # pinned\n    ports: ['80:80']\n",
+    "json": '{"a": [1, 2.5, true, null], "b": "s"}',
+    "sql": "SELECT id, name FROM users WHERE age > 30 -- adults\nORDER BY name;",
+    "html": '<div class="x">&amp; <b>bold</b><!-- c --></div>',
+}
+
+
+@pytest.mark.parametrize("palette", [LIGHT, DARK])
+@pytest.mark.parametrize("language", sorted(CODE_SAMPLES))
+def test_code_looks_as_pygments_colours_it(language: str, palette: Palette) -> None:
+    code = CODE_SAMPLES[language]
+    lexer = get_lexer_by_name(language, stripnl=False, ensurenl=False)
+    stock = pygments.highlight(code, lexer, HtmlFormatter(style=palette.pygments_style, noclasses=True, nowrap=True))
+    ours = highlight_code(code, language, palette.pygments_style)
+    expected = stock if code.endswith("\n") else stock.removesuffix("\n")  # Pygments ends the last line
+    assert look(ours) == look(expected)
+    assert ours.count("<span") <= stock.count("<span")
+
+
+def test_code_spans_are_merged_and_whitespace_gets_none() -> None:
+    code = "def f():\n    return a  +  b\n\n\ndef g():\n    pass\n"
+    stock = pygments.highlight(code, get_lexer_by_name("python"), HtmlFormatter(style="friendly", noclasses=True,
+                                                                                   nowrap=True))
+    ours = highlight_code(code, "python", "friendly")
+    assert re.search(r"<span[^>]*>\s+</span>", stock) and not re.search(r"<span[^>]*>\s+</span>", ours)
+    assert ours.count("<span") < stock.count("<span")
+    assert '<span style="color: #007020; font-weight: bold">def </span>' in ours
+
+
+def test_whitespace_keeps_a_style_that_shows_on_blank_space() -> None:
+    tokens = [(Token.Keyword, "def"), (Token.Error, "  "), (Token.Keyword, "x"), (Token.Text, " "), (Token.Keyword, "y"),
+              (Token.Error, "$"), (Token.Text, " "), (Token.Name, "z")]
+    keyword, error = "color: #007020; font-weight: bold", "border: 1px solid #F00"  # friendly's
+    assert _format_tokens(tokens, "friendly") == (f'<span style="{keyword}">def</span><span style="{error}">  </span>'
+                                                   f'<span style="{keyword}">x y</span><span style="{error}">$</span> z')
+
+
+def test_code_text_is_escaped_but_quotes_kept() -> None:
+    html = highlight_code('x = "<b>" & \'c\'', "python", "friendly")
+    assert "&lt;b&gt;" in html and "&amp;" in html and "<b>" not in html
+    assert "&quot;" not in html and "&#39;" not in html

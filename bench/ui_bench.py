@@ -54,28 +54,39 @@ if scenario == "first-result":
     window.library_opened.connect(opened)
 
 if scenario == "index-stall":
-    gaps, last, worst, long_gaps = [], [time.perf_counter()], [0.0, 0.0], []
+    # From the library's opening until the background merge has finished: every gap between ticks
+    # of a 10 ms GUI timer is a time the window could not react.
+    gaps, last, long_gaps, marks = [], [time.perf_counter()], [], {}
     def tick():
-        now = time.perf_counter(); gaps.append(now - last[0])
-        if gaps[-1] > worst[0]:
-            worst[:] = [gaps[-1], now - t0]
-        if gaps[-1] > 0.1:
-            long_gaps.append((gaps[-1], now - t0))
+        now = time.perf_counter(); gaps.append((now - last[0], now - t0))
+        if gaps[-1][0] > 0.1:
+            long_gaps.append((round(gaps[-1][0] * 1000), round(now - t0, 2)))
         last[0] = now
     probe = QTimer(); probe.setInterval(10); probe.timeout.connect(tick)
     def opened():
+        last[0] = time.perf_counter()  # gaps count from here: the time before is startup, not indexing
         probe.start()
+    def summary(until):
+        upto = [g for g, at in gaps if at <= until]
+        ordered = sorted(upto)
+        return max(upto) * 1000, ordered[int(len(ordered) * 0.99)] * 1000
+    def merged():
+        tick()
+        probe.stop()
+        marks["merged_s"] = time.perf_counter() - t0
+        max_gap, p99 = summary(marks["index_s"])
+        max_all, p99_all = summary(marks["merged_s"])
+        out.update(index_s=marks["index_s"], merged_s=marks["merged_s"], ticks=len(gaps), max_gap_ms=max_gap,
+                   p99_gap_ms=p99, max_gap_to_merged_ms=max_all, p99_gap_to_merged_ms=p99_all,
+                   gaps_over_100ms=len(long_gaps), long_gaps=long_gaps, added=marks["added"])
+        finish()
     def indexed(report):
         if report is None or not getattr(report, "changed", False):
             return
         tick()  # the gap up to now: applying the final snapshot happens just before this signal
-        probe.stop()
-        ordered = sorted(gaps)
-        out.update(index_s=time.perf_counter() - t0, ticks=len(gaps), max_gap_ms=max(gaps) * 1000,
-                   max_gap_ended_s=worst[1], gaps_over_100ms=sum(1 for g in gaps if g > 0.1),
-                   long_gaps=[(round(g * 1000), round(at, 2)) for g, at in long_gaps],
-                   p99_gap_ms=ordered[int(len(ordered) * 0.99)] * 1000, added=report.added)
-        finish()
+        marks.update(index_s=time.perf_counter() - t0, added=report.added)
+        # emitted on the worker's thread: hop to the GUI thread to finish there
+        window.library.worker.merged.connect(lambda: QTimer.singleShot(0, window, merged))
     window.library_opened.connect(opened)
     window.index_updated.connect(indexed)
 
@@ -152,13 +163,15 @@ def bench_launch(runs: int, data_dir: Path) -> dict[str, float]:
     return result
 
 
-def bench_render(sizes_kb: int = 150) -> dict[str, float]:
-    """Render a ~150 KB entry built from the bundled KB (tables, code, callouts): Markdown -> HTML -> Qt layout."""
+def bench_render(sizes_kb: int = 150, runs: int = 7) -> dict[str, float]:
+    """Render a ~150 KB entry built from the bundled KB (tables, code, callouts), cold each run (the code
+    highlighting cache is cleared): Markdown -> HTML, then setHtml and the first paint of a shown 900x700
+    QTextBrowser (what the user waits for: the browser lays the rest out lazily), then the full layout."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication, QTextBrowser
 
     from nexus_desktop.core.library import FileStat, parse_entry
-    from nexus_desktop.core.render import Renderer
+    from nexus_desktop.core.render import Renderer, highlight_code
     from nexus_desktop.paths import content_dir
 
     app = QApplication.instance() or QApplication([])
@@ -174,21 +187,35 @@ def bench_render(sizes_kb: int = 150) -> dict[str, float]:
     renderer = Renderer()
     browser = QTextBrowser()
     browser.resize(900, 700)
-    to_html, to_qt = [], []
-    for _ in range(5):
+    browser.show()
+    app.processEvents()
+    to_html, to_paint, to_layout = [], [], []
+    for _ in range(runs):
+        highlight_code.cache_clear()  # a cold render: no code block highlighted before
+        browser.clear()  # a fresh page, as when an entry opens in a new tab
+        app.processEvents()
         started = time.perf_counter()
         html = renderer.render(entry).html
-        middle = time.perf_counter()
+        converted = time.perf_counter()
         browser.setHtml(html)
-        browser.document().size()  # forces layout
+        browser.viewport().repaint()  # synchronous paint: lays out what the viewport shows
+        painted = time.perf_counter()
+        browser.document().size()  # forces the rest of the layout
+        laid_out = time.perf_counter()
         app.processEvents()
-        to_html.append(middle - started)
-        to_qt.append(time.perf_counter() - middle)
-    total = [a + b for a, b in zip(to_html, to_qt)]
+        to_html.append(converted - started)
+        to_paint.append(painted - converted)
+        to_layout.append(laid_out - painted)
+    first_paint = [a + b for a, b in zip(to_html, to_paint, strict=True)]
+    full = [a + b for a, b in zip(first_paint, to_layout, strict=True)]
     result = {"kb": len(text.encode()) / 1024, "markdown_ms": statistics.median(to_html) * 1000,
-              "qt_ms": statistics.median(to_qt) * 1000, "total_ms": statistics.median(total) * 1000}
-    print(f"[render] {result['kb']:.0f} KB entry, median of 5: Markdown->HTML {result['markdown_ms']:.0f} ms + "
-          f"QTextBrowser layout {result['qt_ms']:.0f} ms = {result['total_ms']:.0f} ms (budget <= 300 ms)")
+              "qt_ms": statistics.median(to_paint) * 1000, "total_ms": statistics.median(first_paint) * 1000,
+              "full_layout_ms": statistics.median(to_layout) * 1000}
+    verdict = "within" if result["total_ms"] <= 300 else "OVER"
+    print(f"[render] {result['kb']:.0f} KB entry, cold (highlight cache cleared each run), median of {runs}: "
+          f"Markdown->HTML {result['markdown_ms']:.0f} ms + setHtml & first paint {result['qt_ms']:.0f} ms = "
+          f"{result['total_ms']:.0f} ms to first paint ({verdict} budget <= 300 ms); "
+          f"full layout +{result['full_layout_ms']:.0f} ms = {statistics.median(full) * 1000:.0f} ms in all")
     return result
 
 
@@ -215,9 +242,10 @@ def run(corpora: dict[str, list[Path]], runs: int) -> dict[str, object]:
         if everything:
             data = work / "all"
             stall = _run_scenario("index-stall", data, everything)
-            print(f"[index stall] indexing {stall['added']} files in the background took {stall['index_s']:.1f} s; "
-                  f"GUI timer probe (10 ms): longest gap {stall['max_gap_ms']:.0f} ms, p99 {stall['p99_gap_ms']:.0f} ms "
-                  f"(budget <= 100 ms)")
+            print(f"[index stall] indexing {stall['added']} files in the background: searchable after "
+                  f"{stall['index_s']:.1f} s, merged after {stall['merged_s']:.1f} s; GUI timer probe (10 ms): longest "
+                  f"gap {stall['max_gap_ms']:.0f} ms while indexing, {stall['max_gap_to_merged_ms']:.0f} ms until merged, "
+                  f"p99 {stall['p99_gap_ms']:.0f} ms (budget <= 100 ms)")
             ids = [f"{everything[0].name}/common/{name}" for name in
                    ("tar", "git", "ls", "docker", "ssh", "curl", "find", "grep", "awk", "sed")]
             memory = _run_scenario("memory", data, everything, json.dumps(ids))

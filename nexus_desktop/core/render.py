@@ -9,7 +9,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import markdown
 from markdown import treeprocessors
@@ -29,7 +28,7 @@ from markdown.inlinepatterns import (
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import ETX, STX, AtomicString
+from markdown.util import AMP_SUBSTITUTE, ETX, STX, AtomicString
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
@@ -122,7 +121,9 @@ class Renderer:
     def resolve_href(self, href: str) -> tuple[str, bool]:
         """(new href, resolved?) for a link in the current entry."""
         href = href.strip()
-        scheme = urlsplit(href).scheme.lower() if ":" in href else ""
+        if AMP_SUBSTITUTE in href:  # an <address@example.org> autolink: Python-Markdown hides it in entities
+            href = html.unescape(href.replace(AMP_SUBSTITUTE, "&"))
+        scheme = _scheme(href)
         if href.startswith("#"):
             return href, True
         if scheme in WEB_SCHEMES or scheme in ("entry", TAG_SCHEME):
@@ -140,7 +141,7 @@ class Renderer:
 
     def local_image(self, src: str) -> str | None:
         """A file URL for an image inside the entry's root, or None (remote images are never fetched)."""
-        if urlsplit(src).scheme or not self._current_id:
+        if _scheme(src) or not self._current_id:
             return None
         root_name, _, rel = self._current_id.partition("/")
         root = self.root_paths.get(root_name)
@@ -153,6 +154,16 @@ class Renderer:
         except ValueError:
             return None
         return path.as_uri() if path.is_file() else None
+
+
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def _scheme(url: str) -> str:
+    """A URL's scheme, lowercase ("" for a relative link); never raises, whatever the link holds
+    (urlsplit refuses e.g. `http://[x` as an invalid IPv6 address)."""
+    match = _SCHEME.match(url)
+    return match.group(1).lower() if match else ""
 
 
 def _starts_with_title(entry: Entry) -> bool:

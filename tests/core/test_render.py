@@ -414,3 +414,15 @@ def test_code_text_is_escaped_but_quotes_kept() -> None:
     html = highlight_code('x = "<b>" & \'c\'', "python", "friendly")
     assert "&lt;b&gt;" in html and "&amp;" in html and "<b>" not in html
     assert "&quot;" not in html and "&#39;" not in html
+
+
+@pytest.mark.parametrize("link", ["[odd](http://[not-an-address)", "[odd](notes/a[1].md)", "![odd](http://[x/y.png)"])
+def test_malformed_link_targets_render_as_broken_links_not_errors(link: str) -> None:
+    html = render(f"# Page\n\nSee {link} here.\n")
+    assert "odd" in html and "here." in html
+
+
+def test_email_autolinks_are_mail_links_not_broken() -> None:
+    html = render("# Page\n\nWrite to <someone@example.org>.\n")
+    assert 'href="mailto:someone@example.org"' in html
+    assert "broken-link" not in html

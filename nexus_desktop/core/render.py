@@ -69,13 +69,29 @@ DARK = Palette(
 PALETTES = {p.name: p for p in (LIGHT, DARK)}
 
 
+FIRST_PART_MIN_CHARS = 40_000  # a body this long can be shown in steps: its first screens, then the rest
+FIRST_PART_CHARS = 12_000      # about the first screens: the rest starts at the next heading after this
+REST_PIECE_CHARS = 16_000      # the rest comes in pieces of about this much Markdown (~40 ms to add each)
+
+
+@dataclass(frozen=True)
+class RestOfEntry:
+    """The part of a big entry after what was rendered so far, to render later (Renderer.render_rest)."""
+
+    entry_id: str
+    source: str                  # its Markdown
+    definitions: str             # the entry's reference definitions: every part needs them
+    ids_before: frozenset[str]   # heading ids used so far: the rest's ids stay unique
+
+
 @dataclass(frozen=True)
 class RenderedEntry:
-    """HTML of an entry's body, ready for the viewer."""
+    """HTML of an entry's body, ready for the viewer (only its first part when `rest` is set)."""
 
     entry_id: str
     title: str
     html: str
+    rest: RestOfEntry | None = None
 
 
 class Renderer:
@@ -87,7 +103,13 @@ class Renderer:
         self.palette = PALETTES.get(palette, LIGHT)
         self.root_paths = root_paths or {}
         self._current_id = ""
+        self._ids_before: frozenset[str] = frozenset()
+        self.ids_used: set[str] = set()  # heading ids of the last conversion (set by _HeadingIdTreeprocessor)
         self._md = self._build_markdown()
+
+    def copy(self) -> "Renderer":
+        """A renderer like this one, for another thread (a Markdown instance serves one conversion at a time)."""
+        return Renderer(self.resolver, self.palette.name, self.root_paths)
 
     def _build_markdown(self) -> markdown.Markdown:
         md = markdown.Markdown(
@@ -102,18 +124,34 @@ class Renderer:
         md.inlinePatterns.deregister("entity")
         return md
 
-    def render(self, entry: Entry) -> RenderedEntry:
-        """The body of an entry as HTML; raw HTML in the source is shown as text, never run."""
-        self._current_id = entry.id
-        self._md.reset()
-        body_html = self._md.convert(entry.body)
+    def render(self, entry: Entry, first_part: bool = False) -> RenderedEntry:
+        """The body of an entry as HTML; raw HTML in the source is shown as text, never run.
+
+        `first_part`: for a big entry, only its first screens, with `rest` to render later (the two
+        HTML parts joined are the whole entry's HTML); a small entry is rendered whole anyway.
+        """
+        parts = split_first_part(entry.body, FIRST_PART_CHARS, FIRST_PART_MIN_CHARS) if first_part else None
+        body_html = self._convert(entry.body if parts is None else parts[0] + parts[2], entry.id)
         if not _starts_with_title(entry):
             body_html = f"<h1>{html.escape(entry.title)}</h1>\n{body_html}"
-        return RenderedEntry(entry.id, entry.title, body_html)
+        rest = RestOfEntry(entry.id, parts[1], parts[2], frozenset(self.ids_used)) if parts else None
+        return RenderedEntry(entry.id, entry.title, body_html, rest)
+
+    def render_rest(self, rest: RestOfEntry) -> tuple[str, RestOfEntry | None]:
+        """The HTML of the next piece of a big entry's rest (see render's `first_part`), and what remains."""
+        parts = split_first_part(rest.source, REST_PIECE_CHARS, 0)
+        if parts is None:
+            return self._convert(rest.source + rest.definitions, rest.entry_id, rest.ids_before), None
+        piece_html = self._convert(parts[0] + rest.definitions, rest.entry_id, rest.ids_before)
+        return piece_html, RestOfEntry(rest.entry_id, parts[1], rest.definitions, frozenset(self.ids_used))
 
     def render_text(self, text: str, entry_id: str = "") -> str:
         """Markdown text (help pages, generated overviews) as HTML."""
+        return self._convert(text, entry_id)
+
+    def _convert(self, text: str, entry_id: str, ids_before: frozenset[str] = frozenset()) -> str:
         self._current_id = entry_id
+        self._ids_before = ids_before
         self._md.reset()
         return self._md.convert(text)
 
@@ -156,6 +194,38 @@ class Renderer:
         return path.as_uri() if path.is_file() else None
 
 
+_FENCE = re.compile(r"(`{3,}|~{3,})")
+_ATX_HEADING = re.compile(r"#{1,6}[ \t]")
+_REFERENCE_DEFINITION = re.compile(r" {0,3}\[[^\]\n]+\]:[ \t]*\S")
+
+
+def split_first_part(body: str, first_chars: int = FIRST_PART_CHARS,
+                     min_chars: int = FIRST_PART_MIN_CHARS) -> tuple[str, str, str] | None:
+    """A big body's Markdown cut in two where rendering each part alone gives the whole's HTML: at the
+    first heading after `first_chars` that starts a block (column 0, after a blank line, outside fenced
+    code). Returns (first part, rest, reference definitions: render each part with them appended).
+    None when the body is small, has footnotes (numbered across the whole entry) or no such heading."""
+    if len(body) < min_chars or "[^" in body:
+        return None
+    cut, fence, offset, blank_before = None, "", 0, True
+    definitions: list[str] = []
+    for line in body.splitlines(keepends=True):
+        if fence:
+            fence = "" if line.rstrip() == fence else fence  # Python-Markdown: the same fence closes it
+        elif (opening := _FENCE.match(line)) is not None:
+            fence = opening.group(1)
+        elif cut is None and offset >= first_chars and blank_before and _ATX_HEADING.match(line):
+            cut = offset
+        elif _REFERENCE_DEFINITION.match(line):
+            definitions.append(line if line.endswith("\n") else line + "\n")
+        blank_before = not fence and not line.strip()
+        offset += len(line)
+    if cut is None:
+        return None
+    shared = "\n\n" + "".join(dict.fromkeys(definitions)) if definitions else ""
+    return body[:cut], body[cut:], shared
+
+
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 
 
@@ -183,7 +253,7 @@ class _NexusExtension(Extension):
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.treeprocessors.register(_SkippingInlineProcessor(md), "inline", 20)
-        md.treeprocessors.register(_HeadingIdTreeprocessor(md), "heading_ids", 5)
+        md.treeprocessors.register(_HeadingIdTreeprocessor(self.renderer, md), "heading_ids", 5)
         md.treeprocessors.register(_UnescapeTreeprocessor(md), "unescape", 0)
         md.preprocessors.register(_CalloutPreprocessor(md), "nexus_callouts", 27)
         md.inlinePatterns.register(_WikilinkPattern(self.renderer, md), "nexus_wikilinks", 175)
@@ -319,12 +389,17 @@ class _HeadingIdTreeprocessor(Treeprocessor):
     """Heading ids exactly as the "toc" extension assigns them (slugify_unicode, `_1` suffixes), without
     the rest of its work (a table of contents we do not show, a [TOC] marker search over the tree)."""
 
+    def __init__(self, renderer: Renderer, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.renderer = renderer
+
     def run(self, root: etree.Element) -> None:
-        used = {el.get("id", "") for el in root.iter() if "id" in el.attrib}
+        used = set(self.renderer._ids_before) | {el.get("id", "") for el in root.iter() if "id" in el.attrib}
         counters: dict[str, int] = {}
         for el in root.iter():
             if el.tag in _HEADING_TAGS and "id" not in el.attrib:
                 el.set("id", unique(slugify_unicode(self._name(el), "-"), used, counters))
+        self.renderer.ids_used = used
 
     def _name(self, heading: etree.Element) -> str:
         """The heading's text as toc computes it (rendered inner HTML, tags stripped, entities decoded);

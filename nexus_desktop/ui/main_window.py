@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -75,7 +75,7 @@ class Pages:
         assert self.snapshot is not None
         return self.snapshot.renderers[self.scheme]
 
-    def page(self, entry_id: str) -> Page:
+    def page(self, entry_id: str, first_part: bool = False) -> Page:
         from nexus_desktop.ui.viewer import Page
 
         if self.snapshot is None:
@@ -99,9 +99,12 @@ class Pages:
                                  f"There is no entry <code>{html.escape(entry_id)}</code> in the library any "
                                  "more: it may have been moved, renamed or deleted, or its folder removed "
                                  "from the library.")
-        rendered = self.renderer().render(entry)
+        renderer = self.renderer()
+        rendered = renderer.render(entry, first_part=first_part)
         self.window.recent.touch(entry.id, entry.title)
-        return Page(entry.id, rendered.title, rendered.html, list(entry.headings), entry.path, entry.stamp)
+        rest = rendered.rest
+        return Page(entry.id, rendered.title, rendered.html, list(entry.headings), entry.path, entry.stamp,
+                    rest=(lambda: _rest_pieces(renderer.copy(), rest)) if rest is not None else None)
 
     def _problem(self, entry_id: str, title: str, text: str) -> Page:
         from nexus_desktop.ui.viewer import Page
@@ -109,6 +112,13 @@ class Pages:
         body = (f"<h1>{html.escape(title)}</h1><p>{text}</p>"
                 "<p>Search for it with <b>Ctrl+K</b>, or go back with <b>Alt+Left</b>.</p>")
         return Page(entry_id, title, body, found=False)
+
+
+def _rest_pieces(renderer: Any, rest: Any) -> Iterator[str]:
+    """The HTML of the rest of a big entry, piece by piece (on whichever thread iterates)."""
+    while rest is not None:
+        piece, rest = renderer.render_rest(rest)
+        yield piece
 
 
 class Banner(QFrame):

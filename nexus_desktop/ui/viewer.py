@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -23,7 +25,10 @@ def _history_item(entry_id: str, scroll: int = 0, anchor: str | None = None) -> 
 
     return HistoryItem(entry_id, scroll, anchor)
 
+log = logging.getLogger(__name__)
+
 MAX_HIGHLIGHTS = 400
+PIECE_JOINER = "\u200b"  # see ViewerTab._append_html
 ZOOM_STEP = 1.0
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".svg", ".webp")
 
@@ -40,12 +45,13 @@ class Page:
     stamp: str = ""
     found: bool = True
     loading: bool = False
+    rest: Callable[[], str] | None = None  # a big entry shown in two steps: renders the rest (any thread)
 
 
 class PageSource(Protocol):
     """Where tabs get their pages (the main window's library)."""
 
-    def page(self, entry_id: str) -> Page: ...
+    def page(self, entry_id: str, first_part: bool = False) -> Page: ...
 
     def css(self) -> str: ...
 
@@ -121,16 +127,34 @@ def terms_pattern(terms: list[str]) -> str:
     return "|".join(parts)
 
 
+def _unless_deleted(work: Callable[[], None]) -> Callable[[], None]:
+    """`work` for a thread that signals a tab: the tab may be closed (and deleted) meanwhile."""
+    def run() -> None:
+        try:
+            work()
+        except RuntimeError:  # "Internal C++ object already deleted": nobody is waiting any more
+            pass
+    return run
+
+
 class ViewerTab(QWidget):
     """One tab: a ContentBrowser plus its back/forward history (with scroll positions)."""
 
     page_changed = Signal()              # entry, title or history changed
     link_requested = Signal(str, bool)   # url, new tab
+    page_completed = Signal()            # the last piece of a big entry shown in steps was added
+    _piece_ready = Signal(int, str)      # load number, HTML of the next piece (from its rendering thread)
+    _rest_done = Signal(int, bool)       # load number, whether every piece could be rendered
 
     def __init__(self, source: PageSource, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.source = source
         self.browser = ContentBrowser(source.image_allowed, self)
+        self.browser.document().setUndoRedoEnabled(False)  # pieces appended to a read-only page need no undo
+        self._load = 0  # counts pages shown: pieces rendered for an older one are dropped
+        self._rest_pending = False
+        self._piece_ready.connect(self._append_piece)
+        self._rest_done.connect(self._rest_finished)
         self.browser.link_requested.connect(lambda url, new: self.link_requested.emit(url.toString(), new))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -198,6 +222,7 @@ class ViewerTab(QWidget):
         """Show an entry (or a generated page), as a new step in this tab's history."""
         self._remember_scroll()
         if anchor and self.entry_id == entry_id and self._loaded:
+            self.complete()
             self.history = self.history[: self.index + 1] + [_history_item(entry_id, 0, anchor)]
             self.index += 1
             self.browser.scrollToAnchor(anchor)
@@ -230,6 +255,8 @@ class ViewerTab(QWidget):
         self.index = index
         item = self.history[index]
         if item.entry_id == previous and self._loaded:
+            if item.scroll or item.anchor:
+                self.complete()
             self._set_scroll(item.scroll, item.anchor)
             self.page_changed.emit()
         else:
@@ -250,12 +277,19 @@ class ViewerTab(QWidget):
             self.history[self.index] = replace(self.history[self.index], scroll=self.scroll())
 
     def _show(self, item: HistoryItem, terms: list[str] | None = None, keep_terms: bool = False) -> None:
-        page = self.source.page(item.entry_id)
+        self.terms = list(terms or []) if (terms or keep_terms) else []
+        self._load += 1
+        self._rest_pending = False
+        # At the top of a page, a big entry shows its first screens at once and the rest as it is
+        # rendered; to scroll, jump or highlight, the whole page is needed first.
+        first_part = not item.scroll and not item.anchor and not self.terms
+        page = self.source.page(item.entry_id, first_part=first_part)
         self.page = page
         self._loaded = not page.loading
         self.browser.document().setDefaultStyleSheet(self.source.css())
         self.browser.setHtml(page.html)
-        self.terms = list(terms or []) if (terms or keep_terms) else []
+        if page.rest is not None:
+            self._render_rest(page.rest)
         self._term_selections = self._highlight_terms(self.terms)
         self.browser.setExtraSelections(self._term_selections)
         if item.scroll:
@@ -271,6 +305,62 @@ class ViewerTab(QWidget):
         else:
             self._set_scroll(0, None)
         self.page_changed.emit()
+
+    # --- big entries, shown in steps ----------------------------------------------------------
+    @property
+    def completing(self) -> bool:
+        """Whether pieces of a big entry are still to come."""
+        return self._rest_pending
+
+    def _render_rest(self, rest: Callable[[], Iterator[str]]) -> None:
+        load = self._load
+        self._rest_pending = True
+
+        def work() -> None:  # on its own thread; the signals carry the pieces to the tab's thread
+            ok = True
+            try:
+                for piece in rest():
+                    if load != self._load:
+                        return
+                    self._piece_ready.emit(load, piece)
+            except Exception:  # noqa: BLE001 - the page says so; the log has the details
+                log.exception("rendering the rest of %s failed", self.entry_id)
+                ok = False
+            self._rest_done.emit(load, ok)
+
+        threading.Thread(target=_unless_deleted(work), name="nexus-render", daemon=True).start()
+
+    def _append_piece(self, load: int, piece: str) -> None:
+        if load == self._load and self._rest_pending:
+            self._append_html(piece)
+
+    def _rest_finished(self, load: int, ok: bool) -> None:
+        if load != self._load or not self._rest_pending:
+            return
+        self._rest_pending = False
+        if not ok:
+            self._append_html("<p><i>The rest of this entry could not be shown.</i></p>")
+        self.page_completed.emit()
+
+    def _append_html(self, html: str) -> None:
+        cursor = QTextCursor(self.browser.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        # An inserted fragment's first block merges into the page's last block (a heading would stop
+        # being one): a zero-width space takes that place.
+        cursor.insertHtml(f"<p>{PIECE_JOINER}</p>{html}")
+
+    def complete(self) -> None:
+        """The whole page now (jumping to a heading or finding text needs it): rendered here at once."""
+        if not self._rest_pending:
+            return
+        scroll = self.scroll()
+        self._load += 1  # what the rendering thread still delivers is dropped
+        self._rest_pending = False
+        self.page = self.source.page(self.entry_id)
+        self.browser.setHtml(self.page.html)
+        if scroll:
+            self._set_scroll(scroll, None)
+        self.page_completed.emit()
 
     def _layout(self) -> None:
         doc = self.browser.document()
@@ -327,6 +417,7 @@ class ViewerTab(QWidget):
         """
         if not text:
             return False
+        self.complete()
         if incremental:
             cursor = self.browser.textCursor()
             cursor.setPosition(cursor.selectionStart())

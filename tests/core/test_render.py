@@ -24,7 +24,9 @@ from nexus_desktop.core.render import (
     _format_tokens,
     highlight_code,
     html_document,
+    split_first_part,
 )
+from nexus_desktop.core import render as render_module
 
 REFS = [
     EntryRef("kb/docker/compose", "Docker Compose", ("compose-file",)),
@@ -426,3 +428,97 @@ def test_email_autolinks_are_mail_links_not_broken() -> None:
     html = render("# Page\n\nWrite to <someone@example.org>.\n")
     assert 'href="mailto:someone@example.org"' in html
     assert "broken-link" not in html
+
+
+
+# --- big entries in two steps: the first screens, then the rest -------------------------------------
+TRICKY_BIG = """\
+# Big page
+
+Intro with a [reference link][manual] and a [[Docker Compose]] wikilink.
+
+```markdown
+## Not a heading: inside a fence
+
+[fake]: http://inside.a.fence/ "not a definition"
+```
+
+## Usage
+
+{filler}
+
+- a list item
+## Glued to the list: no blank line before it
+
+## Usage
+
+Again a *Usage* heading (its id must stay unique), [the manual][manual] again and #tagged.
+
+> [!warning] A callout
+> across lines
+
+| a | b |
+| - | - |
+| 1 | 2 |
+
+[manual]: https://example.org/manual "The manual"
+"""
+
+
+def _big(filler_paragraphs: int) -> str:
+    filler = "\n\n".join(f"Paragraph {n} with `code` and **bold** text." for n in range(filler_paragraphs))
+    return TRICKY_BIG.replace("{filler}", filler)
+
+
+@pytest.mark.parametrize("first_chars", [1, 150, 400, 2_000])
+def test_a_big_entry_in_two_parts_renders_exactly_as_a_whole(monkeypatch, first_chars: int) -> None:
+    monkeypatch.setattr(render_module, "FIRST_PART_MIN_CHARS", 0)
+    monkeypatch.setattr(render_module, "FIRST_PART_CHARS", first_chars)
+    page = entry(_big(40))
+    renderer = Renderer(LinkResolver.from_refs(REFS))
+    whole = renderer.render(page).html
+    first = renderer.render(page, first_part=True)
+    assert first.rest is not None
+    pieces, rest, other = [first.html], first.rest, renderer.copy()
+    while rest is not None:
+        piece, rest = other.render_rest(rest)
+        pieces.append(piece)
+    assert "\n".join(pieces) == whole
+    assert 'id="usage_1"' in whole and 'href="https://example.org/manual"' in pieces[-1]
+
+
+def test_the_rest_comes_in_pieces_that_join_to_the_whole(monkeypatch) -> None:
+    monkeypatch.setattr(render_module, "REST_PIECE_CHARS", 3_000)
+    sections = "\n\n".join(f"## Part {n % 7}\n\n" + f"Words of part {n}, see [the manual][m]. " * 40
+                             for n in range(40))
+    page = entry(f"# Long\n\n{sections}\n\n[m]: https://example.org/m\n")
+    renderer = Renderer(LinkResolver.from_refs(REFS))
+    first = renderer.render(page, first_part=True)
+    pieces, rest = [first.html], first.rest
+    while rest is not None:
+        piece, rest = renderer.render_rest(rest)
+        pieces.append(piece)
+    assert len(pieces) > 5
+    assert "\n".join(pieces) == renderer.render(page).html
+    assert all('href="https://example.org/m"' in piece for piece in pieces[1:])
+
+
+def test_the_cut_is_never_inside_fenced_code_or_glued_to_a_list() -> None:
+    body = _big(2)
+    first, rest, _definitions = split_first_part(body, first_chars=1, min_chars=0)
+    assert rest.startswith("## Usage\n")  # not the fenced '## Not a heading'
+    first, rest, definitions = split_first_part(body, first_chars=body.index("- a list item"), min_chars=0)
+    assert rest.startswith("## Usage\n\nAgain")  # not the heading glued to the list
+    assert definitions.strip() == '[manual]: https://example.org/manual "The manual"'
+
+
+def test_small_entries_and_entries_with_footnotes_are_rendered_whole() -> None:
+    renderer = Renderer(LinkResolver.from_refs(REFS))
+    assert renderer.render(entry(_big(5)), first_part=True).rest is None  # under the size for two steps
+    with_footnote = _big(2000).replace("Intro with", "Intro[^1] with") + "\n[^1]: A footnote.\n"
+    assert len(with_footnote) > render_module.FIRST_PART_MIN_CHARS
+    assert renderer.render(entry(with_footnote), first_part=True).rest is None
+    sections = "\n\n".join(f"## Section {n}\n\n" + "Some words of text. " * 50 for n in range(60))
+    long_entry = entry(f"# Long\n\n{sections}\n")
+    big = renderer.render(long_entry, first_part=True)
+    assert big.rest is not None and len(big.html) < len(renderer.render(long_entry).html) / 3

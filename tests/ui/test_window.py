@@ -350,3 +350,52 @@ def test_outline_and_library_panels_follow_the_current_entry(qtbot, make_window)
     assert library is not None and library.entry_count() == 3
     library.open_requested.emit("kb/gzip", "", True)
     assert window.tab_count() == 2 and window.current_tab().entry_id == "kb/gzip"
+
+
+# --- big entries: first screens at once, the rest as it is rendered ----------------------------------
+def _write_big_entry(content_dir: Path, sections: int = 60) -> None:
+    parts = [f"## Chapter {n}\n\n" + f"Chapter {n} talks about rivers, lakes and `code {n}`. " * 18
+             for n in range(sections)]
+    (content_dir / "big.md").write_text("# Big\n\n" + "\n\n".join(parts) + "\n\nThe very end.\n", encoding="utf-8")
+
+
+def _whole_text(window, entry_id: str) -> str:
+    from PySide6.QtWidgets import QTextBrowser
+
+    browser = QTextBrowser()
+    browser.document().setDefaultStyleSheet(window.pages.css())
+    browser.setHtml(window.pages.page(entry_id).html)
+    return browser.toPlainText()
+
+
+def test_a_big_entry_shows_its_first_screens_then_the_whole_page(qtbot, make_window, content_dir):
+    _write_big_entry(content_dir)
+    window = make_window()
+    tab = window.open_entry("kb/big")
+    with qtbot.waitSignal(tab.page_completed, timeout=10_000):
+        shown_first = tab.browser.toPlainText()
+        assert "Chapter 0 talks" in shown_first and "The very end." not in shown_first
+        assert window.windowTitle() == "Big \u2014 Nexus"
+    assert not tab.completing
+    assert tab.browser.toPlainText().replace("\u200b", "") == _whole_text(window, "kb/big")
+
+
+def test_jumping_into_a_big_entry_still_loading_shows_the_whole_page_at_once(qtbot, make_window, content_dir):
+    _write_big_entry(content_dir)
+    window = make_window()
+    tab = window.open_entry("kb/big")
+    assert tab.completing
+    window.outline_panel.jump_requested.emit("chapter-55")
+    assert not tab.completing and "The very end." in tab.browser.toPlainText()
+    qtbot.waitUntil(lambda: tab.browser.verticalScrollBar().value() > 0)
+
+
+def test_pieces_of_a_page_left_behind_are_dropped(qtbot, make_window, content_dir):
+    _write_big_entry(content_dir)
+    window = make_window()
+    tab = window.open_entry("kb/big")
+    tab.open("kb/gzip")
+    gzip_text = tab.browser.toPlainText()
+    qtbot.waitUntil(lambda: not any(t.name == "nexus-render" for t in threading.enumerate()), timeout=10_000)
+    QApplication.processEvents()
+    assert tab.browser.toPlainText() == gzip_text and "Chapter" not in gzip_text

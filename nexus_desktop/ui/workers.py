@@ -137,8 +137,11 @@ class LibraryWorker(QObject):
 
         self.workspace, notices = Workspace.for_run(self.data_dir, self.content)
         # The GUI thread renders with these; this thread renders the start page's overview with its own.
-        self._renderers = {name: self.workspace.renderer(name) for name in ("light", "dark")}
-        self._overview_renderer = self.workspace.renderer("light")
+        # Each snapshot gives them its link resolver.
+        from nexus_desktop.core.links import LinkResolver
+
+        self._renderers = {name: self.workspace.renderer(name, LinkResolver()) for name in ("light", "dark")}
+        self._overview_renderer = self.workspace.renderer("light", LinkResolver())
         for text in notices:
             self.notice.emit(text)
         self.workspace.index.open()
@@ -226,7 +229,14 @@ class LibraryWorker(QObject):
         self.failed.emit(f"Indexing failed: {detail}")
 
     def _apply_event(self, event: dict[str, Any]) -> None:
-        """One event of the indexing job, as signals (with fresh snapshots where the GUI needs them)."""
+        """One event of the indexing job, as signals; a failure to apply it is reported, never raised."""
+        try:
+            self._signal_event(event)
+        except Exception as exc:  # noqa: BLE001 - e.g. the index could not be read for a snapshot
+            log.exception("applying the indexing event %r failed", event.get("event"))
+            self.failed.emit(f"The library could not be updated: {exc}")
+
+    def _signal_event(self, event: dict[str, Any]) -> None:
         from nexus_desktop.core.indexing import report_from_json
 
         kind = event["event"]

@@ -168,3 +168,26 @@ def test_snapshots_leave_the_garbage_collector_as_they_found_it(qtbot, data_dir,
         assert not gc.isenabled()  # a caller's choice is kept
     finally:
         gc.enable()
+
+
+def test_a_snapshot_that_cannot_be_built_is_reported(qtbot, data_dir, content_dir, monkeypatch):
+    import sys
+
+    from nexus_desktop.core import indexing
+
+    event = '{"event": "indexed", "report": {"added": 1}}'
+    monkeypatch.setattr(indexing, "child_command", lambda *_args: [sys.executable, "-c", f"print({event!r})"])
+    worker = LibraryWorker(str(data_dir), [str(content_dir)])
+    real_snapshot, calls = worker._snapshot, []
+
+    def snapshot(read_only: bool = False):
+        calls.append(read_only)
+        if len(calls) > 1:  # the library opens; the snapshot after indexing fails
+            raise OSError("index segment unreadable")
+        return real_snapshot(read_only)
+
+    monkeypatch.setattr(worker, "_snapshot", snapshot)
+    failures: list[str] = []
+    worker.failed.connect(failures.append)
+    worker.start()
+    assert failures == ["The library could not be updated: index segment unreadable"]

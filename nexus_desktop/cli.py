@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import sys
@@ -86,6 +85,13 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
+def json_text(data: object) -> str:
+    """One JSON document for stdout (json is imported here: the window's launch does without it)."""
+    import json
+
+    return json.dumps(data, ensure_ascii=False)
+
+
 def workspace_for(args: argparse.Namespace):  # -> Workspace (imported lazily: the GUI path stays light)
     """The library, index and data folder this invocation works on."""
     from nexus_desktop.core.workspace import Workspace
@@ -124,7 +130,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     for notice in report.notices:
         print(f"nexus-desktop: {notice}", file=sys.stderr)
     if args.json:
-        print(json.dumps(report.to_json(), ensure_ascii=False))
+        print(json_text(report.to_json()))
     else:
         print(f"{', '.join(report.roots)}: {report.added} added, {report.updated} updated, "
               f"{report.removed} removed, {report.unchanged} unchanged, {len(report.skipped)} skipped "
@@ -166,7 +172,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     finally:
         searcher.close()
     if args.json:
-        print(json.dumps(results.to_json(), ensure_ascii=False))
+        print(json_text(results.to_json()))
         return EXIT_OK
     print(f"{results.total} results in {results.took_ms:.0f} ms")
     if results.suggestion:
@@ -246,7 +252,7 @@ def cmd_bookmarks(args: argparse.Namespace) -> int:
     store = BookmarkStore(db)
 
     def emit(obj: object, text: str) -> None:
-        print(json.dumps(obj, ensure_ascii=False) if args.json else text)
+        print(json_text(obj) if args.json else text)
 
     try:
         if action == "add":
@@ -330,8 +336,33 @@ COMMANDS = {"index": cmd_index, "search": cmd_search, "show": cmd_show, "bookmar
             "selftest": cmd_selftest, None: cmd_gui}
 
 
+def _window_parser() -> argparse.ArgumentParser:
+    """Just what opening the window takes: building every sub-command's parser costs ~12 ms of launch."""
+    parser = _Parser(prog="nexus-desktop")
+    _add_common(parser)
+    parser.set_defaults(command=None)
+    return parser
+
+
+_WINDOW_OPTIONS = ("--data-dir", "--content")
+
+
+def _opens_the_window(argv: Sequence[str]) -> bool:
+    """Whether these arguments are only `--data-dir DIR` / `--content DIR` (the window, nothing else)."""
+    rest = list(argv)
+    while rest:
+        arg = rest.pop(0)
+        if arg in _WINDOW_OPTIONS and rest:
+            rest.pop(0)
+        elif not arg.startswith(tuple(f"{option}=" for option in _WINDOW_OPTIONS)):
+            return False
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    parser = _window_parser() if _opens_the_window(arguments) else build_parser()
+    args = parser.parse_args(arguments)
     try:
         return COMMANDS[args.command](args)
     except UsageError as exc:

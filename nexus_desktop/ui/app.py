@@ -12,8 +12,9 @@ def run_app(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
     from nexus_desktop.paths import icon_path
+    from nexus_desktop.ui import theme
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = QApplication.instance() or theme.create_application(sys.argv[0])
     app.setApplicationName("Nexus")
     app.setApplicationDisplayName("Nexus")
     app.setOrganizationName("nexus-desktop")

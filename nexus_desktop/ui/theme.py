@@ -40,12 +40,48 @@ def effective_scheme(mode: str) -> str:
     return system_scheme()
 
 
+# Fusion's own light palette (QFusionStyle::standardPalette in Qt 6), written out: asking the style for
+# it would create the Python QStyle type and its ~900 enum members (17 ms) before the first frame.
+_FUSION_LIGHT = {
+    "WindowText": "#000000", "Button": "#efefef", "Light": "#ffffff", "Midlight": "#cacaca", "Dark": "#9f9f9f",
+    "Mid": "#b8b8b8", "Text": "#000000", "BrightText": "#ffffff", "ButtonText": "#000000", "Base": "#ffffff",
+    "Window": "#efefef", "Shadow": "#767676", "Highlight": "#308cc6", "HighlightedText": "#ffffff",
+    "Link": "#0000ff", "LinkVisited": "#ff00ff", "AlternateBase": "#f7f7f7", "ToolTipBase": "#ffffdc",
+    "ToolTipText": "#000000",
+}
+_FUSION_LIGHT_DISABLED = {
+    "WindowText": "#bebebe", "Dark": "#bebebe", "Text": "#bebebe", "ButtonText": "#bebebe", "Base": "#efefef",
+    "Shadow": "#b1b1b1", "Highlight": "#919191",
+}
+FUSION_ARGUMENTS = ["-style", "fusion"]  # QApplication arguments: Fusion from the start (see create_application)
+_fusion_applied = False
+
+
+def create_application(argv0: str) -> QApplication:
+    """The QApplication, in the Fusion style from the start (no style object made from Python)."""
+    global _fusion_applied
+    app = QApplication([argv0, *FUSION_ARGUMENTS])
+    _fusion_applied = True
+    return app
+
+
+def _light_palette() -> QPalette:
+    pal = QPalette()
+    for role, colour in _FUSION_LIGHT.items():
+        pal.setColor(getattr(QPalette.ColorRole, role), QColor(colour))
+    for role, colour in _FUSION_LIGHT_DISABLED.items():
+        pal.setColor(QPalette.ColorGroup.Disabled, getattr(QPalette.ColorRole, role), QColor(colour))
+    placeholder = QColor("#000000")
+    placeholder.setAlpha(128)
+    pal.setColor(QPalette.ColorRole.PlaceholderText, placeholder)
+    pal.setColor(QPalette.ColorRole.Highlight, QColor("#2f6fdb"))
+    pal.setColor(QPalette.ColorRole.Link, QColor("#0b63ce"))
+    return pal
+
+
 def _palette(scheme: str) -> QPalette:
     if scheme == "light":
-        pal = QApplication.style().standardPalette()  # Fusion's, set by apply_theme (no second style object)
-        pal.setColor(QPalette.ColorRole.Highlight, QColor("#2f6fdb"))
-        pal.setColor(QPalette.ColorRole.Link, QColor("#0b63ce"))
-        return pal
+        return _light_palette()
     pal = QPalette()
     base, window, text = QColor("#1b1e23"), QColor("#24282e"), QColor("#dfe3e8")
     disabled = QColor("#7d848c")
@@ -70,8 +106,10 @@ def _palette(scheme: str) -> QPalette:
 
 def apply_theme(app: QApplication, scheme: str) -> None:
     """Fusion style with the light or dark palette on the whole application."""
-    if app.style().name().lower() != "fusion":
+    global _fusion_applied
+    if not _fusion_applied:  # once: setting a style again would re-polish every widget
         app.setStyle("Fusion")
+        _fusion_applied = True
     app.setPalette(_palette(scheme))
 
 

@@ -21,7 +21,8 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import SegmentWriter
 
 from nexus_desktop.core.analysis import BOTH_FORMS, PROSE_STEMMED, PROSE_UNSTEMMABLE, STEMMED, UNSTEMMED
-from nexus_desktop.core.library import Entry, EntryError, FileStat, Root, Skipped, read_entry, scan
+from nexus_desktop.core.library import Entry, EntryError, FileStat, Root, Skipped, read_entry, root_of, scan, \
+    scan_folder
 from nexus_desktop.core.links import EntryRef
 
 SCHEMA_VERSION = 13
@@ -308,6 +309,31 @@ class SearchIndex:
             self._write(to_add, to_update, to_remove, report, progress, cancel, procs)
         report.seconds = time.perf_counter() - started
         return report
+
+    def update_folders(self, roots: list[Root], folders: Iterable[Path]) -> IndexReport:
+        """Re-index what changed in these folders and below them (a watcher saw them change): files
+        added, changed or gone there. The cost follows the folders' size, not the library's."""
+        changed: dict[str, FileStat] = {}
+        gone: list[str] = []
+        unchanged = 0
+        for folder in folders:
+            root = root_of(roots, folder)
+            if root is None:
+                continue
+            found = scan_folder(root, folder)
+            rel = folder.relative_to(root.path).as_posix()
+            indexed = self._stamps_under(root.name + "/" + ("" if rel == "." else rel + "/"))
+            changed.update({i: s for i, s in found.files.items() if indexed.get(i) != s.stamp})
+            gone += [i for i in indexed if i not in found.files]
+            unchanged += sum(1 for i, s in found.files.items() if indexed.get(i) == s.stamp)
+        report = self.update_files(roots, changed.values(), gone) if changed or gone else \
+            IndexReport(roots=[r.name for r in roots])
+        report.unchanged = unchanged
+        return report
+
+    def _stamps_under(self, prefix: str) -> dict[str, str]:
+        """Entry id -> stamp for the indexed entries whose id starts with `prefix` (a folder's)."""
+        return {entry_id: stamp for entry_id, stamp in self.stamps().items() if entry_id.startswith(prefix)}
 
     def update_files(self, roots: list[Root], stats: Iterable[FileStat], gone: Iterable[str] = ()) -> IndexReport:
         """Re-index just these files (a watcher saw them change) and drop the `gone` ids."""

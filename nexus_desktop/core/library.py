@@ -158,9 +158,24 @@ def scan(roots: Iterable[Root]) -> ScanResult:
     return result
 
 
-def _walk_root(root: Root, skipped: list[Skipped]) -> Iterator[FileStat]:
+def scan_folder(root: Root, folder: Path) -> ScanResult:
+    """The Markdown files in one folder of a root and below it (ids relative to the root, as scan gives)."""
+    result = ScanResult()
+    if folder.is_dir():
+        for stat in _walk_root(root, result.skipped, start=folder):
+            result.files.setdefault(stat.id, stat)
+    return result
+
+
+def root_of(roots: Iterable[Root], path: Path) -> Root | None:
+    """The root a path lies in (the innermost, when roots nest)."""
+    found = [root for root in roots if path == root.path or root.path in path.parents]
+    return max(found, key=lambda root: len(root.path.parts), default=None)
+
+
+def _walk_root(root: Root, skipped: list[Skipped], start: Path | None = None) -> Iterator[FileStat]:
     seen_dirs: set[tuple[int, int]] = set()
-    stack: list[Path] = [root.path]
+    stack: list[Path] = [start or root.path]
     while stack:
         folder = stack.pop()
         try:

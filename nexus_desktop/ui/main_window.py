@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,7 @@ from nexus_desktop.ui.lazy_qt import Qt, lazy_names  # launch path: loaded after
 # Used once the window is shown; loading them before would delay its first frame by ~15 ms. The
 # TYPE_CHECKING imports below name the same things for readers and linters.
 lazy_names(globals(), "html")
-lazy_names(globals(), "PySide6.QtCore", "QByteArray", "QFileSystemWatcher", "QPoint", "QUrl")
+lazy_names(globals(), "PySide6.QtCore", "QByteArray", "QEvent", "QFileSystemWatcher", "QPoint", "QUrl")
 lazy_names(globals(), "PySide6.QtGui", "QActionGroup", "QGuiApplication", "QKeySequence")
 lazy_names(globals(), "PySide6.QtWidgets", "QFileDialog", "QHBoxLayout", "QLabel", "QMenu", "QMessageBox",
            "QProgressBar", "QSplitter", "QTabWidget", "QToolButton", "QVBoxLayout")
@@ -29,7 +30,7 @@ lazy_names(globals(), "PySide6.QtWidgets", "QFileDialog", "QHBoxLayout", "QLabel
 if TYPE_CHECKING:
     import html
 
-    from PySide6.QtCore import QByteArray, QFileSystemWatcher, QPoint, QUrl
+    from PySide6.QtCore import QByteArray, QEvent, QFileSystemWatcher, QPoint, QUrl
     from PySide6.QtGui import QActionGroup, QGuiApplication, QKeySequence
     from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMenu, QMessageBox, QProgressBar, QSplitter, \
         QTabWidget, QToolButton, QVBoxLayout
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
 SESSION_SAVE_MS = 30_000
 WATCH_DEBOUNCE_MS = 250
+RECHECK_AFTER_S = 30.0  # back in the window after this long: look for files edited in place meanwhile
 CLOSED_KEEP = 25
 TAB_TITLE_CHARS = 28
 BOOKMARKS_TAB = 2  # sidebar: Search, Library, Bookmarks, Outline
@@ -203,6 +205,7 @@ class MainWindow(QMainWindow):
         self.read_only = False
         self._autostart = autostart
         self._initialised = False
+        self._last_full_check = time.monotonic()  # the library is compared in full at launch
         self._started = False
         self._shut_down = False
         self._quitting = False
@@ -228,7 +231,8 @@ class MainWindow(QMainWindow):
         self._watch_timer = QTimer(self)
         self._watch_timer.setSingleShot(True)
         self._watch_timer.setInterval(WATCH_DEBOUNCE_MS)
-        self._watch_timer.timeout.connect(self.library.reindex)
+        self._watch_timer.timeout.connect(self._reindex_changed)
+        self._changed_folders: set[str] = set()
         self.watcher = QFileSystemWatcher(self)
         self.watcher.directoryChanged.connect(self._on_disk_change)
         self.watcher.fileChanged.connect(self._on_disk_change)
@@ -628,11 +632,31 @@ class MainWindow(QMainWindow):
         if new:
             self.watcher.addPaths(new)
 
-    def _on_disk_change(self, _path: str) -> None:
+    def _on_disk_change(self, path: str) -> None:
         if self._shut_down:
             return
+        self._changed_folders.add(path if os.path.isdir(path) or not os.path.exists(path) else os.path.dirname(path))
         if self.pages.snapshot is not None:
             self._watch_timer.start()
+
+    def changeEvent(self, event: Any) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self._recheck_library()
+
+    def _recheck_library(self) -> None:
+        """Editors that save a file in place raise no folder event (only open tabs' files are watched
+        one by one): when the user comes back to the window, the whole library is compared again, in
+        the indexing process (nothing is written when nothing changed)."""
+        now = time.monotonic()
+        if self._shut_down or self.pages.snapshot is None or now - self._last_full_check < RECHECK_AFTER_S:
+            return
+        self._last_full_check = now
+        self.library.reindex()
+
+    def _reindex_changed(self) -> None:
+        folders, self._changed_folders = sorted(self._changed_folders), set()
+        self.library.reindex(folders)
 
     def _reload_changed_tabs(self, links_changed: bool = False) -> None:
         """Re-render open tabs whose file changed (or all, when entries came or went: links may resolve now)."""

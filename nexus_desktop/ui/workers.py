@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
@@ -36,6 +37,7 @@ class LibrarySnapshot:
 
 
 MAX_WATCHED_FOLDERS = 2000
+QUICK_REINDEX_FOLDERS = 16  # watcher changes in up to this many folders are indexed in the worker thread
 
 
 def library_folders(roots: list[Any]) -> list[str]:
@@ -164,11 +166,26 @@ class LibraryWorker(QObject):
             return
         self._update(merge=True)
 
-    @Slot()
-    def reindex(self) -> None:
-        """Re-scan the library (a watcher saw changes); only changed files are re-read."""
+    @Slot(list)
+    def reindex(self, folders: list[str] | None = None) -> None:
+        """Bring the index up to date after a watcher saw these folders change: a few folders are
+        re-indexed here at once; many (a checkout, a copied tree), or none named, go to a full update."""
         if self.workspace is None or self.stopping:
             return
+        if folders and len(folders) <= QUICK_REINDEX_FOLDERS:
+            from nexus_desktop.core.index import IndexBusy
+
+            try:
+                report = self.workspace.index.update_folders(self.workspace.roots, [Path(f) for f in folders])
+            except IndexBusy:
+                pass  # the indexing process is writing: the full update below waits its turn and says so
+            except Exception as exc:  # noqa: BLE001 - reported, never a crash
+                log.exception("re-indexing %s failed", folders)
+                self.failed.emit(f"Re-indexing failed: {exc}")
+                return
+            else:
+                self._apply_event({"event": "indexed", "report": report.to_json()})
+                return
         self._update(merge=False)
 
     @Slot()
@@ -411,7 +428,7 @@ class LibraryService(QObject):
     """Owns the library worker's thread; the GUI talks to it through these methods and the worker's signals."""
 
     _start = Signal()
-    _reindex = Signal()
+    _reindex = Signal(list)
     _reload = Signal()
 
     def __init__(self, data_dir: str | None, content: list[str] | None, parent: QObject | None = None) -> None:
@@ -429,8 +446,9 @@ class LibraryService(QObject):
     def start(self) -> None:
         self._start.emit()
 
-    def reindex(self) -> None:
-        self._reindex.emit()
+    def reindex(self, folders: list[str] | None = None) -> None:
+        """Re-index after changes on disk in these folders (all of the library when none are named)."""
+        self._reindex.emit(list(folders or []))
 
     def reload_roots(self) -> None:
         self._reload.emit()

@@ -313,6 +313,32 @@ def test_update_files_makes_one_changed_file_searchable(root: Root, index: Searc
     assert index.update([root]).unchanged == 12
 
 
+def test_update_folders_indexes_what_changed_there_and_below(root: Root, index: SearchIndex) -> None:
+    index.update([root])
+    bump(root.path / "topic0" / "page0.md", "# Page 0\n\nplatypus appears\n")
+    (root.path / "topic0" / "new").mkdir()
+    (root.path / "topic0" / "new" / "n.md").write_text("# N\n\nnarwhal\n", encoding="utf-8")
+    (root.path / "topic0" / "page3.md").unlink()
+    bump(root.path / "topic1" / "page4.md", "# Page 4\n\nwombat\n")  # a folder nobody said changed
+    report = index.update_folders([root], [root.path / "topic0"])
+    assert (report.added, report.updated, report.removed) == (1, 1, 1)
+    assert search_ids(index, "platypus") == ["kb/topic0/page0"]
+    assert search_ids(index, "narwhal") == ["kb/topic0/new/n"]
+    assert search_ids(index, "wombat") == []  # left for a later pass: only the named folders are read
+    assert index.update_folders([root], [root.path / "topic0"]).changed is False
+
+
+def test_update_folders_of_a_deleted_folder_or_outside_the_library(root: Root, index: SearchIndex,
+                                                                     tmp_path: Path) -> None:
+    index.update([root])
+    for path in (root.path / "topic1").glob("*.md"):
+        path.unlink()
+    (root.path / "topic1").rmdir()
+    report = index.update_folders([root], [root.path / "topic1", tmp_path / "elsewhere"])
+    assert report.removed == 4 and index.doc_count() == 8
+    assert index.update([root]).unchanged == 8
+
+
 def test_update_files_adds_new_and_drops_gone(root: Root, index: SearchIndex) -> None:
     index.update([root])
     (root.path / "topic0" / "n.md").write_text("# N\n\nnarwhal\n", encoding="utf-8")

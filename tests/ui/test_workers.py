@@ -191,3 +191,17 @@ def test_a_snapshot_that_cannot_be_built_is_reported(qtbot, data_dir, content_di
     worker.failed.connect(failures.append)
     worker.start()
     assert failures == ["The library could not be updated: index segment unreadable"]
+
+
+def test_changes_in_a_few_folders_are_indexed_at_once_and_many_by_a_full_update(qtbot, data_dir, content_dir):
+    worker = LibraryWorker(str(data_dir), [str(content_dir)])
+    reports = []
+    worker.indexed.connect(lambda report, _snapshot: reports.append(report))
+    worker.start()
+    (content_dir / "notes" / "zebra.md").write_text("# Zebra\n\nStriped.\n", encoding="utf-8")
+    worker.reindex([str(content_dir / "notes")])
+    assert (reports[-1].added, reports[-1].unchanged) == (1, 1)  # only the notes folder was read
+    (content_dir / "yak.md").write_text("# Yak\n\nWoolly.\n", encoding="utf-8")
+    many = [str(content_dir / "notes")] * 40
+    worker.reindex(many)
+    assert (reports[-1].added, reports[-1].unchanged) == (1, 4)  # the whole library was compared

@@ -21,8 +21,8 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import SegmentWriter
 
 from nexus_desktop.core.analysis import BOTH_FORMS, PROSE_STEMMED, PROSE_UNSTEMMABLE, STEMMED, UNSTEMMED
-from nexus_desktop.core.library import Entry, EntryError, FileStat, Root, Skipped, read_entry, root_of, scan, \
-    scan_folder
+from nexus_desktop.core.library import Entry, EntryError, FileStat, Root, Skipped, read_entry, roots_below, \
+    scan, scan_folder
 from nexus_desktop.core.links import EntryRef
 
 SCHEMA_VERSION = 13
@@ -312,28 +312,24 @@ class SearchIndex:
 
     def update_folders(self, roots: list[Root], folders: Iterable[Path]) -> IndexReport:
         """Re-index what changed in these folders and below them (a watcher saw them change): files
-        added, changed or gone there. The cost follows the folders' size, not the library's."""
+        added, changed or gone there, under every root that holds them. Only those folders are read."""
+        indexed = self.stamps()
         changed: dict[str, FileStat] = {}
-        gone: list[str] = []
-        unchanged = 0
-        for folder in folders:
-            root = root_of(roots, folder)
-            if root is None:
-                continue
-            found = scan_folder(root, folder)
-            rel = folder.relative_to(root.path).as_posix()
-            indexed = self._stamps_under(root.name + "/" + ("" if rel == "." else rel + "/"))
-            changed.update({i: s for i, s in found.files.items() if indexed.get(i) != s.stamp})
-            gone += [i for i in indexed if i not in found.files]
-            unchanged += sum(1 for i, s in found.files.items() if indexed.get(i) == s.stamp)
-        report = self.update_files(roots, changed.values(), gone) if changed or gone else \
+        gone: set[str] = set()
+        seen: set[str] = set()
+        for folder in _outermost(folders):
+            for root, start in roots_below(roots, folder):
+                found = scan_folder(root, start)
+                rel = start.relative_to(root.path).as_posix()
+                prefix = root.name + "/" + ("" if rel == "." else rel + "/")
+                under = [entry_id for entry_id in indexed if entry_id.startswith(prefix)]
+                seen.update(found.files)
+                changed.update({i: s for i, s in found.files.items() if indexed.get(i) != s.stamp})
+                gone.update(i for i in under if i not in found.files)
+        report = self.update_files(roots, changed.values(), sorted(gone)) if changed or gone else \
             IndexReport(roots=[r.name for r in roots])
-        report.unchanged = unchanged
+        report.unchanged = len(seen) - len(changed)
         return report
-
-    def _stamps_under(self, prefix: str) -> dict[str, str]:
-        """Entry id -> stamp for the indexed entries whose id starts with `prefix` (a folder's)."""
-        return {entry_id: stamp for entry_id, stamp in self.stamps().items() if entry_id.startswith(prefix)}
 
     def update_files(self, roots: list[Root], stats: Iterable[FileStat], gone: Iterable[str] = ()) -> IndexReport:
         """Re-index just these files (a watcher saw them change) and drop the `gone` ids."""
@@ -408,6 +404,16 @@ class SearchIndex:
             return False
         writer.commit(optimize=True)
         return True
+
+
+def _outermost(folders: Iterable[Path]) -> list[Path]:
+    """The folders without those inside another one of them (reading a folder reads what is below it)."""
+    unique = sorted(set(folders), key=lambda folder: len(folder.parts))
+    kept: list[Path] = []
+    for folder in unique:
+        if not any(folder == outer or outer in folder.parents for outer in kept):
+            kept.append(folder)
+    return kept
 
 
 def _probe(ix: whoosh_index.Index) -> None:

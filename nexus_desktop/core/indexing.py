@@ -91,8 +91,8 @@ def report_from_json(data: dict[str, Any]) -> IndexReport:
 
 
 def event_line(event: Event) -> str:
-    """One event as a line of the child's output."""
-    return json.dumps(event, ensure_ascii=False)
+    """One event as a line of the child's output (ASCII: any code page carries it)."""
+    return json.dumps(event)
 
 
 def parse_event(line: str) -> Event | None:
@@ -104,22 +104,28 @@ def parse_event(line: str) -> Event | None:
     return event if isinstance(event, dict) and isinstance(event.get("event"), str) else None
 
 
-def child_command(data_dir: str, content: list[str] | None, merge: bool) -> list[str]:
-    """The command line that runs this job in a child process (the frozen app is its own command line)."""
+def child_command(data_dir: str | None, content: list[str] | None, merge: bool) -> list[str]:
+    """The command line that runs this job in a child process (the frozen app is its own command line).
+
+    `data_dir`: the app's `--data-dir` as given, or None: the child then finds the same folders the
+    app found (from the environment it inherits, or platformdirs), index cache included.
+    """
     if getattr(sys, "frozen", False):
         command = [sys.executable, "index", "--events"]
-    else:
-        command = [sys.executable, "-m", "nexus_desktop", "index", "--events"]
-    command += ["--data-dir", data_dir]
+    else:  # -P: the user's current folder is not put on the child's module path
+        command = [sys.executable, "-P", "-m", "nexus_desktop", "index", "--events"]
+    if data_dir is not None:
+        command += ["--data-dir", str(Path(data_dir).expanduser().resolve())]
     for folder in content or []:
         command += ["--content", str(Path(folder).expanduser().resolve())]
     return command + (["--merge"] if merge else [])
 
 
 def child_environment() -> dict[str, str]:
-    """The app's environment for the child; from a source checkout, with this package importable."""
-    env = dict(os.environ)
-    if not getattr(sys, "frozen", False):
-        package_parent = str(Path(__file__).resolve().parents[2])
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH", "")) if p)
+    """The app's environment for the child: its output in UTF-8 whatever the platform's code page, and,
+    when the app runs from a source checkout, this package importable."""
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    package_parent = Path(__file__).resolve().parents[2]
+    if not getattr(sys, "frozen", False) and package_parent.name not in ("site-packages", "dist-packages"):
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(package_parent), env.get("PYTHONPATH", "")) if p)
     return env

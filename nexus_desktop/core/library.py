@@ -167,10 +167,16 @@ def scan_folder(root: Root, folder: Path) -> ScanResult:
     return result
 
 
-def root_of(roots: Iterable[Root], path: Path) -> Root | None:
-    """The root a path lies in (the innermost, when roots nest)."""
-    found = [root for root in roots if path == root.path or root.path in path.parents]
-    return max(found, key=lambda root: len(root.path.parts), default=None)
+def roots_below(roots: Iterable[Root], folder: Path) -> list[tuple[Root, Path]]:
+    """(root, where to read from) for every root with files at or below `folder`: the folder itself
+    in the roots that hold it, the whole root for roots inside it (roots may nest)."""
+    found = []
+    for root in roots:
+        if folder == root.path or root.path in folder.parents:
+            found.append((root, folder))
+        elif folder in root.path.parents:
+            found.append((root, root.path))
+    return found
 
 
 def _walk_root(root: Root, skipped: list[Skipped], start: Path | None = None) -> Iterator[FileStat]:

@@ -71,6 +71,7 @@ PALETTES = {p.name: p for p in (LIGHT, DARK)}
 
 FIRST_PART_MIN_CHARS = 40_000  # a body this long can be shown in steps: its first screens, then the rest
 FIRST_PART_CHARS = 12_000      # about the first screens: the rest starts at the next heading after this
+TOC_MARKER = "[TOC]"             # Python-Markdown's table of contents marker
 REST_PIECE_CHARS = 16_000      # the rest comes in pieces of about this much Markdown (~40 ms to add each)
 
 
@@ -106,16 +107,17 @@ class Renderer:
         self._ids_before: frozenset[str] = frozenset()
         self.ids_used: set[str] = set()  # heading ids of the last conversion (set by _HeadingIdTreeprocessor)
         self._md = self._build_markdown()
+        self._toc_md: markdown.Markdown | None = None
 
     def copy(self) -> "Renderer":
         """A renderer like this one, for another thread (a Markdown instance serves one conversion at a time)."""
         return Renderer(self.resolver, self.palette.name, self.root_paths)
 
-    def _build_markdown(self) -> markdown.Markdown:
+    def _build_markdown(self, toc: bool = False) -> markdown.Markdown:
         md = markdown.Markdown(
             extensions=[
                 "tables", "fenced_code", "footnotes", "def_list", "admonition", "sane_lists",
-                _NexusExtension(self),
+                *(["toc"] if toc else []), _NexusExtension(self),
             ],
             output_format="html",
         )
@@ -152,8 +154,15 @@ class Renderer:
     def _convert(self, text: str, entry_id: str, ids_before: frozenset[str] = frozenset()) -> str:
         self._current_id = entry_id
         self._ids_before = ids_before
-        self._md.reset()
-        return self._md.convert(text)
+        md = self._md if TOC_MARKER not in text else self._toc_markdown()
+        md.reset()
+        return md.convert(text)
+
+    def _toc_markdown(self) -> markdown.Markdown:
+        """For the rare text with a `[TOC]` marker: the same, plus Python-Markdown's table of contents."""
+        if self._toc_md is None:
+            self._toc_md = self._build_markdown(toc=True)
+        return self._toc_md
 
     # --- link policy, used by the tree processor -------------------------------------------
     def resolve_href(self, href: str) -> tuple[str, bool]:
@@ -204,8 +213,9 @@ def split_first_part(body: str, first_chars: int = FIRST_PART_CHARS,
     """A big body's Markdown cut in two where rendering each part alone gives the whole's HTML: at the
     first heading after `first_chars` that starts a block (column 0, after a blank line, outside fenced
     code). Returns (first part, rest, reference definitions: render each part with them appended).
-    None when the body is small, has footnotes (numbered across the whole entry) or no such heading."""
-    if len(body) < min_chars or "[^" in body:
+    None when the body is small, has footnotes (numbered across the whole entry), a [TOC] (of the
+    whole entry) or no such heading."""
+    if len(body) < min_chars or "[^" in body or TOC_MARKER in body:
         return None
     cut, fence, offset, blank_before = None, "", 0, True
     definitions: list[str] = []
@@ -253,7 +263,7 @@ class _NexusExtension(Extension):
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.treeprocessors.register(_SkippingInlineProcessor(md), "inline", 20)
-        md.treeprocessors.register(_HeadingIdTreeprocessor(self.renderer, md), "heading_ids", 5)
+        md.treeprocessors.register(_HeadingIdTreeprocessor(self.renderer, md), "heading_ids", 6)  # before toc
         md.treeprocessors.register(_UnescapeTreeprocessor(md), "unescape", 0)
         md.preprocessors.register(_CalloutPreprocessor(md), "nexus_callouts", 27)
         md.inlinePatterns.register(_WikilinkPattern(self.renderer, md), "nexus_wikilinks", 175)
@@ -369,6 +379,8 @@ class _SkippingInlineProcessor(treeprocessors.InlineProcessor):
         """The stock private `__handleInline` (so the stock code calls this one), with the skip."""
         if isinstance(data, AtomicString):
             return data
+        if not hasattr(self, "_InlineProcessor__applyPattern"):  # a Python-Markdown without that internal
+            return super()._InlineProcessor__handleInline(data, pattern_index)
         present = {needle for needle in self._needles if needle in data}
         for index in range(pattern_index, len(self._patterns)):
             triggers = self._triggers[index]

@@ -58,6 +58,7 @@ class Pages:
         self._titles: dict[str, str] = {}
 
     def set_snapshot(self, snapshot: LibrarySnapshot) -> None:
+        snapshot.use_resolver()
         self.snapshot = snapshot
         self._titles = {item.id: item.title for item in snapshot.catalog}
 

@@ -45,7 +45,7 @@ class Page:
     stamp: str = ""
     found: bool = True
     loading: bool = False
-    rest: Callable[[], str] | None = None  # a big entry shown in two steps: renders the rest (any thread)
+    rest: Callable[[], Iterator[str]] | None = None  # a big entry shown in steps: the rest's pieces (any thread)
 
 
 class PageSource(Protocol):
@@ -127,14 +127,11 @@ def terms_pattern(terms: list[str]) -> str:
     return "|".join(parts)
 
 
-def _unless_deleted(work: Callable[[], None]) -> Callable[[], None]:
-    """`work` for a thread that signals a tab: the tab may be closed (and deleted) meanwhile."""
-    def run() -> None:
-        try:
-            work()
-        except RuntimeError:  # "Internal C++ object already deleted": nobody is waiting any more
-            pass
-    return run
+class _PieceRelay(QObject):
+    """Carries the pieces of a big entry from its rendering thread to the tab."""
+
+    piece = Signal(int, str)   # load number, HTML of the next piece
+    done = Signal(int, bool)   # load number, whether every piece could be rendered
 
 
 class ViewerTab(QWidget):
@@ -143,8 +140,6 @@ class ViewerTab(QWidget):
     page_changed = Signal()              # entry, title or history changed
     link_requested = Signal(str, bool)   # url, new tab
     page_completed = Signal()            # the last piece of a big entry shown in steps was added
-    _piece_ready = Signal(int, str)      # load number, HTML of the next piece (from its rendering thread)
-    _rest_done = Signal(int, bool)       # load number, whether every piece could be rendered
 
     def __init__(self, source: PageSource, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -153,8 +148,6 @@ class ViewerTab(QWidget):
         self.browser.document().setUndoRedoEnabled(False)  # pieces appended to a read-only page need no undo
         self._load = 0  # counts pages shown: pieces rendered for an older one are dropped
         self._rest_pending = False
-        self._piece_ready.connect(self._append_piece)
-        self._rest_done.connect(self._rest_finished)
         self.browser.link_requested.connect(lambda url, new: self.link_requested.emit(url.toString(), new))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -315,20 +308,26 @@ class ViewerTab(QWidget):
     def _render_rest(self, rest: Callable[[], Iterator[str]]) -> None:
         load = self._load
         self._rest_pending = True
+        # The rendering thread signals through a relay it owns: the tab may be closed and deleted
+        # meanwhile (Qt then drops the connections), the relay lives until the thread ends.
+        relay = _PieceRelay()
+        relay.piece.connect(self._append_piece)
+        relay.done.connect(self._rest_finished)
+        entry_id = self.entry_id
 
-        def work() -> None:  # on its own thread; the signals carry the pieces to the tab's thread
+        def work() -> None:
             ok = True
             try:
                 for piece in rest():
                     if load != self._load:
                         return
-                    self._piece_ready.emit(load, piece)
+                    relay.piece.emit(load, piece)
             except Exception:  # noqa: BLE001 - the page says so; the log has the details
-                log.exception("rendering the rest of %s failed", self.entry_id)
+                log.exception("rendering the rest of %s failed", entry_id)
                 ok = False
-            self._rest_done.emit(load, ok)
+            relay.done.emit(load, ok)
 
-        threading.Thread(target=_unless_deleted(work), name="nexus-render", daemon=True).start()
+        threading.Thread(target=work, name="nexus-render", daemon=True).start()
 
     def _append_piece(self, load: int, piece: str) -> None:
         if load == self._load and self._rest_pending:
@@ -343,11 +342,19 @@ class ViewerTab(QWidget):
         self.page_completed.emit()
 
     def _append_html(self, html: str) -> None:
-        cursor = QTextCursor(self.browser.document())
+        document = self.browser.document()
+        cursor = QTextCursor(document)
         cursor.movePosition(QTextCursor.MoveOperation.End)
+        start = cursor.position()
         # An inserted fragment's first block merges into the page's last block (a heading would stop
-        # being one): a zero-width space takes that place.
+        # being one): a zero-width space takes that place, then goes (it must not end up in code
+        # someone copies).
         cursor.insertHtml(f"<p>{PIECE_JOINER}</p>{html}")
+        joiner = QTextCursor(document)
+        joiner.setPosition(start)
+        joiner.setPosition(start + 1, QTextCursor.MoveMode.KeepAnchor)
+        if joiner.selectedText() == PIECE_JOINER:
+            joiner.removeSelectedText()
 
     def complete(self) -> None:
         """The whole page now (jumping to a heading or finding text needs it): rendered here at once."""

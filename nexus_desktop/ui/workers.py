@@ -34,6 +34,13 @@ class LibrarySnapshot:
     matcher: Any = None  # core.fuzzy.FuzzyMatcher over titles and aliases, for quick open
     refs: dict[str, Any] = field(default_factory=dict)  # entry id -> core.links.EntryRef
     overview_html: str = ""  # the generated start page's library part (counts over the whole catalog)
+    resolver: Any = None     # core.links.LinkResolver: the GUI thread gives it to the renderers (use_resolver)
+
+    def use_resolver(self) -> None:
+        """On the GUI thread, which renders with them: the renderers resolve links by this snapshot."""
+        if self.resolver is not None:
+            for renderer in self.renderers.values():
+                renderer.resolver = self.resolver
 
 
 MAX_WATCHED_FOLDERS = 2000
@@ -122,8 +129,6 @@ class LibraryWorker(QObject):
         with collector_paused():
             catalog = self.workspace.index.catalog()
             resolver = self.workspace.resolver(catalog)  # its refs serve bookmarks too
-            for renderer in self._renderers.values():  # kept per workspace: no Markdown set-up per snapshot
-                renderer.resolver = resolver
             folders = library_folders(self.workspace.roots)
             tree = build_library_tree(catalog, self.workspace.roots, self.folder_icon)
             tree.model.moveToThread(QCoreApplication.instance().thread())
@@ -132,14 +137,14 @@ class LibraryWorker(QObject):
             self._overview_renderer.resolver = resolver
             overview = self._overview_renderer.render_text(library_overview_markdown(roots, catalog))
         return LibrarySnapshot(self.workspace, catalog, dict(self._renderers), read_only, folders, tree, matcher,
-                               resolver.refs, overview)
+                               resolver.refs, overview, resolver)
 
     def _open_workspace(self) -> None:
         from nexus_desktop.core.workspace import Workspace
 
         self.workspace, notices = Workspace.for_run(self.data_dir, self.content)
-        # The GUI thread renders with these; this thread renders the start page's overview with its own.
-        # Each snapshot gives them its link resolver.
+        # The GUI thread renders with these (each snapshot brings them its link resolver: use_resolver);
+        # this thread renders the start page's overview with its own.
         from nexus_desktop.core.links import LinkResolver
 
         self._renderers = {name: self.workspace.renderer(name, LinkResolver()) for name in ("light", "dark")}
@@ -172,13 +177,14 @@ class LibraryWorker(QObject):
         re-indexed here at once; many (a checkout, a copied tree), or none named, go to a full update."""
         if self.workspace is None or self.stopping:
             return
+        self._force_snapshot = False
         if folders and len(folders) <= QUICK_REINDEX_FOLDERS:
             from nexus_desktop.core.index import IndexBusy
 
             try:
                 report = self.workspace.index.update_folders(self.workspace.roots, [Path(f) for f in folders])
             except IndexBusy:
-                pass  # the indexing process is writing: the full update below waits its turn and says so
+                pass  # another Nexus process is writing: the full update below says so (read-only)
             except Exception as exc:  # noqa: BLE001 - reported, never a crash
                 log.exception("re-indexing %s failed", folders)
                 self.failed.emit(f"Re-indexing failed: {exc}")
@@ -216,7 +222,7 @@ class LibraryWorker(QObject):
     def _run_child(self, merge: bool) -> None:
         from nexus_desktop.core.indexing import child_command, child_environment, parse_event
 
-        command = child_command(str(self.workspace.data_dir), self.content, merge)
+        command = child_command(self.data_dir, self.content, merge)
         with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as errors:
             with self._child_lock:
                 if self.stopping:

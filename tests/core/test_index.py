@@ -348,3 +348,16 @@ def test_update_files_adds_new_and_drops_gone(root: Root, index: SearchIndex) ->
     assert (report.added, report.removed) == (1, 1)
     assert search_ids(index, "narwhal") == ["kb/topic0/n"]
     assert index.doc_count() == 12
+
+
+def test_update_folders_with_nested_roots_and_overlapping_folders(tmp_path: Path, index: SearchIndex) -> None:
+    notes = make_library(tmp_path / "notes", count=3)
+    work = Root("work", notes.path / "topic1")  # a root inside another one
+    index.update([notes, work])
+    bump(notes.path / "topic1" / "page1.md", "# Page 1\n\nquokka\n")
+    for path in (notes.path / "topic2").glob("*.md"):
+        path.unlink()
+    (notes.path / "topic2").rmdir()
+    report = index.update_folders([notes, work], [notes.path / "topic1", notes.path, notes.path / "topic2"])
+    assert (report.updated, report.removed) == (2, 1)  # kb/topic1/page1 and work/page1; topic2's one page
+    assert sorted(search_ids(index, "quokka")) == ["kb/topic1/page1", "work/page1"]

@@ -102,3 +102,8 @@ def test_events_survive_a_line_round_trip_with_any_text():
     event = {"event": "notice", "text": "Índice \u00e9t\u00e9 — 索引\nsecond line"}
     line = event_line(event)
     assert "\n" not in line and parse_event(line) == event
+
+
+def test_event_lines_are_ascii_so_any_code_page_carries_them():
+    line = event_line({"event": "notice", "text": "笔记 — Ünïcode"})
+    assert line.isascii() and parse_event(line)["text"] == "笔记 — Ünïcode"

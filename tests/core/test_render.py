@@ -522,3 +522,9 @@ def test_small_entries_and_entries_with_footnotes_are_rendered_whole() -> None:
     long_entry = entry(f"# Long\n\n{sections}\n")
     big = renderer.render(long_entry, first_part=True)
     assert big.rest is not None and len(big.html) < len(renderer.render(long_entry).html) / 3
+
+
+def test_a_toc_marker_still_becomes_a_table_of_contents_with_the_heading_ids() -> None:
+    html = render("# Page\n\n[TOC]\n\n## First part\n\ntext\n\n## Second part\n\nmore\n")
+    assert 'class="toc"' in html and 'href="#first-part"' in html and 'id="first-part"' in html
+    assert "[TOC]" not in html

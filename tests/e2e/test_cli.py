@@ -231,3 +231,19 @@ def test_corrupt_index_is_rebuilt_with_a_notice(tmp_path: Path, content: Path) -
     proc = run(tmp_path, "search", "docker", "--json", "--content", str(content))
     assert json.loads(proc.stdout)["total"] == 1
     assert "rebuilt" in proc.stderr
+
+
+@pytest.mark.parametrize("argv", [[], ["--data-dir", "d"], ["--content", "a", "--content=b", "--data-dir=d"],
+                                  ["--content", "index"]])
+def test_opening_the_window_parses_like_the_full_command_line(argv: list[str]) -> None:
+    from nexus_desktop.cli import _opens_the_window, _window_parser, build_parser
+
+    assert _opens_the_window(argv)
+    assert vars(_window_parser().parse_args(argv)) == vars(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize("argv", [["index"], ["-h"], ["--version"], ["--data-dir"], ["--content", "a", "search", "x"]])
+def test_anything_else_goes_to_the_full_command_line(argv: list[str]) -> None:
+    from nexus_desktop.cli import _opens_the_window
+
+    assert not _opens_the_window(argv)

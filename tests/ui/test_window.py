@@ -415,3 +415,16 @@ def test_a_file_edited_in_place_is_found_when_the_user_comes_back(qtbot, make_wi
         QApplication.sendEvent(window, QEvent(QEvent.Type.ActivationChange))  # back from the editor
     search_and_wait(qtbot, window, "okapi")
     assert [h.id for h in window.search_panel.model.hits] == ["kb/gzip"]
+
+
+def test_a_big_entry_in_steps_has_no_joining_characters_in_its_code(qtbot, make_window, content_dir):
+    sections = [f"## Chapter {n}\n\n" + "Words about rivers. " * 60 + f"\n\n```python\nprint({n})\n```\n"
+                for n in range(60)]
+    (content_dir / "code.md").write_text("# Code\n\n" + "\n".join(sections), encoding="utf-8")
+    window = make_window()
+    tab = window.open_entry("kb/code")
+    with qtbot.waitSignal(tab.page_completed, timeout=10_000):
+        assert tab.completing
+    text = tab.browser.toPlainText()
+    assert "\u200b" not in text and "print(59)" in text
+    assert text == _whole_text(window, "kb/code")

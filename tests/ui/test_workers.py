@@ -205,3 +205,17 @@ def test_changes_in_a_few_folders_are_indexed_at_once_and_many_by_a_full_update(
     many = [str(content_dir / "notes")] * 40
     worker.reindex(many)
     assert (reports[-1].added, reports[-1].unchanged) == (1, 4)  # the whole library was compared
+
+
+def test_without_a_data_dir_the_indexing_process_writes_the_index_the_window_reads(qtbot, tmp_path, content_dir,
+                                                                                   monkeypatch):
+    monkeypatch.delenv("NEXUS_DESKTOP_DATA_DIR", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))   # platformdirs' folders (Linux)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    worker = LibraryWorker(None, [str(content_dir)])
+    indexed = []
+    worker.indexed.connect(lambda report, snapshot: indexed.append((report, snapshot)))
+    worker.start()
+    report, snapshot = indexed[0]
+    assert report.added == 3 and len(snapshot.catalog) == 3
+    assert not (tmp_path / "xdg-data" / "nexus-desktop" / "cache").exists()  # no second index elsewhere

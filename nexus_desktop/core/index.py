@@ -301,9 +301,7 @@ class SearchIndex:
         found = scan(roots)
         report.skipped.extend(_skipped_json(found.skipped))
         indexed = self.stamps()
-        to_add = [s for i, s in found.files.items() if i not in indexed]
-        to_update = [s for i, s in found.files.items() if i in indexed and indexed[i] != s.stamp]
-        to_remove = [i for i in indexed if i not in found.files]
+        to_add, to_update, to_remove = _compare(found.files, indexed)
         report.unchanged = len(found.files) - len(to_add) - len(to_update)
         if to_add or to_update or to_remove:
             self._write(to_add, to_update, to_remove, report, progress, cancel, procs)
@@ -313,22 +311,27 @@ class SearchIndex:
     def update_folders(self, roots: list[Root], folders: Iterable[Path]) -> IndexReport:
         """Re-index what changed in these folders and below them (a watcher saw them change): files
         added, changed or gone there, under every root that holds them. Only those folders are read."""
+        started = time.perf_counter()
+        report = IndexReport(roots=[r.name for r in roots])
         indexed = self.stamps()
-        changed: dict[str, FileStat] = {}
-        gone: set[str] = set()
-        seen: set[str] = set()
+        to_add: dict[str, FileStat] = {}
+        to_update: dict[str, FileStat] = {}
+        to_remove: set[str] = set()
+        seen = 0
         for folder in _outermost(folders):
             for root, start in roots_below(roots, folder):
-                found = scan_folder(root, start)
+                found = scan_folder(root, start).files
                 rel = start.relative_to(root.path).as_posix()
                 prefix = root.name + "/" + ("" if rel == "." else rel + "/")
-                under = [entry_id for entry_id in indexed if entry_id.startswith(prefix)]
-                seen.update(found.files)
-                changed.update({i: s for i, s in found.files.items() if indexed.get(i) != s.stamp})
-                gone.update(i for i in under if i not in found.files)
-        report = self.update_files(roots, changed.values(), sorted(gone)) if changed or gone else \
-            IndexReport(roots=[r.name for r in roots])
-        report.unchanged = len(seen) - len(changed)
+                add, update, remove = _compare(found, {i: s for i, s in indexed.items() if i.startswith(prefix)})
+                to_add.update((s.id, s) for s in add)
+                to_update.update((s.id, s) for s in update)
+                to_remove.update(remove)
+                seen += len(found)
+        report.unchanged = seen - len(to_add) - len(to_update)
+        if to_add or to_update or to_remove:
+            self._write(list(to_add.values()), list(to_update.values()), sorted(to_remove), report, None, None, 1)
+        report.seconds = time.perf_counter() - started
         return report
 
     def update_files(self, roots: list[Root], stats: Iterable[FileStat], gone: Iterable[str] = ()) -> IndexReport:
@@ -404,6 +407,14 @@ class SearchIndex:
             return False
         writer.commit(optimize=True)
         return True
+
+
+def _compare(found: dict[str, FileStat], indexed: dict[str, str]) -> tuple[list[FileStat], list[FileStat], list[str]]:
+    """What to add, re-read and delete so that the index (`indexed`: id -> stamp) matches the files found."""
+    to_add = [s for i, s in found.items() if i not in indexed]
+    to_update = [s for i, s in found.items() if i in indexed and indexed[i] != s.stamp]
+    to_remove = [i for i in indexed if i not in found]
+    return to_add, to_update, to_remove
 
 
 def _outermost(folders: Iterable[Path]) -> list[Path]:

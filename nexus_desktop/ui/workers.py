@@ -94,16 +94,14 @@ class LibraryWorker(QObject):
     failed = Signal(str)
     merged = Signal()
 
-    def __init__(self, data_dir: str | None, content: list[str] | None, in_process: bool = False) -> None:
+    def __init__(self, data_dir: str | None, content: list[str] | None) -> None:
         super().__init__()
         self.data_dir = data_dir
         self.content = content
-        self.in_process = in_process  # index in this thread (tests of the job's signals, or no child possible)
         self.workspace: Any = None
         self.folder_icon = QIcon()  # set on the GUI thread by LibraryService (styles live there)
         self.stopping = False
         self._started = False
-        self._force_snapshot = False
         self._renderers: dict[str, Any] = {}
         self._overview_renderer: Any = None
         self._child: subprocess.Popen[str] | None = None
@@ -122,9 +120,8 @@ class LibraryWorker(QObject):
 
     def _snapshot(self, read_only: bool = False) -> LibrarySnapshot:
         from nexus_desktop.core.fuzzy import FuzzyMatcher
-        from nexus_desktop.ui.library_panel import build_library_tree
-
         from nexus_desktop.core.start_page import RootInfo, library_overview_markdown
+        from nexus_desktop.ui.library_panel import build_library_tree
 
         with collector_paused():
             catalog = self.workspace.index.catalog()
@@ -177,7 +174,6 @@ class LibraryWorker(QObject):
         re-indexed here at once; many (a checkout, a copied tree), or none named, go to a full update."""
         if self.workspace is None or self.stopping:
             return
-        self._force_snapshot = False
         if folders and len(folders) <= QUICK_REINDEX_FOLDERS:
             from nexus_desktop.core.index import IndexBusy
 
@@ -207,19 +203,21 @@ class LibraryWorker(QObject):
         self._update(merge=True, force_snapshot=True)
 
     def _update(self, merge: bool, force_snapshot: bool = False) -> None:
-        """Run the indexing job (core.indexing) and apply its events; in a child process when possible."""
+        """Run the indexing job (core.indexing) and apply its events; in a child process when possible.
+
+        `force_snapshot`: send a fresh snapshot even when nothing was indexed (the roots changed)."""
         from nexus_desktop.core.indexing import run_job
 
-        self._force_snapshot = force_snapshot
-        if not self.in_process:
-            try:
-                self._run_child(merge)
-                return
-            except OSError as exc:  # no child process possible here: index in this thread instead
-                log.warning("indexing in the app's process: the indexing process could not start (%s)", exc)
-        run_job(self.workspace, self._apply_event, merge=merge, cancel=self._cancelled)
+        def apply(event: dict[str, Any]) -> None:
+            self._apply_event(event, force_snapshot)
 
-    def _run_child(self, merge: bool) -> None:
+        try:
+            self._run_child(merge, apply)
+        except OSError as exc:  # no child process possible here: index in this thread instead
+            log.warning("indexing in the app's process: the indexing process could not start (%s)", exc)
+            run_job(self.workspace, apply, merge=merge, cancel=self._cancelled)
+
+    def _run_child(self, merge: bool, apply: Callable[[dict[str, Any]], None]) -> None:
         from nexus_desktop.core.indexing import child_command, child_environment, parse_event
 
         command = child_command(self.data_dir, self.content, merge)
@@ -237,7 +235,7 @@ class LibraryWorker(QObject):
                 event = parse_event(line)
                 if event is not None and not self.stopping:
                     ended = ended or event["event"] in ("indexed", "busy", "failed")
-                    self._apply_event(event)
+                    apply(event)
             code = child.wait()
             with self._child_lock:
                 self._child = None
@@ -251,15 +249,15 @@ class LibraryWorker(QObject):
         detail = last.removeprefix("nexus-desktop: ") if last else f"the indexing process ended with code {code}"
         self.failed.emit(f"Indexing failed: {detail}")
 
-    def _apply_event(self, event: dict[str, Any]) -> None:
+    def _apply_event(self, event: dict[str, Any], force_snapshot: bool = False) -> None:
         """One event of the indexing job, as signals; a failure to apply it is reported, never raised."""
         try:
-            self._signal_event(event)
+            self._signal_event(event, force_snapshot)
         except Exception as exc:  # noqa: BLE001 - e.g. the index could not be read for a snapshot
             log.exception("applying the indexing event %r failed", event.get("event"))
             self.failed.emit(f"The library could not be updated: {exc}")
 
-    def _signal_event(self, event: dict[str, Any]) -> None:
+    def _signal_event(self, event: dict[str, Any], force_snapshot: bool) -> None:
         from nexus_desktop.core.indexing import report_from_json
 
         kind = event["event"]
@@ -279,7 +277,7 @@ class LibraryWorker(QObject):
             self.failed.emit(str(event["text"]))
         elif kind == "indexed":
             report = report_from_json(event["report"])
-            changed = report.changed or self._force_snapshot
+            changed = report.changed or force_snapshot
             self.indexed.emit(report, self._snapshot() if changed else None)
         elif kind == "merged":
             self.merged.emit()

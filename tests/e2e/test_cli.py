@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from nexus_desktop import __version__
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.e2e.conftest import REPO
+from tests.e2e.conftest import run_cli as run
 
 
 @pytest.fixture
@@ -31,20 +31,6 @@ def content(tmp_path: Path) -> Path:
     return notes
 
 
-def run(tmp_path: Path, *argv: str, code: int = 0, data: bool = True, env_extra: dict[str, str] | None = None,
-        ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "QT_QPA_PLATFORM": "offscreen", **(env_extra or {})}
-    if not env_extra or "NEXUS_DESKTOP_DATA_DIR" not in env_extra:
-        env.pop("NEXUS_DESKTOP_DATA_DIR", None)
-    args = [*argv, "--data-dir", str(tmp_path / "data")] if data else list(argv)
-    proc = subprocess.run([sys.executable, "-m", "nexus_desktop", *args], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=120)
-    assert "Traceback" not in proc.stderr, proc.stderr
-    assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
-    if code == 2:
-        assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
-        assert proc.stderr.startswith("nexus-desktop"), proc.stderr
-    return proc
 
 
 def test_version(tmp_path: Path) -> None:

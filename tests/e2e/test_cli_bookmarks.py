@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.e2e.conftest import run_cli
 
 
 @pytest.fixture
@@ -28,17 +26,7 @@ def content(tmp_path: Path) -> Path:
 
 
 def run(tmp_path: Path, content: Path, *argv: str, code: int = 0) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "QT_QPA_PLATFORM": "offscreen"}
-    env.pop("NEXUS_DESKTOP_DATA_DIR", None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "nexus_desktop", "bookmarks", *argv,
-         "--data-dir", str(tmp_path / "data"), "--content", str(content)],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
-    assert "Traceback" not in proc.stderr, proc.stderr
-    assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
-    if code == 2:
-        assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
-    return proc
+    return run_cli(tmp_path, "bookmarks", *argv, "--content", str(content), code=code)
 
 
 def listing(tmp_path: Path, content: Path) -> dict:

@@ -247,7 +247,7 @@ def cmd_bookmarks(args: argparse.Namespace) -> int:
     except UserDataError as exc:
         print(f"nexus-desktop: {exc}", file=sys.stderr)
         return EXIT_FAILURE
-    if db.notice:  # a corrupt store was copied aside: say so, then carry on with the fresh one
+    if db.notice:  # a corrupt store was moved aside: say so, then carry on with the fresh one
         print(f"nexus-desktop: {db.notice}", file=sys.stderr)
     store = BookmarkStore(db)
 

@@ -30,7 +30,7 @@ def resources_dir() -> Path:
 
 
 class UserDirs(NamedTuple):  # not a dataclass: this module is on the launch path, dataclasses costs ~20 ms
-    """Per-user folders: `data` holds nexus.sqlite3, `cache` holds the search index."""
+    """Per-user folders: `data` holds the user database, `cache` holds the search index."""
 
     data: Path
     cache: Path
@@ -38,10 +38,6 @@ class UserDirs(NamedTuple):  # not a dataclass: this module is on the launch pat
     @property
     def index(self) -> Path:
         return self.cache / "index"
-
-    @property
-    def database(self) -> Path:
-        return self.data / "nexus.sqlite3"
 
     def ensure(self) -> "UserDirs":
         self.data.mkdir(parents=True, exist_ok=True)

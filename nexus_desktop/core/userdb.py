@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
+import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DB_NAME = "nexus.sqlite3"
@@ -98,66 +100,110 @@ MIGRATIONS: tuple[Migration, ...] = (_V1,)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-class UserDB:
-    """An open connection to the user database, with explicit transactions.
+@dataclass
+class _SharedConnection:
+    """The one connection this process keeps to a user database, shared by every UserDB handle."""
 
-    A connection belongs to the thread that opened it: a worker thread opens its own UserDB
-    (WAL and the busy timeout make concurrent connections and processes safe).
+    conn: sqlite3.Connection
+    pid: int
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    users: int = 0
+    depth: int = 0
+
+
+# One connection per database file per process. SQLite's POSIX locks belong to the process, so a second
+# descriptor of the file opened and closed behind SQLite's back would drop them all (see "How To Corrupt
+# An SQLite Database File", 2.2): every handle in the process goes through this one connection instead.
+_SHARED: dict[Path, _SharedConnection] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+class UserDB:
+    """A handle on the process's shared connection to the user database, with explicit transactions.
+
+    Every `open_user_db` in one process returns a handle on the same connection; the handles may be
+    used from any thread: statements and transactions are serialised by the connection's lock, and a
+    transaction holds it until COMMIT. `close()` releases the handle; the last one closes the connection.
     """
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, notice: str | None = None) -> None:
-        self.conn = conn
+    def __init__(self, shared: _SharedConnection, path: Path, notice: str | None = None) -> None:
+        self._shared = shared
         self.path = path
         self.notice = notice
-        self._depth = 0
+        self._closed = False
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The underlying connection (statements on it bypass the handle's lock: prefer query/execute)."""
+        return self._shared.conn
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE ... COMMIT, ROLLBACK on exception; nested calls join the outer one."""
-        if self._depth:
-            self._depth += 1
+        shared = self._shared
+        with shared.lock:
+            if shared.depth:
+                shared.depth += 1
+                try:
+                    yield shared.conn
+                finally:
+                    shared.depth -= 1
+                return
+            shared.conn.execute("BEGIN IMMEDIATE")
+            shared.depth = 1
             try:
-                yield self.conn
-            finally:
-                self._depth -= 1
-            return
-        self.conn.execute("BEGIN IMMEDIATE")
-        self._depth = 1
-        try:
-            yield self.conn
-        except BaseException:
-            self._depth = 0
-            self.conn.execute("ROLLBACK")
-            raise
-        self._depth = 0
-        try:
-            self.conn.execute("COMMIT")
-        except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            raise
+                yield shared.conn
+            except BaseException:
+                shared.depth = 0
+                shared.conn.execute("ROLLBACK")
+                raise
+            shared.depth = 0
+            try:
+                shared.conn.execute("COMMIT")
+            except BaseException:
+                if shared.conn.in_transaction:
+                    shared.conn.execute("ROLLBACK")
+                raise
 
     @property
     def in_transaction(self) -> bool:
         """True inside a transaction() block."""
-        return self._depth > 0
+        return self._shared.depth > 0
 
     def execute(self, sql: str, params: Sequence[object] = ()) -> sqlite3.Cursor:
         """Run one statement (autocommit unless inside transaction())."""
-        return self.conn.execute(sql, params)
+        with self._shared.lock:
+            return self._shared.conn.execute(sql, params)
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
         """Run a SELECT and return all rows."""
-        return self.conn.execute(sql, params).fetchall()
+        with self._shared.lock:
+            return self._shared.conn.execute(sql, params).fetchall()
+
+    def query_one(self, sql: str, params: Sequence[object] = ()) -> sqlite3.Row | None:
+        """Run a SELECT and return its first row (None when there is none)."""
+        with self._shared.lock:
+            row: sqlite3.Row | None = self._shared.conn.execute(sql, params).fetchone()
+            return row
 
     @property
     def user_version(self) -> int:
         """The schema version stored in the file."""
-        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        return _user_version(self._shared.conn)
 
     def close(self) -> None:
-        """Close the connection (safe to call twice)."""
-        self.conn.close()
+        """Release this handle (safe to call twice); the process's last handle closes the connection."""
+        if self._closed:
+            return
+        self._closed = True
+        with _SHARED_LOCK:
+            shared = self._shared
+            shared.users -= 1
+            if shared.users > 0:
+                return
+            if _SHARED.get(self.path) is shared:
+                del _SHARED[self.path]
+        shared.conn.close()
 
     def __enter__(self) -> UserDB:
         return self
@@ -167,16 +213,29 @@ class UserDB:
 
 
 def open_user_db(data_dir: Path) -> UserDB:
-    """Open (creating or migrating) `<data_dir>/nexus.sqlite3`; a corrupt file is copied aside first."""
+    """A handle on `<data_dir>/nexus.sqlite3` (created or migrated on the process's first open);
+    a corrupt file is moved aside first, never deleted."""
     data_dir = Path(data_dir)
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserDBOpenError(f"cannot create data folder {data_dir}: {exc.strerror or exc}") from exc
-    path = data_dir / DB_NAME
+    path = (data_dir / DB_NAME).resolve()
+    with _SHARED_LOCK:
+        shared = _SHARED.get(path)
+        notice = None
+        if shared is None or shared.pid != os.getpid():  # a forked child never uses its parent's connection
+            conn, notice = _open_or_replace(path)
+            shared = _SHARED[path] = _SharedConnection(conn, os.getpid())
+        shared.users += 1
+    return UserDB(shared, path, notice)
+
+
+def _open_or_replace(path: Path) -> tuple[sqlite3.Connection, str | None]:
+    """The checked connection, or one to a fresh file after a corrupt one was moved aside (with a notice)."""
     try:
         _check_header(path)
-        return UserDB(_open_checked(path), path)
+        return _open_checked(path), None
     except (sqlite3.DatabaseError, FutureSchemaError) as exc:
         if not _is_corruption(exc):
             raise UserDBOpenError(f"cannot open {path}: {exc}") from exc
@@ -186,9 +245,8 @@ def open_user_db(data_dir: Path) -> UserDB:
         conn = _open_checked(path)
     except (sqlite3.DatabaseError, FutureSchemaError) as exc:
         raise UserDBOpenError(f"cannot create a fresh {path}: {exc}") from exc
-    notice = (f"The user database {path} could not be used ({reason}); it was copied to "
-              f"{aside.name} and a fresh one was started.")
-    return UserDB(conn, path, notice)
+    return conn, (f"The user database {path} could not be used ({reason}); it was moved to "
+                  f"{aside.name} and a fresh one was started.")
 
 
 def _is_corruption(exc: BaseException) -> bool:
@@ -199,7 +257,10 @@ def _is_corruption(exc: BaseException) -> bool:
 
 
 def _check_header(path: Path) -> None:
-    """Refuse a non-empty file without the SQLite header before SQLite touches its side files."""
+    """Refuse a non-empty file without the SQLite header before SQLite touches its side files.
+
+    Only called before the process's first connection to the file (under _SHARED_LOCK): closing this
+    descriptor while a connection is open would drop SQLite's locks."""
     try:
         with path.open("rb") as fh:
             head = fh.read(len(_SQLITE_HEADER))
@@ -218,7 +279,8 @@ def _check_header(path: Path) -> None:
 def _connect(path: Path) -> sqlite3.Connection:
     """A raw connection in autocommit mode with the pragmas every connection needs."""
     try:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                               check_same_thread=False)
     except sqlite3.Error as exc:
         raise UserDBOpenError(f"cannot open {path}: {exc}") from exc
     conn.row_factory = sqlite3.Row
@@ -286,7 +348,9 @@ def _apply(conn: sqlite3.Connection, migration: Migration) -> None:
 
 
 def _move_aside(path: Path) -> Path:
-    """Copy the database (and its -wal/-shm) to a timestamped name, then remove the originals."""
+    """Rename the database (and its -wal/-shm) to a timestamped name beside it.
+
+    Renaming opens no descriptor of the file, so no lock SQLite holds in this process is dropped."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
     aside = path.with_name(f"{path.name}.corrupt-{stamp}")
     n = 2
@@ -297,10 +361,8 @@ def _move_aside(path: Path) -> Path:
     try:
         for src, dst in pairs:
             if src.exists():
-                shutil.copy2(src, dst)
-        for src, _dst in pairs:
-            src.unlink(missing_ok=True)
+                os.replace(src, dst)
     except OSError as exc:
         raise UserDBOpenError(
-            f"{path} is unusable and could not be copied aside: {exc.strerror or exc}") from exc
+            f"{path} is unusable and could not be moved aside: {exc.strerror or exc}") from exc
     return aside

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from nexus_desktop.core import userdb
+from nexus_desktop.core.state import Preferences
 from nexus_desktop.core.userdb import (
     DB_NAME, SCHEMA_VERSION, UserDataError, UserDBOpenError, open_user_db)
 
@@ -109,7 +114,7 @@ def test_garbage_file_is_copied_aside_and_fresh_store_started(tmp_path: Path) ->
     (tmp_path / f"{DB_NAME}-wal").write_bytes(b"wal junk")
     (tmp_path / f"{DB_NAME}-shm").write_bytes(b"shm junk")
     with open_user_db(tmp_path) as db:
-        assert db.notice and "copied" in db.notice and ".corrupt-" in db.notice
+        assert db.notice and "moved" in db.notice and ".corrupt-" in db.notice
         assert db.user_version == SCHEMA_VERSION
         assert db.query("SELECT count(*) FROM bookmark")[0][0] == 0
     asides = _asides(tmp_path)
@@ -195,3 +200,79 @@ def test_a_held_write_lock_is_not_mistaken_for_corruption(tmp_path: Path,
         other.execute("ROLLBACK")
         other.close()
     assert not _asides(tmp_path)
+
+
+def _in_child(data_dir: Path, code: str) -> str:
+    """Run `code` in another Python process with `db` open on data_dir (like the indexing child or the CLI)."""
+    script = ("import sys\nfrom nexus_desktop.core.userdb import open_user_db\n"
+              "from nexus_desktop.core.state import Preferences\n"
+              f"db = open_user_db(sys.argv[1])\n{code}\ndb.close()\n")
+    proc = subprocess.run([sys.executable, "-c", script, str(data_dir)], capture_output=True, text=True,
+                          timeout=60, check=True)
+    return proc.stdout.strip()
+
+
+def test_wal_survives_a_second_handle_and_another_process(tmp_path: Path) -> None:
+    """The window's data loss: a second open in the window's process (the library worker) used to drop
+    SQLite's locks, so the indexing child checkpointed and deleted the WAL the window kept writing to."""
+    window = open_user_db(tmp_path)
+    try:
+        Preferences(window).set("before", 1)
+        open_user_db(tmp_path).close()  # the library worker reads the user's folders
+        _in_child(tmp_path, "")  # the indexing child opens and closes the database
+        assert (tmp_path / f"{DB_NAME}-wal").exists(), "the window's WAL was deleted under it"
+        Preferences(window).set("after", 2)  # e.g. Ctrl+D in the window
+        seen = _in_child(tmp_path, "print(Preferences(db).get('before'), Preferences(db).get('after'))")
+        assert seen == "1 2"  # what `nexus-desktop bookmarks list` would read
+    finally:
+        window.close()
+    assert _in_child(tmp_path, "print(Preferences(db).get('after'))") == "2"  # and after the window quits
+
+
+def test_handles_in_one_process_share_one_connection(tmp_path: Path) -> None:
+    first, second = open_user_db(tmp_path), open_user_db(tmp_path / ".")
+    try:
+        assert first.conn is second.conn and second.notice is None
+        first.close()
+        assert second.query("SELECT count(*) FROM bookmark")[0][0] == 0  # still open for the other handle
+    finally:
+        first.close()
+        second.close()
+
+
+def test_handles_from_two_threads_do_not_interleave_transactions(tmp_path: Path) -> None:
+    db = open_user_db(tmp_path)
+    errors: list[BaseException] = []
+
+    def writer(prefix: str) -> None:
+        try:
+            with open_user_db(tmp_path) as own:
+                for i in range(50):
+                    with own.transaction() as conn:
+                        conn.execute("INSERT INTO preference VALUES (?, '1')", (f"{prefix}{i}",))
+        except BaseException as exc:  # reported below: a thread's exception would be lost
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(p,)) for p in "ab"]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    try:
+        assert not errors
+        assert db.query("SELECT count(*) FROM preference")[0][0] == 100
+    finally:
+        db.close()
+
+
+def test_no_code_opens_the_database_file_except_through_sqlite() -> None:
+    """Closing any descriptor of the file drops the process's SQLite locks: only userdb names the file,
+    and userdb reads it with Python's open() only before the process's first connection."""
+    package = Path(userdb.__file__).resolve().parent.parent
+    naming = [p for p in package.rglob("*.py") if "DB_NAME" in p.read_text() or "nexus.sqlite3" in p.read_text()]
+    assert [p.name for p in naming] == ["userdb.py"]
+    source = Path(userdb.__file__).read_text()
+    opens = re.findall(r"\b(?:open|read_bytes|read_text|copy2?|copyfile)\(", source)
+    assert opens == ["open("] and source.count("_check_header(path)") == 1
+    first_open = source.index("def _open_or_replace")
+    assert source.index("_check_header(path)") > first_open  # called only when creating the connection

@@ -29,6 +29,6 @@ def test_a_damaged_user_database_is_set_aside_and_reported(tmp_path: Path) -> No
     data.mkdir()
     (data / "nexus.sqlite3").write_bytes(b"this is not a database" * 100)
     workspace, notices = Workspace.for_run(data)
-    assert len(notices) == 1 and "copied" in notices[0]
+    assert len(notices) == 1 and "moved" in notices[0]
     assert [r.name for r in workspace.roots] == ["nexus"]
     assert any(p.name.startswith("nexus.sqlite3.corrupt-") for p in data.iterdir())

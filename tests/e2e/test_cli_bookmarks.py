@@ -156,7 +156,7 @@ def test_garbage_db_is_copied_aside_and_the_command_still_works(tmp_path: Path, 
     (data / "nexus.sqlite3").write_bytes(b"\x00garbage, definitely not SQLite" * 64)
     proc = run(tmp_path, content, "add", "notes/celery")
     assert "Bookmarked" in proc.stdout
-    assert "copied" in proc.stderr and ".corrupt-" in proc.stderr
+    assert "moved" in proc.stderr and ".corrupt-" in proc.stderr
     assert list(data.glob("nexus.sqlite3.corrupt-*"))
     proc = run(tmp_path, content, "list")
     assert "Celery retries" in proc.stdout and "corrupt" not in proc.stderr

@@ -272,7 +272,7 @@ def test_corrupt_user_db_notice_is_shown(qtbot, make_window, data_dir):
     (data_dir / "nexus.sqlite3").write_bytes(b"this is not a database" * 100)
     window = make_window()
     qtbot.waitUntil(lambda: window.banner.isVisible())
-    assert "copied" in window.banner.label.text()
+    assert "moved" in window.banner.label.text()
 
 
 def test_theme_switch_changes_window_and_content(qtbot, make_window, data_dir):

@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=_positive_int, default=20, metavar="N")
     search.add_argument("--offset", type=_non_negative_int, default=0, metavar="N")
     search.add_argument("--json", action="store_true")
+    search.add_argument("--as-typed", action="store_true",
+                        help="search the words as typed, without respelling unknown ones")
 
     show = sub.add_parser("show", help="print an entry (Markdown, or rendered HTML)")
     _add_common(show)
@@ -166,7 +168,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(notice, file=sys.stderr)
     searcher = Searcher(workspace.index)
     try:
-        results = searcher.search(args.query, limit=args.limit, offset=args.offset)
+        results = searcher.search(args.query, limit=args.limit, offset=args.offset, correct=not args.as_typed)
     except BadQuery as exc:
         raise UsageError(f"bad query {args.query!r}: {exc}") from exc
     finally:
@@ -174,12 +176,18 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.json:
         print(json_text(results.to_json()))
         return EXIT_OK
-    print(f"{results.total} results in {results.took_ms:.0f} ms")
+    if results.corrected:
+        print(f"Showing results for: {results.corrected}  (search instead for the words as typed: --as-typed)")
+    print(f"{results.headline()} in {results.took_ms:.0f} ms")
     if results.suggestion:
         print(f"Did you mean: {results.suggestion}")
+    if results.timed_out:
+        print("The search stopped after a second: these are the results found by then.")
     for hit in results.results:
         print(f"\n{hit.title}  [{hit.id}]")
         print(f"  {_plain(hit.snippet)}")
+        if hit.missing:
+            print(f"  Missing: {', '.join(hit.missing)}")
     return EXIT_OK
 
 

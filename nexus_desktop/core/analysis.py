@@ -12,6 +12,19 @@ from whoosh.lang.porter import stem as porter_stem
 WORD_RE = re.compile(r"\w+(?:\.?\w+)*")
 CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
 _ASCII_WORD_RE = re.compile(r"[a-z]+")
+_DOT_PART_RE = re.compile(r"[^.]+")
+_SNAKE_PART_RE = re.compile(r"[^_]+")
+_CAMEL_PART_RE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z0-9]+|[A-Z0-9]+")
+# British spellings folded into American ones before stemming, on both sides (index and query), so
+# `optimise` finds `optimize`. Three letters must come first, so short words (`rise`, `hour`) stay.
+_SPELLING_RULES = (
+    (re.compile(r"(?<=[a-z]{3})is(e|es|ed|er|ers|ing|ation|ations|able)$"), r"iz\1"),
+    (re.compile(r"(?<=[a-z]{2})ys(e|es|ed|er|ers|ing)$"), r"yz\1"),
+    (re.compile(r"(?<=[a-z]{3})our(s|ed|ing|ite|ites|able|ful|less)?$"), r"or\1"),
+    (re.compile(r"(?<=[a-z]{3})tre(s)?$"), r"ter\1"),
+    (re.compile(r"(?<=[a-z]{3})logue(s)?$"), r"log\1"),
+    (re.compile(r"(?<=[a-z]{3})ell(ed|ing|er|ers)$"), r"el\1"),
+)
 
 
 def _split_cjk(word: str, start: int) -> Iterator[tuple[str, int, int]]:
@@ -31,16 +44,57 @@ def _split_cjk(word: str, start: int) -> Iterator[tuple[str, int, int]]:
 
 
 def words_with_offsets(text: str) -> Iterator[tuple[str, int, int]]:
-    """(lowercased token, start, end) for every token of `text`."""
+    """(lowercased token, start, end) for every token of `text`; a compound token (`select_related`,
+    `rest_framework.JWTAuthentication`) is followed by its parts, each with its own offsets."""
     for match in WORD_RE.finditer(text):
-        word = match.group().lower()
+        raw = match.group()
+        word = raw.lower()
         if CJK_RE.search(word):
             for part, start, end in _split_cjk(word, match.start()):
                 part = part.strip("._")
                 if part:
                     yield part, start, end
-        else:
-            yield word, match.start(), match.end()
+            continue
+        yield word, match.start(), match.end()
+        if _maybe_compound(raw):
+            for part, start, end in _identifier_parts(raw):
+                yield part, match.start() + start, match.start() + end
+
+
+def _maybe_compound(raw: str) -> bool:
+    """Cheap test first: most tokens are plain lowercase, Capitalised or UPPER words."""
+    if "." in raw or "_" in raw:
+        return True
+    return not (raw.islower() or raw.isupper() or raw.istitle() or raw.isdigit())
+
+
+def identifier_parts(raw: str) -> list[str]:
+    """The lowercased parts of a compound token as typed (empty for a plain word)."""
+    return [part for part, _, _ in _identifier_parts(raw)] if _maybe_compound(raw) else []
+
+
+def _identifier_parts(raw: str) -> list[tuple[str, int, int]]:
+    """The parts of a dotted, snake_case or CamelCase token, lowercased, without the whole token:
+    `rest_framework.JWTAuthentication` -> rest_framework, jwtauthentication, rest, framework, jwt,
+    authentication. Digits-only and single-letter parts are left out (versions, `x` in `x.y`)."""
+    found: list[tuple[str, int, int]] = []
+    seen = {raw.lower()}
+
+    def add(piece: str, start: int) -> None:
+        lowered = piece.lower()
+        if lowered not in seen and len(lowered) > 1 and not lowered.isdigit():
+            seen.add(lowered)
+            found.append((lowered, start, start + len(piece)))
+
+    components = [(m.group(), m.start()) for m in _DOT_PART_RE.finditer(raw)]
+    for component, start in components:
+        add(component, start)
+    for component, start in components:
+        for piece in _SNAKE_PART_RE.finditer(component):
+            add(piece.group(), start + piece.start())
+            for camel in _CAMEL_PART_RE.finditer(piece.group()):
+                add(camel.group(), start + piece.start() + camel.start())
+    return found
 
 
 def words(text: str) -> list[str]:
@@ -50,10 +104,19 @@ def words(text: str) -> list[str]:
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """English Porter stem of an ASCII word; other words are kept as they are."""
+    """English Porter stem of an ASCII word, British spellings folded into American; other words as they are."""
     if len(word) < 3 or not _ASCII_WORD_RE.fullmatch(word):
         return word
-    return porter_stem(word)
+    return porter_stem(american(word))
+
+
+def american(word: str) -> str:
+    """`optimise` -> `optimize`, `colour` -> `color`, `analyse` -> `analyze`, `centre` -> `center`."""
+    for pattern, replacement in _SPELLING_RULES:
+        folded = pattern.sub(replacement, word)
+        if folded != word:
+            return folded
+    return word
 
 
 def needs_unstemmed(word: str) -> bool:
@@ -80,6 +143,19 @@ STOP_WORDS = frozenset("a an and are as at be by for from in is it of on or that
 def is_noise(word: str) -> bool:
     """A stop word, or a single ASCII letter or digit (CJK single characters are real words)."""
     return word in STOP_WORDS or (len(word) == 1 and word.isascii())
+
+
+# Words a question is made of that say nothing of its subject ("how do I ...", "what is my ...").
+QUESTION_WORDS = frozenset(
+    "how what whats why when where which who whom whose do does did doing done i im ive me my mine myself we "
+    "our ours us can cant could should would will wont shall may might must there their they them he she his "
+    "her its am was were been being have has had having dont doesnt didnt isnt arent not way ways "
+    "anyone someone something anything thing things please".split())
+
+
+def is_filler(word: str) -> bool:
+    """A noise word or a question word: never what makes an entry fail to match a free-text query."""
+    return is_noise(word) or word in QUESTION_WORDS
 
 
 def query_words(text: str) -> list[str]:

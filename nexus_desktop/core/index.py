@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import re
 import shutil
 import signal
 import sys
@@ -25,7 +26,7 @@ from nexus_desktop.core.library import Entry, EntryError, FileStat, Root, Skippe
     scan, scan_folder
 from nexus_desktop.core.links import EntryRef
 
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14  # 14: identifier parts, British spellings folded, lead paragraph
 META_FILE = "nexus-index.json"
 BULK_THRESHOLD = 1500
 WRITER_POOL_MB = 384
@@ -55,6 +56,7 @@ def build_schema() -> Schema:
         card=COLUMN(VarBytesColumn()),  # id, stamp and what the catalog shows: read without stored docs
         title=TEXT(analyzer=BOTH_FORMS, stored=True, phrase=False, field_boost=4.0),  # + aliases
         headings=TEXT(analyzer=STEMMED, phrase=False, field_boost=2.0),
+        lead=TEXT(analyzer=PROSE_STEMMED, phrase=False, field_boost=2.0),  # summary, or the first paragraph
         body=TEXT(analyzer=PROSE_STEMMED),
         body_raw=TEXT(analyzer=PROSE_UNSTEMMABLE, phrase=False, field_boost=0.7),
         tags=KEYWORD(stored=True, lowercase=True, commas=True, scorable=True, field_boost=2.0),
@@ -142,6 +144,7 @@ def document_for(entry: Entry) -> dict[str, object]:
         "id": entry.id, "path": entry.rel_path, "card": card_for(entry),
         "title": f"{title}\n{aliases}" if aliases else title, "_stored_title": title,
         "headings": "\n".join(h.text for h in entry.headings if h.text != title),
+        "lead": entry.summary or lead_paragraph(entry.body),
         "body": body, "body_raw": body,
         "tags": ",".join(entry.tags), "category": entry.category,
         "exact": ",".join(normalize_name(n).replace(",", " ") for n in [title, *entry.aliases] if n.strip()),
@@ -149,6 +152,22 @@ def document_for(entry: Entry) -> dict[str, object]:
         "text_start": len(names) + 1,
     }
     return {name: value for name, value in document.items() if value}  # an empty field still costs a write
+
+
+_LEAD_SKIP_RE = re.compile(r"^\s*(?:#|```|~~~|\||!\[|<|---|\*\*\*|$)")
+LEAD_CHARS = 400
+
+
+def lead_paragraph(body: str) -> str:
+    """The first paragraph of prose (a quoted description counts): what a page says it is about."""
+    lines: list[str] = []
+    for line in body[:8000].splitlines():
+        if not lines and _LEAD_SKIP_RE.match(line):
+            continue
+        if not line.strip() or (lines and _LEAD_SKIP_RE.match(line)):
+            break
+        lines.append(line.strip().lstrip(">").strip())
+    return " ".join(lines)[:LEAD_CHARS]
 
 
 def die_with_parent() -> None:

@@ -66,11 +66,28 @@ def ids(searcher: Searcher, query: str, **kwargs: object) -> list[str]:
 
 
 # --- the query language ---------------------------------------------------------------------
-def test_words_all_must_match(searcher: Searcher) -> None:
+def test_partial_matches_are_found_and_say_what_they_lack(searcher: Searcher) -> None:
     assert set(ids(searcher, "docker")) == {"kb/docker/docker", "kb/docker/compose", "kb/misc/notes",
                                             "other/guide"}
-    assert ids(searcher, "docker compose") == ["kb/docker/compose"]
-    assert ids(searcher, "docker vacuum") == []
+    results = searcher.search("docker compose", limit=50)
+    assert results.complete == 1 and results.total == 4
+    assert results.results[0].id == "kb/docker/compose" and results.results[0].missing == []
+    assert all(h.missing == ["compose"] and h.matched == ["docker"] for h in results.results[1:])
+    results = searcher.search("docker vacuum", limit=50)
+    assert results.complete == 0 and results.total == 5
+    assert {tuple(h.missing) for h in results.results} == {("vacuum",), ("docker",)}
+
+
+def test_plus_makes_a_word_required(searcher: Searcher) -> None:
+    assert ids(searcher, "docker +vacuum") == ["kb/db/postgres"]
+    assert ids(searcher, "+docker +vacuum") == []
+
+
+def test_stop_and_question_words_never_decide_a_match(searcher: Searcher) -> None:
+    first = searcher.search("how do I retry a failed celery task").results[0]
+    assert first.id == "kb/python/celery-retries"
+    assert searcher.search("retry the celery tasks").results[0].id == "kb/python/celery-retries"
+    assert "how" not in searcher.search("how do I retry tasks").words
 
 
 def test_stemming_matches_word_forms(searcher: Searcher) -> None:
@@ -102,7 +119,12 @@ def test_exclude(searcher: Searcher) -> None:
 
 def test_or(searcher: Searcher) -> None:
     assert set(ids(searcher, "vacuum OR coroutines")) == {"kb/db/postgres", "kb/python/asyncio"}
-    assert set(ids(searcher, "vacuum or coroutines")) == set()  # lowercase `or` is a word
+    assert set(ids(searcher, "vacuum OR coroutines -lookups")) == {"kb/python/asyncio"}
+    grouped = searcher.search("docker vacuum OR coroutines")  # the OR group is required, docker is not
+    assert {h.id for h in grouped.results} == {"kb/db/postgres", "kb/python/asyncio"}
+    assert all(h.missing == ["docker"] for h in grouped.results)
+    lowercase = searcher.search("vacuum or coroutines")  # lowercase `or` is a word (a stop word)
+    assert lowercase.complete == 0 and lowercase.words == ["vacuum", "coroutines"]
 
 
 def test_field_title(searcher: Searcher) -> None:
@@ -129,18 +151,19 @@ def test_unknown_field_is_searched_as_text(searcher: Searcher) -> None:
 def test_typo_tolerance(searcher: Searcher) -> None:
     assert "kb/python/asyncio" in ids(searcher, "corutines~")
     assert "kb/python/asyncio" in ids(searcher, "coroutine~")
-    assert ids(searcher, "corutines") == []
+    assert ids(searcher, "corutines", correct=False) == []
 
 
 def test_typo_tolerance_for_words_whose_stem_is_themselves(searcher: Searcher) -> None:
     assert "kb/db/postgres" in ids(searcher, "vacuun~")
-    assert ids(searcher, "vacuun") == []
+    assert ids(searcher, "vacuun", correct=False) == []
 
 
 def test_as_you_type_last_word_is_a_prefix(searcher: Searcher) -> None:
-    assert ids(searcher, "dock") == []
+    assert ids(searcher, "dock", correct=False) == []
     assert {"kb/docker/docker", "kb/docker/compose"} <= set(ids(searcher, "dock", as_you_type=True))
-    assert ids(searcher, "docker comp", as_you_type=True) == ["kb/docker/compose"]
+    typing = searcher.search("docker comp", as_you_type=True)
+    assert typing.results[0].id == "kb/docker/compose" and typing.complete == 1
     assert ids(searcher, "dock ", as_you_type=True) == []
 
 
@@ -183,16 +206,23 @@ def test_snippet_shows_raw_html_of_the_page_escaped(searcher: Searcher) -> None:
 
 
 def test_did_you_mean_for_a_typo(searcher: Searcher) -> None:
-    results = searcher.search("dokcer")
-    assert results.total == 0
-    assert results.suggestion == "docker"
-    assert searcher.search("corutines -compose").suggestion == "coroutines -compose"
+    assert searcher.search("dokcer", correct=False).total == 0
+    assert searcher.search("dokcer", correct=False).suggestion == "docker"
+    assert searcher.search("corutines -compose", correct=False).suggestion == "coroutines -compose"
     assert searcher.search("docker").suggestion is None
     assert searcher.search("vacuum").suggestion is None
 
 
 def test_did_you_mean_for_a_body_word_whose_stem_is_itself(searcher: Searcher) -> None:
-    assert searcher.search("vacuun").suggestion == "vacuum"
+    assert searcher.search("vacuun", correct=False).suggestion == "vacuum"
+
+
+def test_unknown_words_are_respelled_and_their_results_shown(searcher: Searcher) -> None:
+    results = searcher.search("celry retrys")
+    assert results.corrected == "celery retrys" and results.query == "celry retrys"
+    assert results.results[0].id == "kb/python/celery-retries" and results.results[0].missing == []
+    assert searcher.search("celery retries").corrected is None
+    assert searcher.search("docker", as_you_type=True).corrected is None
 
 
 def test_very_long_query_is_fast(searcher: Searcher) -> None:
@@ -220,8 +250,10 @@ def test_limit_and_offset(searcher: Searcher) -> None:
 
 def test_results_json_shape(searcher: Searcher) -> None:
     data = searcher.search("docker").to_json()
-    assert set(data) == {"query", "total", "took_ms", "suggestion", "results"}
-    assert set(data["results"][0]) == {"id", "title", "root", "path", "score", "snippet", "tags"}
+    assert set(data) == {"query", "total", "complete", "took_ms", "suggestion", "corrected", "words",
+                         "timed_out", "results"}
+    assert set(data["results"][0]) == {"id", "title", "root", "path", "score", "snippet", "tags", "matched",
+                                       "missing"}
 
 
 # --- malformed queries ------------------------------------------------------------------------

@@ -86,10 +86,11 @@ def test_index_events_report_a_locked_index_with_exit_1(tmp_path: Path, content:
 
 def test_search_json_shape(tmp_path: Path, content: Path) -> None:
     data = json.loads(run(tmp_path, "search", "docker", "--json", "--content", str(content)).stdout)
-    assert set(data) == {"query", "total", "took_ms", "suggestion", "results"}
+    assert set(data) == {"query", "total", "complete", "took_ms", "suggestion", "corrected", "words",
+                         "timed_out", "results"}
     assert data["query"] == "docker" and data["total"] == 1 and data["suggestion"] is None
     hit = data["results"][0]
-    assert set(hit) == {"id", "title", "root", "path", "score", "snippet", "tags"}
+    assert set(hit) == {"id", "title", "root", "path", "score", "snippet", "tags", "matched", "missing"}
     assert hit["id"] == "notes/docker/compose" and hit["title"] == "Docker Compose"
     assert hit["root"] == "notes" and hit["path"] == "docker/compose.md"
     assert hit["tags"] == ["containers"] and "<b>Docker</b>" in hit["snippet"]
@@ -104,11 +105,30 @@ def test_search_text_output_and_limit(tmp_path: Path, content: Path) -> None:
 
 
 def test_search_nothing_matched_is_ok_with_suggestion(tmp_path: Path, content: Path) -> None:
-    data = json.loads(run(tmp_path, "search", "dockr", "--json", "--content", str(content)).stdout)
+    data = json.loads(run(tmp_path, "search", "dockr", "--as-typed", "--json", "--content", str(content)).stdout)
     assert data["total"] == 0 and data["results"] == []
     assert data["suggestion"] == "docker"
     proc = run(tmp_path, "search", "zzzzqqq", "--content", str(content))
     assert proc.stdout.startswith("0 results")
+
+
+def test_search_respells_unknown_words_and_says_so(tmp_path: Path, content: Path) -> None:
+    proc = run(tmp_path, "search", "dockr volumes", "--content", str(content))
+    assert proc.stdout.startswith("Showing results for: docker volumes")
+    assert "Docker Compose  [notes/docker/compose]" in proc.stdout
+    data = json.loads(run(tmp_path, "search", "dockr", "--json", "--content", str(content)).stdout)
+    assert data["corrected"] == "docker" and data["results"][0]["id"] == "notes/docker/compose"
+
+
+def test_search_text_output_says_what_a_partial_match_lacks(tmp_path: Path, content: Path) -> None:
+    proc = run(tmp_path, "search", "how do I set the backoff for payment retries", "--content", str(content))
+    assert proc.stdout.startswith("0 with every word, 2 with some")
+    assert "Missing: set, payment" in proc.stdout
+    data = json.loads(run(tmp_path, "search", "backoff payment retries", "--json", "--content", str(content)).stdout)
+    assert data["words"] == ["backoff", "payment", "retries"]
+    first = data["results"][0]
+    assert first["id"] == "notes/celery" and first["missing"] == ["payment"]
+    assert first["matched"] == ["backoff", "retries"]
 
 
 def test_search_unclosed_quote_is_repaired(tmp_path: Path, content: Path) -> None:

@@ -1,0 +1,61 @@
+"""Which words of a text a query matched: one rule for snippets and for the page the viewer shows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from nexus_desktop.core.analysis import is_cjk, stem, words_with_offsets
+
+MAX_SPANS = 2000
+
+
+class WordMatcher:
+    """Matches words as search matched them: `retries` matches retry, retried, retrying (same stem) but
+    `tar` does not match `target`; a term ending in `*` matches words that start with it; a CJK term
+    matches its characters.
+
+    Terms come from SearchResults.terms: words as typed (or the completions the search used) and
+    `prefix*` for explicit prefix clauses.
+    """
+
+    def __init__(self, terms: Iterable[str]) -> None:
+        self.exact: set[str] = set()
+        self.stems: set[str] = set()
+        prefixes: list[str] = []
+        for term in terms:
+            term = term.lower()
+            if not term:
+                continue
+            if term.endswith("*"):
+                if term.rstrip("*"):
+                    prefixes.append(term.rstrip("*"))
+            elif is_cjk(term):
+                self.exact.add(term)
+            else:
+                self.exact.add(term)
+                self.stems.add(stem(term))
+        self.prefixes = tuple(prefixes)
+
+    def __bool__(self) -> bool:
+        return bool(self.exact or self.stems or self.prefixes)
+
+    def matches(self, word: str) -> bool:
+        """Whether a lowercased word of the text is one the query matched."""
+        return (word in self.exact or stem(word) in self.stems
+                or (bool(self.prefixes) and word.startswith(self.prefixes)))
+
+    def spans(self, text: str, limit: int = MAX_SPANS) -> list[tuple[int, int]]:
+        """(start, end) of every matched word of `text`, in order, overlaps merged (at most `limit`)."""
+        found: list[tuple[int, int]] = []
+        if not self:
+            return found
+        for word, start, end in words_with_offsets(text):
+            if not self.matches(word):
+                continue
+            if found and start < found[-1][1]:  # a part inside a compound that matched as a whole
+                found[-1] = (found[-1][0], max(end, found[-1][1]))
+                continue
+            found.append((start, end))
+            if len(found) >= limit:
+                break
+        return found

@@ -136,7 +136,8 @@ class Document:
 
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
-_H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+_H1 = re.compile(r"#[ \t]+(.+?)[ \t#]*")
+_FENCE = re.compile(r"[ \t]{0,3}(```|~~~)")
 
 
 def title_and_body(text: str, fallback: str) -> tuple[str, str]:
@@ -152,9 +153,20 @@ def title_and_body(text: str, fallback: str) -> tuple[str, str]:
         text = text[match.end():]
     title = meta.get("title") if isinstance(meta, dict) else None
     if not isinstance(title, str) or not title.strip():
-        heading = _H1.search(text)
-        title = heading.group(1) if heading else fallback
+        title = first_heading(text) or fallback
     return title.strip(), text
+
+
+def first_heading(markdown: str) -> str | None:
+    """The text of the first `# ` heading outside fenced code (a `# comment` in a code block is not one)."""
+    fence: str | None = None
+    for line in markdown.splitlines():
+        opening = _FENCE.match(line)
+        if opening:
+            fence = None if fence == opening.group(1) else fence or opening.group(1)
+        elif fence is None and (heading := _H1.fullmatch(line)):
+            return heading.group(1)
+    return None
 
 
 def markdown_paths(folder: Path) -> Iterator[Path]:

@@ -15,7 +15,8 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:  # the bench package lives beside the app, not inside it
     sys.path.insert(0, str(REPO))
 
-from bench.relevance_bench import QUESTION_SETS, AppEngine, Scores, ask_all, load_questions, read_documents  # noqa: E402
+from bench.relevance_bench import (  # noqa: E402
+    QUESTION_SETS, AppEngine, Scores, ask_all, load_questions, read_documents)
 
 # Floors on the bundled content's question set. They are 0.0 while search still requires every word (issue 11);
 # the lead raises them to just under the measured figures once the new ranking lands, so that a ranking change

@@ -1,5 +1,4 @@
-"""Search answers learners' questions over the bundled content at least as well as the floor, and keywords
-and the query language keep working (the questions are bench/relevance/nexus.toml)."""
+"""Search answers the questions of bench/relevance/nexus.toml at least as well as the floor; keywords still work."""
 
 from __future__ import annotations
 

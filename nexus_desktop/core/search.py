@@ -41,11 +41,14 @@ COMPLETION_WEIGHT = 0.35  # a completion of the word being typed counts, below t
 #   entries with every word measured worse (long pages that hold every word of a question pushed the
 #   answer down: 36/56 in the top 3 on a third-party vault against 43/56), so completeness is shown to
 #   the user ("Missing: ...") rather than imposed on the order;
-# - neighbouring words of the query within PROXIMITY_SLOP positions add PROXIMITY_WEIGHT-weighted phrase
-#   scores; BM25F's K1 is raised from 1.2 to 2.0, so repeated words saturate later.
+# - among the best PROXIMITY_CANDIDATES, neighbouring words of the query that stand within PROXIMITY_SLOP
+#   positions of each other add their rarity (read from the index's positions: a phrase query over the
+#   whole index cost ~100 ms on 7.4k pages); BM25F's K1 is raised from 1.2 to 2.0, so repeated words
+#   saturate later.
 COVERAGE_POWER = 0.5
 PROXIMITY_SLOP = 3
-PROXIMITY_WEIGHT = 1.0
+PROXIMITY_WEIGHT = 1.0  # times the summed rarity (idf) of a pair that stands close
+PROXIMITY_CANDIDATES = 100  # proximity re-ranks this many of the best candidates
 BM25_B = 0.75
 BM25_K1 = 2.0
 TIME_LIMIT_S = 0.8  # what is collected by then is shown, with a notice
@@ -163,16 +166,16 @@ class Plan:
     def boosts(self) -> wq.Query | None:
         """Title, alias, heading and tag matches (and an exact title), scored apart from the match;
         and a bonus where two neighbouring words of the query stand close together in the text."""
-        boosts = [b for u in self.units for b in u.boosts] + self._proximity()
+        boosts = [b for u in self.units for b in u.boosts]
         if self.exact:
             boosts.append(wq.Term("exact", self.exact, boost=EXACT_BOOST))
         return wq.Or(boosts) if boosts else None
 
-    def _proximity(self) -> list[wq.Query]:
+    def neighbours(self) -> list[tuple[str, str]]:
+        """Pairs of neighbouring single-word units of the query (their `body` terms)."""
         terms = [u.matching.text if isinstance(u.matching, wq.Term) and u.matching.fieldname == "body" else None
                  for u in self.soft]
-        return [wq.Phrase("body", [a, b], slop=PROXIMITY_SLOP, boost=PROXIMITY_WEIGHT)
-                for a, b in zip(terms, terms[1:]) if a and b and a != b]
+        return [(a, b) for a, b in zip(terms, terms[1:]) if a and b and a != b]
 
     def highlight(self) -> list[str]:
         found: list[str] = []
@@ -464,7 +467,10 @@ class Searcher:
         plan = builder.plan(clauses, as_you_type)
         soft = plan.soft
         coverage = self._coverage(plan) if len(soft) > 1 or (soft and len(plan.units) > len(soft)) else None
-        collector = _RankingCollector(self._boost_scores(plan.boosts()), coverage, limit=max(1, offset + limit))
+        pairs = plan.neighbours()
+        wanted = max(1, offset + limit)
+        collector = _RankingCollector(self._boost_scores(plan.boosts()), coverage,
+                                      limit=max(wanted, PROXIMITY_CANDIDATES) if pairs else wanted)
         results = SearchResults(query=text, terms=plan.highlight(), words=[u.label for u in soft])
         timed = TimeLimitCollector(collector, TIME_LIMIT_S, use_alarm=False)
         try:
@@ -475,17 +481,46 @@ class Searcher:
         results.complete = collector.complete
         matcher = WordMatcher(results.terms)
         labels = [u.label for u in soft]
-        for hit in collector.results()[offset:offset + limit]:
-            fields = hit.fields()
-            missing = coverage.missing(hit.docnum, labels) if coverage is not None else []
+        ranked = [(float(score), docnum) for score, docnum in collector.results().top_n]
+        if pairs:
+            ranked = self._with_proximity(ranked, pairs)
+        for score, docnum in ranked[offset:offset + limit]:
+            fields = self._searcher.stored_fields(docnum)
+            missing = coverage.missing(docnum, labels) if coverage is not None else []
             results.results.append(Hit(
                 id=fields["id"], title=fields.get("title", ""), root=fields["id"].partition("/")[0],
-                path=fields.get("path", ""), score=float(hit.score or 0.0), snippet=_snippet(fields, matcher),
+                path=fields.get("path", ""), score=score, snippet=_snippet(fields, matcher),
                 tags=[t for t in fields.get("tags", "").split(",") if t],
                 category=fields.get("category", ""), summary=fields.get("summary", ""),
                 matched=[label for label in labels if label not in missing], missing=missing,
             ))
         return results
+
+    def _with_proximity(self, ranked: list[tuple[float, int]], pairs: list[tuple[str, str]]) -> list[tuple[float, int]]:
+        """The candidates re-ranked with a bonus for each pair of neighbouring query words that stand
+        within PROXIMITY_SLOP words of each other in the entry (read from the index's positions)."""
+        near = self._near_pairs({docnum for _, docnum in ranked}, pairs)
+        rescored = [(score + PROXIMITY_WEIGHT * near.get(docnum, 0.0), docnum) for score, docnum in ranked]
+        return sorted(rescored, key=lambda item: (-item[0], item[1]))
+
+    def _near_pairs(self, docnums: set[int], pairs: list[tuple[str, str]]) -> dict[int, float]:
+        """Document number -> the summed weight (rarity) of the word pairs that stand close together in it."""
+        found: dict[int, float] = {}
+        terms = sorted({t for pair in pairs for t in pair})
+        doc_count = max(1, self._searcher.doc_count())
+        weight = {t: _idf(doc_count, self._searcher.doc_frequency("body", t)) for t in terms}
+        for sub, offset in self._searcher.leaf_searchers():
+            reader = sub.reader()
+            local = sorted(d - offset for d in docnums if offset <= d < offset + reader.doc_count_all())
+            if not local:
+                continue
+            positions = {term: _positions(reader, term, local) for term in terms}
+            for docnum in local:
+                count = sum(weight[a] + weight[b] for a, b in pairs
+                            if _within(positions[a].get(docnum), positions[b].get(docnum), PROXIMITY_SLOP))
+                if count:
+                    found[docnum + offset] = count
+        return found
 
     def _coverage(self, plan: Plan) -> Coverage:
         """Which entries have each soft unit, and the unit's weight (a rare word weighs more)."""
@@ -584,6 +619,37 @@ class Searcher:
             if stem(match.group().lower()) == stemmed:
                 return match.group().lower()
         return stemmed
+
+
+def _positions(reader: IndexReader, term: str, docnums: list[int]) -> dict[int, list[int]]:
+    """The positions of a `body` term in each of these (sorted, segment-local) documents that has it."""
+    out: dict[int, list[int]] = {}
+    if ("body", term) not in reader:
+        return out
+    postings = reader.postings("body", term)
+    for docnum in docnums:
+        if not postings.is_active():
+            break
+        if postings.id() < docnum:
+            postings.skip_to(docnum)
+        if postings.is_active() and postings.id() == docnum:
+            out[docnum] = postings.value_as("positions")
+    return out
+
+
+def _within(first: list[int] | None, second: list[int] | None, slop: int) -> bool:
+    """Whether some position of one list is within `slop` of some position of the other (both sorted)."""
+    if not first or not second:
+        return False
+    i = j = 0
+    while i < len(first) and j < len(second):
+        if abs(first[i] - second[j]) <= slop:
+            return True
+        if first[i] < second[j]:
+            i += 1
+        else:
+            j += 1
+    return False
 
 
 def _weighting() -> scoring.BM25F:

@@ -376,13 +376,15 @@ class Searcher:
 
     def __init__(self, index: SearchIndex) -> None:
         self.index = index
-        self._searcher: WhooshSearcher = index.open().searcher()
+        with index.reading():  # a read error means damage: IndexDamaged, the index set aside (see index.py)
+            self._searcher: WhooshSearcher = index.open().searcher()
         self._completions: dict[tuple[str, str, int], list[str]] = {}
 
     def refresh(self) -> None:
         """See the index as it is now. A new Whoosh searcher, not `Searcher.refresh()`: after a merge
         that one reports every hit twice, and it fails on an index that started empty."""
-        old, self._searcher = self._searcher, self.index.open().searcher()
+        with self.index.reading():
+            old, self._searcher = self._searcher, self.index.open().searcher()
         old.close()
         self._completions.clear()
 
@@ -391,7 +393,12 @@ class Searcher:
 
     def search(self, text: str, *, limit: int = 20, offset: int = 0, as_you_type: bool = False,
                suggest: bool = True) -> SearchResults:
-        """Run a query; raises BadQuery when there is nothing searchable in it."""
+        """Run a query; raises BadQuery when there is nothing searchable in it, IndexDamaged when the
+        index could not be read (it was set aside: rebuild, refresh() and ask again)."""
+        with self.index.reading(BadQuery):
+            return self._search(text, limit=limit, offset=offset, as_you_type=as_you_type, suggest=suggest)
+
+    def _search(self, text: str, *, limit: int, offset: int, as_you_type: bool, suggest: bool) -> SearchResults:
         started = time.perf_counter()
         clauses = parse(text)
         as_you_type = as_you_type and not text.endswith((" ", '"'))
@@ -412,7 +419,7 @@ class Searcher:
                 category=fields.get("category", ""), summary=fields.get("summary", ""),
             ))
         if suggest and results.total < SUGGEST_BELOW:
-            results.suggestion = self.suggest(text)
+            results.suggestion = self._suggest(text)
         results.took_ms = (time.perf_counter() - started) * 1000
         return results
 
@@ -447,6 +454,10 @@ class Searcher:
 
     def suggest(self, text: str) -> str | None:
         """A corrected query from the index's own vocabulary, or None."""
+        with self.index.reading():
+            return self._suggest(text)
+
+    def _suggest(self, text: str) -> str | None:
         clauses = parse(text)
         reader = self._searcher.reader()
         changed = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import time
@@ -105,10 +106,12 @@ class UserDB:
     (WAL and the busy timeout make concurrent connections and processes safe).
     """
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, notice: str | None = None) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, notice: str | None = None,
+                 read_only: bool = False) -> None:
         self.conn = conn
         self.path = path
         self.notice = notice
+        self.read_only = read_only
         self._depth = 0
 
     @contextmanager
@@ -121,6 +124,8 @@ class UserDB:
             finally:
                 self._depth -= 1
             return
+        if self.read_only:
+            raise UserDataError(f"{self.path} is open read-only: the change was not saved")
         self.conn.execute("BEGIN IMMEDIATE")
         self._depth = 1
         try:
@@ -176,8 +181,23 @@ def open_user_db(data_dir: Path) -> UserDB:
     path = data_dir / DB_NAME
     try:
         _check_header(path)
-        return UserDB(_open_checked(path), path)
-    except (sqlite3.DatabaseError, FutureSchemaError) as exc:
+        conn = _open_checked(path)
+        try:
+            restored = _restore_missing_tables(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return UserDB(conn, path, f"The user database {path} had lost its tables {', '.join(restored)}; "
+                                  "they were created anew (empty)." if restored else None)
+    except FutureSchemaError as exc:  # a newer app wrote it: show what is there, change nothing
+        return _open_read_only(path, f"The user database {path} was written by a newer version of Nexus "
+                                     f"({exc}): it is opened read-only and changes are not saved.")
+    except (sqlite3.DatabaseError, UserDBOpenError) as exc:
+        if _is_read_only_folder(path):
+            return _open_read_only(path, f"The data folder {path.parent} is read-only: bookmarks and "
+                                         "settings are shown but changes are not saved.")
+        if isinstance(exc, UserDBOpenError):
+            raise
         if not _is_corruption(exc):
             raise UserDBOpenError(f"cannot open {path}: {exc}") from exc
         reason = str(exc)
@@ -189,6 +209,75 @@ def open_user_db(data_dir: Path) -> UserDB:
     notice = (f"The user database {path} could not be used ({reason}); it was copied to "
               f"{aside.name} and a fresh one was started.")
     return UserDB(conn, path, notice)
+
+
+def _open_read_only(path: Path, notice: str) -> UserDB:
+    """The database opened for reading only (where its folder can't hold the WAL's side files, as an
+    immutable file)."""
+    for options in ("mode=ro", "immutable=1"):
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?{options}", uri=True, timeout=BUSY_TIMEOUT_S,
+                                   isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return UserDB(conn, path, notice, read_only=True)
+        except sqlite3.Error as exc:
+            error = exc
+    raise UserDBOpenError(f"cannot open {path} even read-only: {error}")
+
+
+def _is_read_only_folder(path: Path) -> bool:
+    return path.is_file() and not os.access(path.parent, os.W_OK) or _on_read_only_disk(path.parent)
+
+
+def _on_read_only_disk(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False
+
+
+def _restore_missing_tables(conn: sqlite3.Connection) -> list[str]:
+    """Create the tables (and indexes) of the current schema that the file lacks (dropped by hand or
+    by a tool); returns the tables created."""
+    present = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    missing = [(kind, name, sql) for kind, name, sql in _schema(MIGRATIONS) if name not in present]
+    if not missing:
+        return []
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for _kind, _name, sql in missing:
+            conn.execute(sql)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return [name for kind, name, _sql in missing if kind == "table"]
+
+
+_SCHEMAS: dict[int, tuple[tuple[Migration, ...], list[tuple[str, str, str]]]] = {}
+
+
+def _schema(migrations: tuple[Migration, ...]) -> list[tuple[str, str, str]]:
+    """(type, name, sql) of every table, then every index, that these migrations create (worked out
+    once per process on an empty in-memory database)."""
+    known = _SCHEMAS.get(id(migrations))
+    if known is not None and known[0] is migrations:
+        return known[1]
+    model = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        _migrate_with(model, migrations)
+        schema = model.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+                               "ORDER BY type = 'index'").fetchall()
+    finally:
+        model.close()
+    _SCHEMAS[id(migrations)] = (migrations, schema)
+    return schema
+
+
+def _migrate_with(conn: sqlite3.Connection, migrations: tuple[Migration, ...]) -> None:
+    for migration in migrations:
+        _apply(conn, migration)
 
 
 def _is_corruption(exc: BaseException) -> bool:

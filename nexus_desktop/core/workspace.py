@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nexus_desktop.core.index import CatalogItem, IndexReport, SearchIndex
-from nexus_desktop.core.library import BUNDLED_ROOT, Entry, Root, find_file, read_entry, roots_from_dirs
+from nexus_desktop.core.library import BUNDLED_ROOT, Entry, Root, find_file, read_entry, roots_from_dirs, scan
 from nexus_desktop.core.links import EntryRef, LinkResolver
 from nexus_desktop.core.render import Renderer
 from nexus_desktop.paths import UserDirs, content_dir, user_dirs
@@ -69,6 +69,12 @@ class Workspace:
     def entry_refs(self) -> list[EntryRef]:
         """Id, title and aliases of every indexed entry."""
         return self.index.entry_refs()
+
+    def known_entries(self) -> dict[str, EntryRef]:
+        """Every entry of the library as its files are now (scanned, not read), with the title and
+        aliases the index has for it; nothing is indexed or written (bookmark commands use this)."""
+        indexed = {item.id: EntryRef(item.id, item.title, item.aliases) for item in self.index.catalog_as_is()}
+        return {entry_id: indexed.get(entry_id, EntryRef(entry_id, "")) for entry_id in scan(self.roots).files}
 
     def resolver(self, catalog: Sequence[CatalogItem] | None = None) -> LinkResolver:
         """Resolves links by the index's titles and aliases; relative links also by the files on disk,

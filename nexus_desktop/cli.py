@@ -167,7 +167,8 @@ def _index_events(workspace, args: argparse.Namespace) -> int:
     outcome = {"ok": True}
 
     def emit(event: dict) -> None:
-        outcome["ok"] = outcome["ok"] and event["event"] not in ("busy", "failed")
+        if event["event"] in ("indexed", "busy", "failed"):  # the last of these tells how the job ended
+            outcome["ok"] = event["event"] == "indexed"
         print(event_line(event), flush=True)
 
     run_job(workspace, emit, merge=args.merge, rebuild=args.rebuild)
@@ -213,6 +214,12 @@ def _search(workspace, query: str, limit: int, offset: int):  # -> SearchResults
                 raise
             _fresh_index(workspace)  # its notice says the index was rebuilt, and why
     raise AssertionError("unreachable")
+
+
+def _plain(snippet: str) -> str:
+    import html
+
+    return html.unescape(re.sub(r"</?b>", "", snippet))
 
 
 def cmd_show(args: argparse.Namespace) -> int:

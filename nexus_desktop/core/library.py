@@ -15,6 +15,8 @@ from pathlib import Path, PurePosixPath
 import yaml
 from markdown.extensions.toc import slugify_unicode, unique
 
+from nexus_desktop.core.entry_ids import canonical_entry_id
+
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 MAX_READ_BYTES = 5 * 1024 * 1024
 BUNDLED_ROOT = "nexus"
@@ -567,6 +569,7 @@ def extract_links(body: str) -> list[str]:
 
 def find_file(roots: Iterable[Root], entry: str) -> FileStat | None:
     """The file of one entry id, found without scanning the whole library."""
+    entry = canonical_entry_id(entry)
     root_name, _, rel = entry.partition("/")
     for root in roots:
         if root.name != root_name or not rel:

@@ -9,6 +9,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before any Qt module loads
+NET_GUARD = Path(__file__).resolve().parent / "netguard"  # its sitecustomize refuses Internet sockets
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(NET_GUARD), os.environ.get("PYTHONPATH", "")) if p)
+
+import socket
 
 import pytest
 
@@ -53,6 +57,15 @@ The end of the tar page.
 def _paragraphs(word: str, count: int = 40) -> str:
     return "\n\n".join(f"Paragraph {i} about {word} archives and folders, long enough to wrap "
                        "onto a second line in a narrow window so the page can scroll." for i in range(count))
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs offline: creating an AF_INET/AF_INET6 socket fails (child processes started by
+    tests import the same guard as their sitecustomize, from PYTHONPATH)."""
+    from tests.netguard.sitecustomize import guarded_init
+
+    monkeypatch.setattr(socket.socket, "__init__", guarded_init)
 
 
 @pytest.fixture

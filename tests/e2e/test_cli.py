@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from nexus_desktop import __version__
-from tests.e2e.conftest import REPO
+from tests.e2e.conftest import NET_GUARD, REPO
 from tests.e2e.conftest import run_cli as run
 
 
@@ -181,7 +181,7 @@ MALFORMED = ['"unclosed', "(((", "*", "OR", "tag:", "\u00e9~~", "x" * 300]
 
 
 def test_malformed_queries_exit_0_or_2_without_traceback(tmp_path: Path, content: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(NET_GUARD)])}
     env.pop("NEXUS_DESKTOP_DATA_DIR", None)
     run(tmp_path, "index", "--content", str(content))
 

@@ -10,13 +10,31 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from nexus_desktop import __version__
-from nexus_desktop.paths import DATA_DIR_ENV, resources_dir, user_dirs
+from nexus_desktop.paths import DATA_DIR_ENV, DataFolderError, resources_dir, user_dirs
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
 class UsageError(Exception):
     """Bad usage or bad input: exit 2 with a one-line message."""
+
+
+# C0 controls but tab and newline, DEL, C1 controls: ESC sequences in a title or a file would retitle,
+# recolour or clear the user's terminal.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """Text with control characters shown as `\\xNN` escapes, never sent to the terminal raw."""
+    return _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def say(text: str = "", *, err: bool = False) -> None:
+    """Print one piece of text output, control characters escaped (stderr lines get the program name)."""
+    if err:
+        print(f"nexus-desktop: {terminal_safe(text)}", file=sys.stderr)
+    else:
+        print(terminal_safe(text))
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     search = sub.add_parser("search", help="search the library")
     _add_common(search)
-    search.add_argument("query", metavar="QUERY")
+    search.add_argument("query", metavar="QUERY", nargs="+",
+                        help="the query (words may start with '-': `search -tar` excludes tar)")
     search.add_argument("--limit", type=_positive_int, default=20, metavar="N")
     search.add_argument("--offset", type=_non_negative_int, default=0, metavar="N")
     search.add_argument("--json", action="store_true")
@@ -102,24 +121,23 @@ def workspace_for(args: argparse.Namespace):  # -> Workspace (imported lazily: t
     for folder in content or []:
         if not Path(folder).expanduser().is_dir():
             raise UsageError(f"--content {folder}: no such folder")
-    try:
-        workspace, notices = Workspace.for_run(getattr(args, "data_dir", None), content)
-    except OSError as exc:
-        raise UsageError(f"cannot use the data folder: {exc.strerror or exc}") from exc
+    workspace, notices = Workspace.for_run(getattr(args, "data_dir", None), content)
     for notice in notices:
-        print(f"nexus-desktop: {notice}", file=sys.stderr)
+        say(notice, err=True)
     return workspace
 
 
-def _fresh_index(workspace) -> list[str]:
-    """Bring the index up to date before reading it; if another process is writing, read what is there."""
-    from nexus_desktop.core.index import IndexBusy
+def _fresh_index(workspace) -> None:
+    """Bring the index up to date before reading it; when it can't be written (another process is
+    writing, a read-only folder, a full disk), say so and read it as it is."""
+    from nexus_desktop.core.index import IndexBusy, IndexWriteError
 
     try:
-        report = workspace.update_index()
-    except IndexBusy as exc:
-        return [f"{exc} Searching the index as it is."]
-    return report.notices
+        notices = workspace.update_index().notices
+    except (IndexBusy, IndexWriteError) as exc:
+        notices = [f"{exc} Searching the index as it is."]
+    for notice in notices:
+        say(notice, err=True)
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -130,15 +148,15 @@ def cmd_index(args: argparse.Namespace) -> int:
     if args.merge and report.changed:
         workspace.index.merge()
     for notice in report.notices:
-        print(f"nexus-desktop: {notice}", file=sys.stderr)
+        say(notice, err=True)
     if args.json:
         print(json_text(report.to_json()))
     else:
-        print(f"{', '.join(report.roots)}: {report.added} added, {report.updated} updated, "
-              f"{report.removed} removed, {report.unchanged} unchanged, {len(report.skipped)} skipped "
-              f"in {report.seconds:.2f} s")
+        say(f"{', '.join(report.roots)}: {report.added} added, {report.updated} updated, "
+            f"{report.removed} removed, {report.unchanged} unchanged, {len(report.skipped)} skipped "
+            f"in {report.seconds:.2f} s")
         for item in report.skipped:
-            print(f"  skipped {item['path']}: {item['reason']}")
+            say(f"  skipped {item['path']}: {item['reason']}")
     return EXIT_OK
 
 
@@ -148,47 +166,62 @@ def _index_events(workspace, args: argparse.Namespace) -> int:
     from nexus_desktop.core.indexing import event_line, run_job
 
     die_with_parent()  # the app that reads these events owns this process
-    if args.rebuild:
-        workspace.index.clear()
     outcome = {"ok": True}
 
     def emit(event: dict) -> None:
-        outcome["ok"] = outcome["ok"] and event["event"] not in ("busy", "failed")
+        if event["event"] in ("indexed", "busy", "failed"):  # the last of these tells how the job ended
+            outcome["ok"] = event["event"] == "indexed"
         print(event_line(event), flush=True)
 
-    run_job(workspace, emit, merge=args.merge)
+    run_job(workspace, emit, merge=args.merge, rebuild=args.rebuild)
     return EXIT_OK if outcome["ok"] else EXIT_FAILURE
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from nexus_desktop.core.search import BadQuery, Searcher
+    from nexus_desktop.core.search import BadQuery
 
+    query = " ".join(args.query)
     workspace = workspace_for(args)
-    for notice in _fresh_index(workspace):
-        print(notice, file=sys.stderr)
-    searcher = Searcher(workspace.index)
+    _fresh_index(workspace)
     try:
-        results = searcher.search(args.query, limit=args.limit, offset=args.offset, correct=not args.as_typed)
+        results = _search(workspace, query, args.limit, args.offset, correct=not args.as_typed)
     except BadQuery as exc:
-        raise UsageError(f"bad query {args.query!r}: {exc}") from exc
-    finally:
-        searcher.close()
+        raise UsageError(f"bad query {query!r}: {exc}") from exc
     if args.json:
         print(json_text(results.to_json()))
         return EXIT_OK
     if results.corrected:
-        print(f"Showing results for: {results.corrected}  (search instead for the words as typed: --as-typed)")
-    print(f"{results.headline()} in {results.took_ms:.0f} ms")
+        say(f"Showing results for: {results.corrected}  (search instead for the words as typed: --as-typed)")
+    say(f"{results.headline()} in {results.took_ms:.0f} ms")
     if results.suggestion:
-        print(f"Did you mean: {results.suggestion}")
+        say(f"Did you mean: {results.suggestion}")
     if results.timed_out:
-        print("The search stopped after a second: these are the results found by then.")
+        say("The search stopped after a second: these are the results found by then.")
     for hit in results.results:
-        print(f"\n{hit.title}  [{hit.id}]")
-        print(f"  {_plain(hit.snippet)}")
+        say(f"\n{hit.title}  [{hit.id}]")
+        say(f"  {_plain(hit.snippet)}")
         if hit.missing:
-            print(f"  Missing: {', '.join(hit.missing)}")
+            say(f"  Missing: {', '.join(hit.missing)}")
     return EXIT_OK
+
+
+def _search(workspace, query: str, limit: int, offset: int, correct: bool = True):  # -> SearchResults
+    """Run one query; an index found damaged while searching is rebuilt and the query asked again."""
+    from nexus_desktop.core.index import IndexDamaged
+    from nexus_desktop.core.search import Searcher
+
+    for attempt in (1, 2):
+        try:
+            searcher = Searcher(workspace.index)
+            try:
+                return searcher.search(query, limit=limit, offset=offset, correct=correct)
+            finally:
+                searcher.close()
+        except IndexDamaged:
+            if attempt == 2:
+                raise
+            _fresh_index(workspace)  # its notice says the index was rebuilt, and why
+    raise AssertionError("unreachable")
 
 
 def _plain(snippet: str) -> str:
@@ -198,26 +231,28 @@ def _plain(snippet: str) -> str:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from nexus_desktop.core.library import EntryError
+    from nexus_desktop.core.library import EntryError, decode_markdown, read_bytes
     from nexus_desktop.core.render import html_document
 
     workspace = workspace_for(args)
     try:
         entry = workspace.load_entry(args.id)
+        if entry is not None and not args.html:
+            text = decode_markdown(read_bytes(entry.path, limit=None), [])  # the whole file, read as indexed
     except EntryError as exc:
         raise UsageError(f"{args.id}: {exc}") from exc
     if entry is None:
         raise UsageError(f"no entry {args.id!r} in the library (ids look like nexus/async/celery-retries)")
     for warning in entry.warnings:
-        print(f"warning: {entry.id}: {warning}", file=sys.stderr)
+        say(f"warning: {entry.id}: {warning}", err=True)
     if not args.html:
-        sys.stdout.write(entry.path.read_text(encoding="utf-8", errors="replace"))
+        sys.stdout.write(terminal_safe(text))
         return EXIT_OK
     _fresh_index(workspace)
     rendered = workspace.renderer("light").render(entry)
     css_path = resources_dir() / "content-light.css"
     css = css_path.read_text(encoding="utf-8") if css_path.is_file() else ""
-    sys.stdout.write(html_document(rendered.html, css, rendered.title))
+    sys.stdout.write(terminal_safe(html_document(rendered.html, css, rendered.title)))
     return EXIT_OK
 
 
@@ -238,7 +273,6 @@ def cmd_bookmarks(args: argparse.Namespace) -> int:
     """`bookmarks list|add ID|remove ID|export FILE|import FILE`: 0 ok, 2 bad usage or input, 1 otherwise."""
     from nexus_desktop.core import bookmark_exchange as exchange
     from nexus_desktop.core.bookmarks import BookmarkError, BookmarkStore
-    from nexus_desktop.core.index import IndexBusy
     from nexus_desktop.core.library import EntryError
     from nexus_desktop.core.userdb import UserDataError, open_user_db
 
@@ -251,16 +285,16 @@ def cmd_bookmarks(args: argparse.Namespace) -> int:
     if action != "add" and (args.folder is not None or args.note is not None):
         raise UsageError("--folder and --note only apply to `bookmarks add`")
     try:
-        db = open_user_db(user_dirs(getattr(args, "data_dir", None)).data)
+        db = open_user_db(user_dirs(getattr(args, "data_dir", None)).ensure().data)
     except UserDataError as exc:
-        print(f"nexus-desktop: {exc}", file=sys.stderr)
+        say(str(exc), err=True)
         return EXIT_FAILURE
-    if db.notice:  # a corrupt store was moved aside: say so, then carry on with the fresh one
-        print(f"nexus-desktop: {db.notice}", file=sys.stderr)
+    if db.notice:  # a corrupt store was copied aside, or it is read-only: say so, then carry on
+        say(db.notice, err=True)
     store = BookmarkStore(db)
 
     def emit(obj: object, text: str) -> None:
-        print(json_text(obj) if args.json else text)
+        print(json_text(obj)) if args.json else say(text)
 
     try:
         if action == "add":
@@ -295,15 +329,8 @@ def cmd_bookmarks(args: argparse.Namespace) -> int:
                 raise UsageError(f"{target!r} is not bookmarked")
             emit({"removed": len(snap.bookmarks), "id": entry_ref, "anchor": anchor or None},
                  f"Removed {len(snap.bookmarks)} bookmark{'s' * (len(snap.bookmarks) != 1)} of {target}")
-        elif action == "list":
-            workspace = workspace_for(args)
-            report = None
-            try:
-                for notice in workspace.update_index().notices:
-                    print(notice, file=sys.stderr)
-                report = store.reconcile({ref.id: ref for ref in workspace.entry_refs()})
-            except IndexBusy as exc:
-                print(f"nexus-desktop: {exc} Missing bookmarks are shown as last checked.", file=sys.stderr)
+        elif action == "list":  # checked against the files as they are now: no indexing first
+            report = None if db.read_only else store.reconcile(workspace_for(args).known_entries())
             tree = store.tree()
             emit(exchange.listing_json(tree, report), "\n".join(exchange.listing_lines(tree, report)))
         elif action == "export":
@@ -321,7 +348,7 @@ def cmd_bookmarks(args: argparse.Namespace) -> int:
     except (exchange.BookmarkFileError, BookmarkError) as exc:
         raise UsageError(str(exc)) from exc
     except UserDataError as exc:
-        print(f"nexus-desktop: {exc}", file=sys.stderr)
+        say(str(exc), err=True)
         return EXIT_FAILURE
     finally:
         db.close()
@@ -367,26 +394,78 @@ def _opens_the_window(argv: Sequence[str]) -> bool:
     return True
 
 
+_SEARCH_OPTIONS = {"--data-dir": 1, "--content": 1, "--limit": 1, "--offset": 1, "--json": 0, "--as-typed": 0, "-h": 0,
+                   "--help": 0}
+_TOP_OPTIONS = {"--data-dir": 1, "--content": 1, "--version": 0, "-h": 0, "--help": 0}
+
+
+def _with_query_last(argv: list[str]) -> list[str]:
+    """`search` arguments with the query words after `--`, so that a word starting with '-' (`-tar`:
+    exclude tar) is searched, not taken for an option. Other commands are left as they are."""
+    position = _command_position(argv)
+    if position is None or argv[position] != "search":
+        return argv
+    options: list[str] = []
+    words: list[str] = []
+    rest = argv[position + 1:]
+    while rest:
+        arg = rest.pop(0)
+        name = arg.split("=", 1)[0]
+        if arg == "--":
+            words += rest
+            break
+        if name in _SEARCH_OPTIONS:
+            options.append(arg)
+            if _SEARCH_OPTIONS[name] and "=" not in arg and rest:
+                options.append(rest.pop(0))
+        else:
+            words.append(arg)
+    return argv[:position + 1] + options + (["--", *words] if words else [])
+
+
+def _command_position(argv: list[str]) -> int | None:
+    """Where the sub-command is among the arguments (after the top-level options), or None."""
+    n = 0
+    while n < len(argv):
+        name = argv[n].split("=", 1)[0]
+        if name not in _TOP_OPTIONS:
+            return n if not argv[n].startswith("-") else None
+        n += 1 + (_TOP_OPTIONS[name] if "=" not in argv[n] else 0)
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
     parser = _window_parser() if _opens_the_window(arguments) else build_parser()
-    args = parser.parse_args(arguments)
+    args = parser.parse_args(_with_query_last(arguments))
     try:
         return COMMANDS[args.command](args)
     except UsageError as exc:
-        print(f"nexus-desktop: {exc}", file=sys.stderr)
+        say(str(exc), err=True)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("nexus-desktop: interrupted", file=sys.stderr)
+        say("interrupted", err=True)
         return 130
     except BrokenPipeError:  # the reader went away (`| head`): nothing more to say to it
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except DataFolderError as exc:  # bad input: the same message and code in every command
+        say(str(exc), err=True)
+        return EXIT_USAGE
     except Exception as exc:  # noqa: BLE001 - the contract: a clear message, never a traceback
-        from nexus_desktop.core.index import IndexBusy
-
-        if isinstance(exc, IndexBusy):
-            print(f"nexus-desktop: {exc} Try again when it has finished.", file=sys.stderr)
-        else:
-            print(f"nexus-desktop: {type(exc).__name__}: {exc}", file=sys.stderr)
+        say(_failure_text(exc), err=True)
         return EXIT_FAILURE
+
+
+def _failure_text(exc: Exception) -> str:
+    """One line for a failure: our own errors explain themselves, others say what kind they are."""
+    from nexus_desktop.core.index import IndexBusy, IndexDamaged, IndexReadOnly, IndexWriteError
+    from nexus_desktop.core.userdb import UserDataError
+
+    if isinstance(exc, IndexBusy) and not isinstance(exc, IndexReadOnly):
+        return f"{exc} Try again when it has finished."
+    if isinstance(exc, (IndexBusy, IndexDamaged, IndexWriteError, UserDataError)):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    return f"{type(exc).__name__}: {exc}"

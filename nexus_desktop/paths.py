@@ -29,6 +29,18 @@ def resources_dir() -> Path:
     return bundle_dir() / "resources"
 
 
+class DataFolderError(OSError):
+    """The data folder (or the cache folder in it) can't be used: the message names the path and why."""
+
+
+def _unusable(folder: Path, exc: OSError) -> DataFolderError:
+    """The error for a folder that could not be made, naming the file that stands in the way if any."""
+    for path in (folder, *folder.parents):
+        if path.exists() and not path.is_dir():
+            return DataFolderError(f"cannot use the data folder {path}: it is a file, not a folder")
+    return DataFolderError(f"cannot use the data folder {folder}: {exc.strerror or exc}")
+
+
 class UserDirs(NamedTuple):  # not a dataclass: this module is on the launch path, dataclasses costs ~20 ms
     """Per-user folders: `data` holds the user database, `cache` holds the search index."""
 
@@ -40,8 +52,12 @@ class UserDirs(NamedTuple):  # not a dataclass: this module is on the launch pat
         return self.cache / "index"
 
     def ensure(self) -> "UserDirs":
-        self.data.mkdir(parents=True, exist_ok=True)
-        self.cache.mkdir(parents=True, exist_ok=True)
+        """Create the folders; DataFolderError (one message naming the path) when they can't be."""
+        for folder in (self.data, self.cache):
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise _unusable(folder, exc) from exc
         return self
 
 

@@ -277,7 +277,7 @@ class SelfTest:
         if p.tag:
             r(f"search: tag: (tag:{p.tag})", lambda: self._tag(p))
         r(f"search: fuzzy ({mis}~)", lambda: self._fuzzy(p, mis))
-        r(f"search: did you mean ({mis})", lambda: self._suggest(p, mis))
+        r(f"search: respelled ({mis})", lambda: self._suggest(p, mis))
         typed = f"{p.first} {p.second[:3]}"
         r(f"search: as-you-type ({typed})", lambda: self._as_you_type(p, typed))
         r(f"search: exact title first ({p.title})", lambda: self._exact_title(p))
@@ -323,11 +323,14 @@ class SelfTest:
         return f"{results.total} hits in {results.took_ms:.0f} ms"
 
     def _two_words(self, p: QueryPlan) -> str:
-        both = set(self._ids(f"{p.first} {p.second}"))
-        expect(p.target in both, f"{p.target} not found")
-        extra = both - (set(self._ids(p.first)) & set(self._ids(p.second)))
-        expect(not extra, f"hits without both words: {sorted(extra)[:3]}")
-        return f"{len(both)} hits"
+        hits = self._hits(f"{p.first} {p.second}")
+        complete = {h.id for h in hits if not h.missing}
+        expect(p.target in complete, f"{p.target} not found with both words")
+        both = set(self._ids(p.first)) & set(self._ids(p.second))
+        expect(complete == both, f"entries with both words told apart wrongly: {sorted(complete ^ both)[:3]}")
+        partial = [h for h in hits if h.missing]
+        expect(all(set(h.missing) < {p.first, p.second} for h in partial), "a partial hit lacks every word")
+        return f"{len(complete)} with both words, {len(partial)} with one"
 
     def _phrase(self, p: QueryPlan) -> str:
         phrase = set(self._ids(f'"{p.first} {p.second}"'))
@@ -345,7 +348,7 @@ class SelfTest:
         ids = set(self._ids(f"{p.first} -{p.second}"))
         expect(p.target not in ids, f"{p.target} has {p.second!r} but was not excluded")
         expect(ids <= set(self._ids(p.first)), "hits without the first word")
-        overlap = ids & set(self._ids(f"{p.first} {p.second}"))
+        overlap = ids & {h.id for h in self._hits(f"{p.first} {p.second}") if not h.missing}
         expect(not overlap, f"excluded word found in {sorted(overlap)[:3]}")
         return f"{len(ids)} hits"
 
@@ -361,8 +364,9 @@ class SelfTest:
         hits = self._hits(f"title:{p.first}")
         expect(p.target in [h.id for h in hits], f"{p.target} not found")
         stem = p.first[:4]
-        wrong = [h.id for h in hits if stem not in h.title.lower()]
-        expect(not wrong, f"hits whose title lacks {p.first!r}: {wrong[:3]}")
+        names = {item.id: " ".join([item.title, *item.aliases]).lower() for item in self.workspace.index.catalog()}
+        wrong = [h.id for h in hits if stem not in names.get(h.id, h.title.lower())]
+        expect(not wrong, f"hits whose title and aliases lack {p.first!r}: {wrong[:3]}")
         return f"{len(hits)} hits"
 
     def _tag(self, p: QueryPlan) -> str:
@@ -380,9 +384,13 @@ class SelfTest:
 
     def _suggest(self, p: QueryPlan, mis: str) -> str:
         results = self.searcher.search(mis, limit=20)
-        expect(results.suggestion, f"no suggestion for {mis!r} ({results.total} hits)")
-        expect(p.first in results.suggestion.lower(), f"suggested {results.suggestion!r}, wanted {p.first!r}")
-        return f"-> {results.suggestion}"
+        expect(results.corrected, f"{mis!r} was not respelled ({results.total} hits)")
+        expect(p.first in results.corrected.lower(), f"respelled as {results.corrected!r}, wanted {p.first!r}")
+        expect(p.target in [h.id for h in results.results], f"{p.target} not among the respelled results")
+        as_typed = self.searcher.search(mis, limit=20, correct=False)
+        expect(as_typed.suggestion and p.first in as_typed.suggestion.lower(),
+               f"no 'did you mean' for {mis!r} as typed")
+        return f"-> {results.corrected}"
 
     def _as_you_type(self, p: QueryPlan, typed: str) -> str:
         results = self.searcher.search(typed, limit=20, as_you_type=True, suggest=False)

@@ -24,6 +24,9 @@ SEARCH_SCHEME = "nexus-search:"
 XBEL_DOCTYPE = ('<!DOCTYPE xbel PUBLIC "+//IDN python.org//DTD XML Bookmark Exchange Language '
                 '1.0//EN//XML" "http://pyxml.sourceforge.net/topics/dtds/xbel.dtd">')
 SUFFIXES = (".json", ".xbel")
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+MAX_IMPORT_ITEMS = 100_000  # bookmarks and folders in one file
+MAX_FOLDER_DEPTH = 64
 # Characters XML 1.0 cannot carry at all (not even as character references).
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
@@ -172,19 +175,39 @@ def read_bookmark_file(path: Path) -> ParsedFile:
     path = Path(path)
     fmt = file_format(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_IMPORT_BYTES + 1)
     except OSError as exc:
         raise BookmarkFileError(f"cannot read {path}: {exc.strerror or exc}") from exc
     return parse_json(data, path.name) if fmt == "json" else parse_xbel(data, path.name)
 
 
+def _check_size(data: bytes | str, source: str) -> None:
+    if len(data) > MAX_IMPORT_BYTES:
+        raise BookmarkFileError(f"{source}: larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB: "
+                                "not a bookmark file this application imports")
+
+
+def _check_nesting(path: tuple[str, ...], source: str) -> None:
+    if len(path) > MAX_FOLDER_DEPTH:
+        raise BookmarkFileError(f"{source}: folders nested more than {MAX_FOLDER_DEPTH} levels deep")
+
+
+def _check_count(out: ParsedFile, source: str) -> None:
+    if len(out.items) + len(out.folders) > MAX_IMPORT_ITEMS:
+        raise BookmarkFileError(f"{source}: more than {MAX_IMPORT_ITEMS:,} bookmarks and folders")
+
+
 def parse_json(data: bytes | str, source: str = "bookmarks.json") -> ParsedFile:
     """Validate our JSON format; BookmarkFileError says what is wrong and where."""
+    _check_size(data, source)
     try:
         text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
         obj = json.loads(text)
     except UnicodeDecodeError as exc:
         raise BookmarkFileError(f"{source}: not UTF-8 text (byte {exc.start})") from exc
+    except RecursionError as exc:
+        raise BookmarkFileError(f"{source}: nested too deeply to be a bookmark file") from exc
     except json.JSONDecodeError as exc:
         raise BookmarkFileError(
             f"{source}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
@@ -212,13 +235,16 @@ def _json_folder_body(obj: dict[str, Any], path: tuple[str, ...], source: str, w
         if not name:
             raise BookmarkFileError(f"{source}: {loc}.name: empty folder name")
         sub = path + (name,)
+        _check_nesting(sub, source)
         out.folders.append(sub)
+        _check_count(out, source)
         created = _json_date(f, "created", source, loc)
         if created:
             out.folder_created.setdefault(sub, created)
         _json_folder_body(f, sub, source, loc + ".", out)
     for i, b in enumerate(_json_list(obj, "bookmarks", source, where)):
         out.items.append(_json_bookmark(b, path, source, f"{where}bookmarks[{i}]"))
+        _check_count(out, source)
 
 
 def _json_bookmark(b: Any, path: tuple[str, ...], source: str, loc: str) -> NewBookmark:
@@ -294,6 +320,7 @@ def _is_date(value: str) -> bool:
 
 def parse_xbel(data: bytes, source: str = "bookmarks.xbel") -> ParsedFile:
     """Validate an XBEL 1.0 document; `nexus:` links become bookmarks, other links are skipped."""
+    _check_size(data, source)
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
@@ -318,7 +345,9 @@ def _xbel_folder_body(el: ET.Element, path: tuple[str, ...], source: str, where:
             n_folder += 1
             name = (child.findtext("title") or "").strip() or "Untitled folder"
             sub = path + (name,)
+            _check_nesting(sub, source)
             out.folders.append(sub)
+            _check_count(out, source)
             added = child.get("added")
             if added and _is_date(added):
                 out.folder_created.setdefault(sub, added)
@@ -328,6 +357,7 @@ def _xbel_folder_body(el: ET.Element, path: tuple[str, ...], source: str, where:
             item = _xbel_bookmark(child, path, source, f"{where}/bookmark[{n_bookmark}]", out)
             if item is not None:
                 out.items.append(item)
+                _check_count(out, source)
 
 
 def _xbel_bookmark(el: ET.Element, path: tuple[str, ...], source: str, loc: str,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Literal
 
+from nexus_desktop.core.entry_ids import canonical_entry_id
 from nexus_desktop.core.links import EntryRef
 from nexus_desktop.core.userdb import UserDataError, UserDB
 
@@ -116,6 +117,10 @@ class NewBookmark:
     created: str | None = None
     updated: str | None = None
 
+    def __post_init__(self) -> None:  # every insert goes through here: ids are stored in one spelling
+        if self.entry_id is not None:
+            object.__setattr__(self, "entry_id", canonical_entry_id(self.entry_id))
+
 
 @dataclass(frozen=True)
 class MergeResult:
@@ -220,21 +225,21 @@ class BookmarkStore:
         """The first bookmark of this entry with exactly this anchor, or None."""
         row = self.db.conn.execute(
             f"SELECT {_BOOKMARK_COLS} FROM bookmark WHERE kind = 'entry' AND entry_id = ? "
-            "AND anchor IS ? ORDER BY id LIMIT 1", (entry_id, anchor)).fetchone()
+            "AND anchor IS ? ORDER BY id LIMIT 1", (canonical_entry_id(entry_id), anchor)).fetchone()
         return _bookmark(row) if row else None
 
     def find_all(self, entry_id: str) -> list[Bookmark]:
         """Every bookmark of this entry (any anchor, any folder)."""
         rows = self.db.conn.execute(
             f"SELECT {_BOOKMARK_COLS} FROM bookmark WHERE kind = 'entry' AND entry_id = ? "
-            "ORDER BY id", (entry_id,)).fetchall()
+            "ORDER BY id", (canonical_entry_id(entry_id),)).fetchall()
         return [_bookmark(r) for r in rows]
 
     def is_bookmarked(self, entry_id: str) -> bool:
         """True when at least one bookmark points at this entry."""
         return self.db.conn.execute(
             "SELECT 1 FROM bookmark WHERE kind = 'entry' AND entry_id = ? LIMIT 1",
-            (entry_id,)).fetchone() is not None
+            (canonical_entry_id(entry_id),)).fetchone() is not None
 
     def folder_path(self, folder_id: int | None) -> tuple[str, ...]:
         """Names from the top level down to this folder (() for top level)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import errno
 import json
 import os
 import re
@@ -10,24 +11,29 @@ import shutil
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterable
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from multiprocessing import SimpleQueue
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.index import LockError
+from whoosh.index import TOC, LockError, clean_files
 from whoosh.multiproc import MpWriter, SubWriterTask
-from whoosh.writing import SegmentWriter
+from whoosh.writing import CLEAR, SegmentWriter
 
 from nexus_desktop.core.analysis import BOTH_FORMS, PROSE_STEMMED, PROSE_UNSTEMMABLE, STEMMED, UNSTEMMED
-from nexus_desktop.core.library import Entry, EntryError, FileStat, Root, Skipped, read_entry, roots_below, \
-    scan, scan_folder
+from nexus_desktop.core.library import READ_WARNINGS, Entry, EntryError, FileStat, Root, Skipped, read_entry, \
+    roots_below, scan, scan_folder
 from nexus_desktop.core.links import EntryRef
 
 SCHEMA_VERSION = 14  # 14: identifier parts, British spellings folded, lead paragraph
 META_FILE = "nexus-index.json"
+CHECKSUM_FILE = "nexus-checksums.json"  # segment file -> [size, crc32], written as each commit ends
+INDEX_NAME = "MAIN"  # Whoosh's default index name: its files are MAIN_<segment>.<part>, MAIN.tmp, _MAIN_<n>.toc
 BULK_THRESHOLD = 1500
 WRITER_POOL_MB = 384
 # Segments are written as separate files, not one compound file: Whoosh copies each part of a
@@ -37,6 +43,7 @@ WRITER_POOL_MB = 384
 # a build's workers peak at ~260 MB RSS with this.
 SNIPPET_TEXT_CHARS = 24_000
 LOCK_TIMEOUT_S = 1.0
+LOCK_POLL_S = 0.25
 
 ProgressCallback = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
@@ -69,7 +76,19 @@ def build_schema() -> Schema:
 
 
 class IndexBusy(Exception):
-    """Another process holds the index's write lock."""
+    """Another process holds the index's write lock: the index can be searched as it is."""
+
+
+class IndexReadOnly(IndexBusy):
+    """The index folder cannot be written (permissions, a read-only disk): searched as it is, like a busy one."""
+
+
+class IndexDamaged(Exception):
+    """Reading the index failed: it was set aside and an empty one started; run an update to rebuild it."""
+
+
+class IndexWriteError(Exception):
+    """Writing the index failed (a full disk, a failed worker): nothing of that write was kept."""
 
 
 @dataclass(frozen=True)
@@ -179,31 +198,69 @@ def die_with_parent() -> None:
             pass
 
 
+class _ChecksummedWriter(SegmentWriter):
+    """Whoosh's writer that records the size and CRC of every segment file of a commit (while it
+    still holds the lock), so that damage to them is found at the next check, not by a failing search."""
+
+    def _commit_toc(self, segments: list) -> None:  # type: ignore[type-arg]
+        super()._commit_toc(segments)
+        record_checksums(Path(self.storage.folder), segments)
+
+
 class _OrphanSafeTask(SubWriterTask):
+    """A worker of the multiprocess writer: dies with its parent, and reports a failure to it (one
+    line on `failures`) instead of printing a traceback and leaving its share of the documents out."""
+
+    def __init__(self, *args: object, failures: SimpleQueue) -> None:  # type: ignore[type-arg]
+        super().__init__(*args)
+        self.failures = failures
+
     def run(self) -> None:
         die_with_parent()
-        super().run()
+        try:
+            super().run()
+        except BaseException as exc:  # noqa: BLE001 - handed to the parent, which fails the whole write
+            self.failures.put(f"{type(exc).__name__}: {exc}")
+            sys.exit(1)
 
 
-class _OrphanSafeMpWriter(MpWriter):
-    """Whoosh's multiprocess writer whose worker processes die with their parent."""
+class _OrphanSafeMpWriter(_ChecksummedWriter, MpWriter):
+    """Whoosh's multiprocess writer whose worker processes die with their parent, and whose commit
+    fails (keeping the index as it was) when a worker failed."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        self.failures: SimpleQueue = SimpleQueue()  # type: ignore[type-arg]
+        super().__init__(*args, **kwargs)
 
     def _new_task(self) -> SubWriterTask:
         task = _OrphanSafeTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
-                               self.subargs, self.multisegment)
+                               self.subargs, self.multisegment, failures=self.failures)
         task.daemon = True
         self.tasks.append(task)
         task.start()
         return task
 
+    def _commit_toc(self, segments: list) -> None:  # type: ignore[type-arg]
+        if any(task.exitcode for task in self.tasks) or not self.failures.empty():
+            reason = self.failures.get() if not self.failures.empty() else "a worker process ended early"
+            raise IndexWriteError(f"an indexing process failed ({reason})")
+        super()._commit_toc(segments)
+
 
 class SearchIndex:
-    """One Whoosh index for the whole library, in a cache folder; anything wrong with it means rebuild."""
+    """One Whoosh index for the whole library, in a cache folder; anything wrong with it means rebuild.
+
+    Damage is found at open (a file of the wrong size, an unreadable table of contents or segment),
+    by `verify()` (every file against the checksums its commit recorded: `update` runs it), and by
+    any read that fails (`reading()`). All three take one path: `_set_aside` moves the index aside,
+    starts an empty one and leaves a notice; the next `update` rebuilds it.
+    """
 
     def __init__(self, index_dir: Path) -> None:
         self.index_dir = Path(index_dir)
         self.notices: list[str] = []
         self._ix: whoosh_index.Index | None = None
+        self._verified = False
 
     # --- opening and repair ---------------------------------------------------------------
     def open(self) -> whoosh_index.Index:
@@ -215,15 +272,45 @@ class SearchIndex:
             return self._create()
         if problem is None:
             try:
-                self._ix = whoosh_index.open_dir(str(self.index_dir))
-                _probe(self._ix)
-                return self._ix
+                ix = whoosh_index.open_dir(str(self.index_dir))
+                _tidy(ix)
+                problem = _damage(self.index_dir, ix, full=False)
+                if problem is None:
+                    _probe(ix)
+                    self._ix = ix
+                    return ix
             except Exception as exc:  # noqa: BLE001 - any damage to a cache means rebuild
                 problem = f"the index could not be opened ({type(exc).__name__})"
-        self._move_aside(problem)
-        return self._create()
+        return self._set_aside(problem)
+
+    def verify(self) -> None:
+        """Check every file of the index against the checksums its commit recorded (once per object:
+        ~40 ms for tldr English); damage is set aside like any other."""
+        ix = self.open()
+        if self._verified:
+            return
+        problem = _damage(self.index_dir, ix, full=True)
+        if problem is not None:
+            self._set_aside(problem)
+        self._verified = True
+
+    @contextmanager
+    def reading(self, *expected: type[BaseException]) -> Iterator[None]:
+        """Wrap reads from the index: an error other than `expected` ones means damage: the index is
+        set aside (an empty one started) and IndexDamaged raised; the caller rebuilds and retries."""
+        try:
+            yield
+        except expected:
+            raise
+        except (IndexBusy, IndexDamaged, IndexWriteError, MemoryError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - any read error from a cache means damage
+            self._set_aside(f"reading it failed ({type(exc).__name__}: {exc})")
+            raise IndexDamaged(self.notices[-1]) from exc
 
     def _problem(self) -> str | None:
+        if self.index_dir.exists() and not self.index_dir.is_dir():
+            return "its folder was a file"
         meta_path = self.index_dir / META_FILE
         if not self.index_dir.exists() or not any(self.index_dir.iterdir()):
             return "missing"
@@ -240,16 +327,20 @@ class SearchIndex:
             return "the index's table of contents is damaged"
         return None
 
-    def _move_aside(self, problem: str) -> None:
+    def _set_aside(self, problem: str) -> whoosh_index.Index:
+        """The one way out of damage: move the index aside (or delete it), start an empty one, say so."""
+        self.close()
         aside = self.index_dir.with_name(f"{self.index_dir.name}.broken")
-        shutil.rmtree(aside, ignore_errors=True)
+        _remove(aside)
         try:
             self.index_dir.rename(aside)
             where = f"; the old one is kept at {aside}"
         except OSError:
-            shutil.rmtree(self.index_dir, ignore_errors=True)
+            _remove(self.index_dir)
             where = ""
         self.notices.append(f"The search index was rebuilt: {problem}{where}.")
+        self._verified = True  # a new, empty index: nothing to check
+        return self._create()
 
     def _create(self) -> whoosh_index.Index:
         self.index_dir.mkdir(parents=True, exist_ok=True)
@@ -257,11 +348,6 @@ class SearchIndex:
         meta = {"schema_version": SCHEMA_VERSION, "created": time.time()}
         (self.index_dir / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
         return self._ix
-
-    def clear(self) -> None:
-        """Throw the index away (it is rebuilt empty at the next open)."""
-        self.close()
-        shutil.rmtree(self.index_dir, ignore_errors=True)
 
     def close(self) -> None:
         if self._ix is not None:
@@ -272,7 +358,7 @@ class SearchIndex:
     def stamps(self) -> dict[str, str]:
         """Entry id -> "mtime_ns:size" as indexed, read from one column (no stored documents loaded)."""
         ix = self.open()
-        with ix.reader() as reader:
+        with self.reading(), ix.reader() as reader:
             if reader.doc_count() == 0:
                 return {}
             column = reader.column_reader("card")
@@ -282,15 +368,24 @@ class SearchIndex:
     def catalog(self) -> list[CatalogItem]:
         """Every indexed entry, sorted by id (from the card column: no stored documents are unpickled)."""
         ix = self.open()
-        with ix.reader() as reader:
-            if reader.doc_count() == 0:
+        with self.reading():
+            return _catalog_of(ix)
+
+    def catalog_as_is(self) -> list[CatalogItem]:
+        """The catalog read without writing anything (no repair, no tidying, nothing created): empty
+        when the index is missing or can't be read. For commands that must not depend on indexing."""
+        try:
+            if self._ix is not None:
+                return _catalog_of(self._ix)
+            if self._problem() is not None:
                 return []
-            column = reader.column_reader("card")
-            cards = [_read_card(column[n]) for n in reader.all_doc_ids()]
-        items = [CatalogItem(entry_id, entry_id.partition("/")[0], path, title, _items(aliases), category,
-                             _items(tags), summary)
-                 for entry_id, _stamp, path, title, aliases, category, tags, summary in cards]
-        return sorted(items, key=lambda item: item.id)
+            ix = whoosh_index.open_dir(str(self.index_dir))
+            try:
+                return _catalog_of(ix)
+            finally:
+                ix.close()
+        except Exception:  # noqa: BLE001 - a damaged cache knows nothing
+            return []
 
     def entry_refs(self) -> list[EntryRef]:
         """Every indexed entry's id, title and aliases (for resolving links)."""
@@ -304,49 +399,74 @@ class SearchIndex:
 
     # --- writing ----------------------------------------------------------------------------
     def update(self, roots: list[Root], *, rebuild: bool = False, progress: ProgressCallback | None = None,
-               cancel: CancelCheck | None = None, procs: int | None = None) -> IndexReport:
+               cancel: CancelCheck | None = None, procs: int | None = None, first_batch: int = 0,
+               on_first_batch: Callable[[], None] | None = None) -> IndexReport:
         """Bring the index in line with the files: re-read only changed files, delete vanished ones.
 
         `procs`: None decides by the amount of work (Whoosh's multiprocess writer for big batches);
         1 writes in this process; 2 or more uses that many worker processes.
+        `rebuild`: index every file anew; the old documents are dropped by the same commit that adds
+        the new ones, under the write lock (readers keep the old index until then).
+        `first_batch`: on a first build of a big library, commit this many files first and call
+        `on_first_batch` (searching can start); the report counts every file once.
         """
         started = time.perf_counter()
         report = IndexReport(roots=[r.name for r in roots])
-        if rebuild:
-            self.clear()
-        self.open()
-        report.notices.extend(self.notices)
-        self.notices.clear()
+        self.verify()
         found = scan(roots)
         report.skipped.extend(_skipped_json(found.skipped))
-        indexed = self.stamps()
+        indexed = {} if rebuild else self._indexed_stamps()
+        self._take_notices(report)
         to_add, to_update, to_remove = _compare(found.files, indexed)
         report.unchanged = len(found.files) - len(to_add) - len(to_update)
-        if to_add or to_update or to_remove:
-            self._write(to_add, to_update, to_remove, report, progress, cancel, procs)
+        total = len(to_add) + len(to_update)
+        if progress is not None and total:
+            progress(0, total)  # the user sees the work ahead before the first file is read
+        if first_batch and not indexed and not rebuild and len(to_add) >= BULK_THRESHOLD:
+            first, to_add = to_add[:first_batch], to_add[first_batch:]
+            self._write(first, [], [], report, _shifted(progress, 0, total), cancel, 1)
+            if on_first_batch is not None:
+                on_first_batch()
+            progress = _shifted(progress, len(first), total)
+        if rebuild or to_add or to_update or to_remove:
+            self._write(to_add, to_update, to_remove, report, progress, cancel, procs, clear=rebuild)
         report.seconds = time.perf_counter() - started
         return report
+
+    def _indexed_stamps(self) -> dict[str, str]:
+        """What the index holds; a damaged index is set aside, so that everything is indexed anew."""
+        try:
+            return self.stamps()
+        except IndexDamaged:
+            return self.stamps()
+
+    def _take_notices(self, report: IndexReport) -> None:
+        report.notices.extend(self.notices)
+        self.notices.clear()
 
     def update_folders(self, roots: list[Root], folders: Iterable[Path]) -> IndexReport:
         """Re-index what changed in these folders and below them (a watcher saw them change): files
         added, changed or gone there, under every root that holds them. Only those folders are read."""
         started = time.perf_counter()
         report = IndexReport(roots=[r.name for r in roots])
-        indexed = self.stamps()
+        indexed = self._indexed_stamps()
         to_add: dict[str, FileStat] = {}
         to_update: dict[str, FileStat] = {}
         to_remove: set[str] = set()
         seen = 0
         for folder in _outermost(folders):
             for root, start in roots_below(roots, folder):
-                found = scan_folder(root, start).files
+                scanned = scan_folder(root, start)
+                report.skipped.extend(_skipped_json(scanned.skipped))
                 rel = start.relative_to(root.path).as_posix()
                 prefix = root.name + "/" + ("" if rel == "." else rel + "/")
-                add, update, remove = _compare(found, {i: s for i, s in indexed.items() if i.startswith(prefix)})
+                add, update, remove = _compare(scanned.files,
+                                               {i: s for i, s in indexed.items() if i.startswith(prefix)})
                 to_add.update((s.id, s) for s in add)
                 to_update.update((s.id, s) for s in update)
                 to_remove.update(remove)
-                seen += len(found)
+                seen += len(scanned.files)
+        self._take_notices(report)
         report.unchanged = seen - len(to_add) - len(to_update)
         if to_add or to_update or to_remove:
             self._write(list(to_add.values()), list(to_update.values()), sorted(to_remove), report, None, None, 1)
@@ -357,7 +477,8 @@ class SearchIndex:
         """Re-index just these files (a watcher saw them change) and drop the `gone` ids."""
         started = time.perf_counter()
         report = IndexReport(roots=[r.name for r in roots])
-        indexed = set(self.stamps())
+        indexed = set(self._indexed_stamps())
+        self._take_notices(report)
         stats = list(stats)
         self._write([s for s in stats if s.id not in indexed], [s for s in stats if s.id in indexed],
                     [g for g in gone if g in indexed], report, None, None, 1)
@@ -371,31 +492,45 @@ class SearchIndex:
             if bulk and procs > 1:
                 return _OrphanSafeMpWriter(ix, procs=procs, multisegment=True, batchsize=256,
                                            timeout=LOCK_TIMEOUT_S, delay=0.05, compound=False, limitmb=WRITER_POOL_MB)
-            return SegmentWriter(ix, timeout=LOCK_TIMEOUT_S, delay=0.05, compound=False, limitmb=WRITER_POOL_MB)
+            return _ChecksummedWriter(ix, timeout=LOCK_TIMEOUT_S, delay=0.05, compound=False, limitmb=WRITER_POOL_MB)
         except LockError as exc:
             raise IndexBusy("The search index is being updated by another Nexus process.") from exc
+        except OSError as exc:  # the lock file can't be made: a read-only folder or disk
+            raise IndexReadOnly(f"The search index in {self.index_dir} cannot be written "
+                                f"({exc.strerror or exc}).") from exc
 
     def _write(self, to_add: list[FileStat], to_update: list[FileStat], to_remove: list[str], report: IndexReport,
-               progress: ProgressCallback | None, cancel: CancelCheck | None, procs: int | None) -> None:
+               progress: ProgressCallback | None, cancel: CancelCheck | None, procs: int | None,
+               clear: bool = False) -> None:
+        """One commit: delete, (re)add, and with `clear` drop every document that was there before."""
         reading = to_add + to_update
         bulk = len(reading) >= BULK_THRESHOLD if procs is None else procs > 1
         writer = self._writer(bulk, procs)
         try:
-            for entry_id in [s.id for s in to_update] + to_remove:
-                writer.delete_by_term("id", entry_id)
+            if not clear:
+                for entry_id in [s.id for s in to_update] + to_remove:
+                    writer.delete_by_term("id", entry_id)
             added = self._add_entries(writer, reading, report, progress, cancel)
-        except BaseException:
-            writer.cancel()
+            if added is not None:
+                writer.commit(mergetype=CLEAR if clear else None)
+        except BaseException as exc:
+            _abandon(writer)
+            if isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                raise IndexReadOnly(f"The search index in {self.index_dir} cannot be written "
+                                    f"({exc.strerror}).") from exc
+            if isinstance(exc, OSError):
+                raise IndexWriteError(f"The search index could not be written in {self.index_dir} "
+                                      f"({exc.strerror or exc}); it was left as it was.") from exc
             raise
         if added is None:
-            writer.cancel()
+            _abandon(writer)
             report.notices.append("Indexing was cancelled.")
             return
-        writer.commit()
         update_ids = {s.id for s in to_update}
-        report.updated = sum(1 for i in added if i in update_ids)
-        report.added = len(added) - report.updated
-        report.removed = len(to_remove) + sum(1 for s in to_update if s.id not in added)
+        updated = sum(1 for i in added if i in update_ids)
+        report.updated += updated
+        report.added += len(added) - updated
+        report.removed += len(to_remove) + sum(1 for s in to_update if s.id not in added)
 
     def _add_entries(self, writer: SegmentWriter, stats: list[FileStat], report: IndexReport,
                      progress: ProgressCallback | None, cancel: CancelCheck | None) -> set[str] | None:
@@ -409,11 +544,29 @@ class SearchIndex:
             except EntryError as exc:
                 report.skipped.append({"path": str(stat.path), "reason": str(exc)})
                 continue
+            report.notices.extend(f"{stat.path}: {warning}" for warning in entry.warnings if warning in READ_WARNINGS)
             writer.add_document(**document_for(entry))
             added.add(stat.id)
             if progress is not None and (done % 100 == 0 or done == total):
                 progress(done, total)
         return added
+
+    def wait_until_free(self, timeout: float, cancel: CancelCheck | None = None) -> bool:
+        """Wait (polling, at most `timeout` seconds) until no process holds the write lock; True when free.
+        A reader that found the index busy calls this, then opens the finished index."""
+        deadline = time.monotonic() + timeout
+        lock = self.open().lock("WRITELOCK")
+        while True:
+            try:
+                if lock.acquire(blocking=False):
+                    lock.release()
+                    self.close()  # the next open sees what the writer committed
+                    return True
+            except OSError:
+                return False
+            if time.monotonic() >= deadline or (cancel is not None and cancel()):
+                return False
+            time.sleep(LOCK_POLL_S)
 
     def merge(self) -> bool:
         """Merge all segments into one (queries get faster); False when another writer is busy."""
@@ -421,10 +574,15 @@ class SearchIndex:
         if len(ix._segments()) <= 1:
             return True
         try:
-            writer = SegmentWriter(ix, timeout=LOCK_TIMEOUT_S, delay=0.05, compound=False, limitmb=WRITER_POOL_MB)
-        except LockError:
+            writer = _ChecksummedWriter(ix, timeout=LOCK_TIMEOUT_S, delay=0.05, compound=False,
+                                        limitmb=WRITER_POOL_MB)
+        except (LockError, OSError):
             return False
-        writer.commit(optimize=True)
+        try:
+            writer.commit(optimize=True)
+        except BaseException:
+            _abandon(writer)
+            raise
         return True
 
 
@@ -446,6 +604,139 @@ def _outermost(folders: Iterable[Path]) -> list[Path]:
     return kept
 
 
+def _shifted(progress: ProgressCallback | None, offset: int, total: int) -> ProgressCallback | None:
+    """Progress of one part of a run, told as progress of the whole run."""
+    if progress is None:
+        return None
+    return lambda done, _part: progress(offset + done, total)
+
+
+def _remove(path: Path) -> None:
+    """Delete a file or a folder tree, as far as possible."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _segment_files(folder: Path, segments: Iterable[object]) -> list[str]:
+    """The names of the files of these segments (MAIN_<id>.<part>)."""
+    ids = {segment.segment_id() for segment in segments}  # type: ignore[attr-defined]
+    pattern = TOC._segment_pattern(INDEX_NAME)
+    names = []
+    for name in os.listdir(folder):
+        match = pattern.match(name)
+        if match and match.group(1) in ids:
+            names.append(name)
+    return names
+
+
+def _crc(path: Path) -> int:
+    crc = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            crc = zlib.crc32(chunk, crc)
+    return crc
+
+
+def _read_checksums(folder: Path) -> dict[str, list[int]]:
+    try:
+        data = json.loads((folder / CHECKSUM_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def record_checksums(folder: Path, segments: Iterable[object]) -> None:
+    """Record size and CRC of these segments' files (segment files never change once written); files of
+    other segments are forgotten. Written atomically; a failure (full disk) only leaves files unchecked."""
+    known = _read_checksums(folder)
+    names = _segment_files(folder, segments)
+    record = {name: known[name] if name in known else [(folder / name).stat().st_size, _crc(folder / name)]
+              for name in names}
+    temp = folder / f"{CHECKSUM_FILE}.tmp"
+    try:
+        temp.write_text(json.dumps(record), encoding="utf-8")
+        os.replace(temp, folder / CHECKSUM_FILE)
+    except OSError:
+        _remove(temp)
+
+
+def _damage(folder: Path, ix: whoosh_index.Index, full: bool) -> str | None:
+    """What is wrong with the files of the current segments, by their recorded sizes (and, when `full`,
+    CRCs); None when nothing is. Files without a record (an older build of the app) are not judged."""
+    for _attempt in range(3):  # a commit by another process may replace the segments while we look
+        generation = ix.latest_generation()
+        segments = ix._segments()
+        known = _read_checksums(folder)
+        present = set(_segment_files(folder, segments))
+        ids = {segment.segment_id() for segment in segments}
+        problem = None
+        for name, (size, crc) in known.items():
+            if name.split(".", 1)[0] not in ids:
+                continue
+            path = folder / name
+            if name not in present:
+                problem = f"its file {name} is missing"
+            elif path.stat().st_size != size:
+                problem = f"its file {name} has the wrong size"
+            elif full and _crc(path) != crc:
+                problem = f"its file {name} is damaged"
+            if problem:
+                break
+        if problem is None or ix.latest_generation() == generation:
+            return problem
+    return problem
+
+
+def _tidy(ix: whoosh_index.Index) -> None:
+    """Remove what killed writers left (temporary folders, files of segments no table of contents
+    names); only when no writer is at work, i.e. when the write lock is free."""
+    lock = ix.lock("WRITELOCK")
+    try:
+        if not lock.acquire(blocking=False):
+            return
+    except OSError:
+        return  # a read-only folder: nothing can be tidied, nothing needs to be
+    try:
+        toc = ix._read_toc()
+        clean_files(ix.storage, INDEX_NAME, toc.generation, toc.segments)
+        for name in os.listdir(ix.storage.folder):
+            if name.endswith(".tmp"):
+                _remove(Path(ix.storage.folder) / name)
+    finally:
+        lock.release()
+
+
+def _abandon(writer: SegmentWriter) -> None:
+    """Give up a writer whatever state it is in: its workers ended, its temporary files and the
+    segment files it began removed, its lock released."""
+    for task in getattr(writer, "tasks", []):
+        if task.is_alive():
+            task.terminate()
+            task.join(5)
+    if not writer.is_closed:
+        try:
+            writer.cancel()
+        except Exception:  # noqa: BLE001 - half-written segments are removed below
+            pass
+    try:
+        writer._tempstorage.destroy()
+    except Exception:  # noqa: BLE001
+        pass
+    lock = writer.writelock
+    if lock is not None and lock.fd is not None:
+        lock.release()
+    ix = whoosh_index.FileIndex(writer.storage, indexname=writer.indexname)
+    try:
+        _tidy(ix)
+    except Exception:  # noqa: BLE001 - tidied at the next open
+        pass
+
+
 def _probe(ix: whoosh_index.Index) -> None:
     """Touch every kind of file a query reads (terms, postings, columns, stored fields); raises if any
     is damaged, so a broken index is rebuilt at open rather than failing a search later."""
@@ -459,6 +750,18 @@ def _probe(ix: whoosh_index.Index) -> None:
             term = next(iter(reader.lexicon(name)), None)
             if term is not None:
                 list(reader.postings(name, term).all_ids())
+
+
+def _catalog_of(ix: whoosh_index.Index) -> list[CatalogItem]:
+    with ix.reader() as reader:
+        if reader.doc_count() == 0:
+            return []
+        column = reader.column_reader("card")
+        cards = [_read_card(column[n]) for n in reader.all_doc_ids()]
+    items = [CatalogItem(entry_id, entry_id.partition("/")[0], path, title, _items(aliases), category, _items(tags),
+                         summary)
+             for entry_id, _stamp, path, title, aliases, category, tags, summary in cards]
+    return sorted(items, key=lambda item: item.id)
 
 
 def _items(packed: str) -> tuple[str, ...]:

@@ -14,40 +14,35 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from nexus_desktop.core.index import BULK_THRESHOLD, IndexBusy, IndexReport
-from nexus_desktop.core.library import scan
+from nexus_desktop.core.index import IndexBusy, IndexReadOnly, IndexReport
 
 SEED_BATCH = 600
+WRITER_WAIT_S = 1800.0  # how long the app's indexing waits for another process's indexing to end
 CANCELLED = "Indexing was cancelled."
 
 Event = dict[str, Any]
 Emit = Callable[[Event], None]
 
 
-def run_job(workspace: Any, emit: Emit, *, seed: bool = True, merge: bool = True,
-            cancel: Callable[[], bool] | None = None) -> None:
+def run_job(workspace: Any, emit: Emit, *, seed: bool = True, merge: bool = True, rebuild: bool = False,
+            cancel: Callable[[], bool] | None = None, wait_for_writer: float = WRITER_WAIT_S) -> None:
     """Bring the workspace's index up to date, emitting `notice`, `progress`, `partial`, then one of
     `indexed` / `busy` / `failed`, and `merged` after a merge (`log`: for the log file, not the user).
 
     `seed`: on a first build of a big library, index a first batch at once and emit `partial`, so
-    searching starts early. Never raises: failures become events.
+    searching starts early. `rebuild`: index every file anew (under the write lock).
+    When another process holds the write lock: `busy` (search the index as it is), then wait up to
+    `wait_for_writer` seconds for it to finish, `partial` (its index is complete: search that), and
+    update. Never raises: failures become events.
     """
     cancelled = cancel or (lambda: False)
-    try:
-        offset = _seed(workspace, emit) if seed else 0
-        if cancelled():
+    report = _update(workspace, emit, seed, rebuild, cancelled)
+    if report == "busy":
+        if not workspace.index.wait_until_free(wait_for_writer, cancelled) or cancelled():
             return
-
-        def progress(done: int, total: int) -> None:
-            emit({"event": "progress", "done": offset + done, "total": offset + total})
-
-        report = workspace.update_index(progress=progress, cancel=cancelled)
-        report.added += offset
-    except IndexBusy as exc:
-        emit({"event": "busy", "text": str(exc)})
-        return
-    except Exception as exc:  # noqa: BLE001 - reported to the user, never a crash
-        emit({"event": "failed", "text": f"Indexing failed: {exc}"})
+        emit({"event": "partial"})
+        report = _update(workspace, emit, seed, rebuild, cancelled)
+    if not isinstance(report, IndexReport):
         return
     for text in report.notices:
         if text != CANCELLED:
@@ -59,20 +54,25 @@ def run_job(workspace: Any, emit: Emit, *, seed: bool = True, merge: bool = True
         _merge(workspace, emit)
 
 
-def _seed(workspace: Any, emit: Emit) -> int:
-    """Index a first batch of an empty index over a big library; the number of files indexed."""
-    index = workspace.index
-    if index.doc_count() > 0:
-        return 0
-    stats = list(scan(workspace.roots).files.values())
-    if len(stats) < BULK_THRESHOLD:
-        return 0
-    first = stats[:SEED_BATCH]
-    emit({"event": "progress", "done": 0, "total": len(stats)})
-    index.update_files(workspace.roots, first)
-    emit({"event": "progress", "done": len(first), "total": len(stats)})
-    emit({"event": "partial"})
-    return len(first)
+def _update(workspace: Any, emit: Emit, seed: bool, rebuild: bool,
+            cancelled: Callable[[], bool]) -> IndexReport | str:
+    """One update of the index: its report, or "busy" / "failed" once that event is emitted."""
+    def progress(done: int, total: int) -> None:
+        emit({"event": "progress", "done": done, "total": total})
+
+    try:
+        return workspace.update_index(rebuild=rebuild, progress=progress, cancel=cancelled,
+                                      first_batch=SEED_BATCH if seed else 0,
+                                      on_first_batch=lambda: emit({"event": "partial"}))
+    except IndexReadOnly as exc:
+        emit({"event": "busy", "text": str(exc)})
+        return "read-only"
+    except IndexBusy as exc:
+        emit({"event": "busy", "text": str(exc)})
+        return "busy"
+    except Exception as exc:  # noqa: BLE001 - reported to the user, never a crash
+        emit({"event": "failed", "text": f"Indexing failed: {exc}"})
+        return "failed"
 
 
 def _merge(workspace: Any, emit: Emit) -> None:

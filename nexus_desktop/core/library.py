@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime
 import os
 import re
 import stat as stat_module
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -14,9 +15,25 @@ from pathlib import Path, PurePosixPath
 import yaml
 from markdown.extensions.toc import slugify_unicode, unique
 
+from nexus_desktop.core.entry_ids import canonical_entry_id
+
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 MAX_READ_BYTES = 5 * 1024 * 1024
 BUNDLED_ROOT = "nexus"
+MAX_FRONT_MATTER_CHARS = 64 * 1024
+MAX_YAML_ALIASES = 16
+MAX_YAML_DEPTH = 32
+MAX_YAML_NODES = 10_000  # values in the front matter once aliases are expanded
+BINARY_SAMPLE = 8192
+BINARY_CONTROL_SHARE = 0.1  # more control bytes than this in the first 8 KB: not text
+
+# How a file was read, when not as it is: the index tells the user (each one names the file).
+CUT_WARNING = "larger than 5 MB: only the first 5 MB are indexed"
+NUL_WARNING = "contains NUL bytes: only its readable text is indexed"
+CP1252_WARNING = "not UTF-8: read as Windows-1252 (Latin-1)"
+REPLACED_WARNING = "not valid UTF-8: undecodable bytes replaced"
+UTF16_WARNING = "UTF-16 text: read as such"
+READ_WARNINGS = frozenset({CUT_WARNING, NUL_WARNING, CP1252_WARNING, REPLACED_WARNING, UTF16_WARNING})
 
 _FENCE_RE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _ATX_HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
@@ -180,6 +197,7 @@ def roots_below(roots: Iterable[Root], folder: Path) -> list[tuple[Root, Path]]:
 
 
 def _walk_root(root: Root, skipped: list[Skipped], start: Path | None = None) -> Iterator[FileStat]:
+    inside = _inside_check(root.path)
     seen_dirs: set[tuple[int, int]] = set()
     stack: list[Path] = [start or root.path]
     while stack:
@@ -203,14 +221,32 @@ def _walk_root(root: Root, skipped: list[Skipped], start: Path | None = None) ->
         for child in children:
             if child.name.startswith(".") and not is_markdown(child.name):
                 continue
-            found = _stat_child(root, child, subfolders, skipped)
+            found = _stat_child(root, child, subfolders, skipped, inside)
             if found is not None:
                 yield found
         stack.extend(reversed(subfolders))
 
 
+def _inside_check(folder: Path) -> Callable[[str], bool]:
+    """Whether a path, links resolved, lies in this folder (links resolved too)."""
+    real = os.path.realpath(folder)
+    prefix = real.rstrip(os.sep) + os.sep
+
+    def inside(path: str) -> bool:
+        target = os.path.realpath(path)
+        return target == real or target.startswith(prefix)
+
+    return inside
+
+
+def _file_kind(mode: int) -> str:
+    kinds = ((stat_module.S_ISFIFO, "a named pipe"), (stat_module.S_ISSOCK, "a socket"),
+             (stat_module.S_ISCHR, "a character device"), (stat_module.S_ISBLK, "a block device"))
+    return next((name for test, name in kinds if test(mode)), "not a regular file")
+
+
 def _stat_child(root: Root, child: os.DirEntry[str], subfolders: list[Path],
-                skipped: list[Skipped]) -> FileStat | None:
+                skipped: list[Skipped], inside: Callable[[str], bool]) -> FileStat | None:
     path = Path(child.path)
     try:
         info = child.stat()
@@ -222,32 +258,47 @@ def _stat_child(root: Root, child: os.DirEntry[str], subfolders: list[Path],
     except OSError as exc:
         skipped.append(Skipped(str(path), f"unreadable: {exc.strerror or exc}"))
         return None
+    if child.is_symlink() and not inside(child.path):  # never follow a link out of its root
+        if is_markdown(child.name) or stat_module.S_ISDIR(info.st_mode):
+            skipped.append(Skipped(str(path), "symlink to outside the library folder"))
+        return None
     if stat_module.S_ISDIR(info.st_mode):
         if not child.name.startswith("."):  # hidden folders (.git, .obsidian); hidden files like `..md` count
             subfolders.append(path)
         return None
-    if not (stat_module.S_ISREG(info.st_mode) and is_markdown(child.name)):
+    if not is_markdown(child.name):
+        return None
+    if not stat_module.S_ISREG(info.st_mode):
+        skipped.append(Skipped(str(path), f"not a regular file ({_file_kind(info.st_mode)})"))
         return None
     rel = path.relative_to(root.path).as_posix()
     return FileStat(entry_id(root.name, rel), root.name, path, rel, info.st_mtime_ns, info.st_size)
 
 
-def read_entry(stat: FileStat) -> Entry:
-    """Read and parse one entry file; raises EntryError when it can't be read at all."""
-    warnings: list[str] = []
+def read_bytes(path: Path, limit: int | None = MAX_READ_BYTES) -> bytes:
+    """Up to `limit` + 1 bytes of a regular file (None: all of it); a pipe or device is refused without
+    blocking on it. Raises EntryError."""
     try:
-        with open(stat.path, "rb") as handle:
-            raw = handle.read(MAX_READ_BYTES + 1)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as handle:
+            mode = os.fstat(handle.fileno()).st_mode
+            if not stat_module.S_ISREG(mode):
+                raise EntryError(f"not a regular file ({_file_kind(mode)})")
+            return handle.read() if limit is None else handle.read(limit + 1)
     except FileNotFoundError as exc:
         raise EntryError("vanished before it could be read") from exc
     except OSError as exc:
         raise EntryError(f"unreadable: {exc.strerror or exc}") from exc
+
+
+def read_entry(stat: FileStat) -> Entry:
+    """Read and parse one entry file; raises EntryError when it can't be read at all."""
+    warnings: list[str] = []
+    raw = read_bytes(stat.path)
     if len(raw) > MAX_READ_BYTES:
         raw = _cut_at_char_boundary(raw[:MAX_READ_BYTES])
-        warnings.append("larger than 5 MB: only the first 5 MB are indexed")
-    if b"\x00" in raw[:8192]:
-        raise EntryError("binary file, not Markdown")
-    text = _decode(raw, warnings)
+        warnings.append(CUT_WARNING)
+    text = decode_markdown(raw, warnings)
     return parse_entry(stat, text, warnings)
 
 
@@ -261,12 +312,38 @@ def _cut_at_char_boundary(raw: bytes) -> bytes:
     return raw
 
 
-def _decode(raw: bytes, warnings: list[str]) -> str:
+def decode_markdown(raw: bytes, warnings: list[str]) -> str:
+    """The text of a Markdown file's bytes: UTF-8 (or UTF-16 with its mark); text that has no valid
+    UTF-8 sequence beyond ASCII is read as Windows-1252/Latin-1; NUL bytes become spaces. Raises
+    EntryError for binary data. How the bytes were read is added to `warnings`."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        warnings.append(UTF16_WARNING)
+        return _normalise(raw.decode("utf-16", errors="replace"))
+    if b"\x00" in raw:
+        sample = raw[:BINARY_SAMPLE]
+        if sum(1 for byte in sample if byte < 9 or 13 < byte < 27 or 27 < byte < 32) > BINARY_CONTROL_SHARE * len(sample):
+            raise EntryError("binary file, not Markdown")
+        raw = raw.replace(b"\x00", b" ")
+        warnings.append(NUL_WARNING)
     try:
-        text = raw.decode("utf-8")
+        return _normalise(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        text = raw.decode("utf-8", errors="replace")
-        warnings.append("not valid UTF-8: undecodable bytes replaced")
+        pass
+    text = raw.decode("utf-8", errors="replace")
+    if len(_NON_ASCII_DECODED_RE.findall(text)) >= text.count("\ufffd"):
+        warnings.append(REPLACED_WARNING)  # UTF-8 with some damage: keep what decodes
+        return _normalise(text)
+    warnings.append(CP1252_WARNING)
+    try:
+        return _normalise(raw.decode("cp1252"))
+    except UnicodeDecodeError:  # the five bytes Windows-1252 leaves undefined
+        return _normalise(raw.decode("latin-1"))
+
+
+_NON_ASCII_DECODED_RE = re.compile("[^\x00-\x7f\ufffd]")
+
+
+def _normalise(text: str) -> str:
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -295,8 +372,14 @@ def split_front_matter(text: str, warnings: list[str]) -> tuple[dict[str, object
         warnings.append("front matter is not closed by a '---' line")
         return {}, text
     block, body = text[4:4 + end.start()], text[4 + end.end():].lstrip("\n")
+    if len(block) > MAX_FRONT_MATTER_CHARS:
+        warnings.append(f"front matter is larger than {MAX_FRONT_MATTER_CHARS // 1024} KB: ignored")
+        return {}, body
     try:
-        meta = yaml.safe_load(block) if block.strip() else {}
+        meta = _load_yaml(block) if block.strip() else {}
+    except _FrontMatterTooBig as exc:
+        warnings.append(f"front matter {exc}: ignored")
+        return {}, body
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""
@@ -307,17 +390,62 @@ def split_front_matter(text: str, warnings: list[str]) -> tuple[dict[str, object
     if not isinstance(meta, dict):
         warnings.append("front matter is not a mapping of keys to values: ignored")
         return {}, body
-    return {str(k): _plain(v) for k, v in meta.items()}, body
+    try:
+        budget = [MAX_YAML_NODES]
+        return {str(k): _plain(v, budget) for k, v in meta.items()}, body
+    except _FrontMatterTooBig as exc:
+        warnings.append(f"front matter {exc}: ignored")
+        return {}, body
 
 
-def _plain(value: object) -> object:
-    """YAML values made JSON-friendly (dates become ISO strings)."""
+class _FrontMatterTooBig(yaml.YAMLError):
+    """Front matter beyond the bounds (aliases, nesting, values): the file's, never the library's problem."""
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with a bound on aliases and nesting (a 400-byte alias bomb expands to gigabytes)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.aliases = 0
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_YAML_ALIASES:
+                raise _FrontMatterTooBig(f"uses more than {MAX_YAML_ALIASES} aliases")
+        self.depth += 1
+        try:
+            if self.depth > MAX_YAML_DEPTH:
+                raise _FrontMatterTooBig(f"is nested more than {MAX_YAML_DEPTH} levels deep")
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def _load_yaml(block: str) -> object:
+    loader = _BoundedLoader(block)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def _plain(value: object, budget: list[int], depth: int = 0) -> object:
+    """YAML values made JSON-friendly (dates become ISO strings); at most MAX_YAML_NODES values and
+    MAX_YAML_DEPTH levels (aliases may repeat a value many times, or hold themselves)."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _FrontMatterTooBig(f"holds more than {MAX_YAML_NODES} values")
+    if depth > MAX_YAML_DEPTH:
+        raise _FrontMatterTooBig(f"is nested more than {MAX_YAML_DEPTH} levels deep")
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [_plain(v, budget, depth + 1) for v in value]
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): _plain(v, budget, depth + 1) for k, v in value.items()}
     return value
 
 
@@ -441,6 +569,7 @@ def extract_links(body: str) -> list[str]:
 
 def find_file(roots: Iterable[Root], entry: str) -> FileStat | None:
     """The file of one entry id, found without scanning the whole library."""
+    entry = canonical_entry_id(entry)
     root_name, _, rel = entry.partition("/")
     for root in roots:
         if root.name != root_name or not rel:

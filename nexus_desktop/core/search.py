@@ -423,13 +423,15 @@ class Searcher:
 
     def __init__(self, index: SearchIndex) -> None:
         self.index = index
-        self._searcher: WhooshSearcher = index.open().searcher(weighting=_weighting())
+        with index.reading():  # a read error means damage: IndexDamaged, the index set aside (see index.py)
+            self._searcher: WhooshSearcher = index.open().searcher(weighting=_weighting())
         self._completions: dict[tuple[str, str, int], list[str]] = {}
 
     def refresh(self) -> None:
         """See the index as it is now. A new Whoosh searcher, not `Searcher.refresh()`: after a merge
         that one reports every hit twice, and it fails on an index that started empty."""
-        old, self._searcher = self._searcher, self.index.open().searcher(weighting=_weighting())
+        with self.index.reading():
+            old, self._searcher = self._searcher, self.index.open().searcher(weighting=_weighting())
         old.close()
         self._completions.clear()
 
@@ -446,7 +448,15 @@ class Searcher:
 
         When no entry has every word of the query, some words are unknown to the library and their
         respelling (one typo away: `celry` -> `celery`) finds entries with every word, the results are
-        those of the respelled query (`corrected`), unless `correct` is False."""
+        those of the respelled query (`corrected`), unless `correct` is False.
+
+        Raises IndexDamaged when the index could not be read (it was set aside: rebuild, refresh() and
+        ask again)."""
+        with self.index.reading(BadQuery):
+            return self._search(text, limit, offset, as_you_type, suggest, correct)
+
+    def _search(self, text: str, limit: int, offset: int, as_you_type: bool, suggest: bool,
+                correct: bool) -> SearchResults:
         started = time.perf_counter()
         clauses = parse(text)
         as_you_type = as_you_type and not text.endswith((" ", '"'))
@@ -458,7 +468,7 @@ class Searcher:
                 results = respelled
                 results.corrected = " ".join(unparse(c) for c in corrected)
         if results.corrected is None and suggest and results.complete < SUGGEST_BELOW:
-            results.suggestion = self.suggest(text)
+            results.suggestion = self._suggest(text)
         results.took_ms = (time.perf_counter() - started) * 1000
         return results
 
@@ -588,6 +598,10 @@ class Searcher:
 
     def suggest(self, text: str) -> str | None:
         """A corrected query from the index's own vocabulary, or None."""
+        with self.index.reading():
+            return self._suggest(text)
+
+    def _suggest(self, text: str) -> str | None:
         clauses = parse(text)
         corrected = self._respelled(clauses, max_typos=2)
         return " ".join(unparse(c) for c in corrected) if corrected else None

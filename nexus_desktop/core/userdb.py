@@ -109,6 +109,7 @@ class _SharedConnection:
     lock: threading.RLock = field(default_factory=threading.RLock)
     users: int = 0
     depth: int = 0
+    read_only: bool = False
 
 
 # One connection per database file per process. SQLite's POSIX locks belong to the process, so a second
@@ -133,6 +134,11 @@ class UserDB:
         self._closed = False
 
     @property
+    def read_only(self) -> bool:
+        """True when the file could only be opened for reading (a newer app's file, a read-only folder)."""
+        return self._shared.read_only
+
+    @property
     def conn(self) -> sqlite3.Connection:
         """The underlying connection (statements on it bypass the handle's lock: prefer query/execute)."""
         return self._shared.conn
@@ -149,6 +155,8 @@ class UserDB:
                 finally:
                     shared.depth -= 1
                 return
+            if shared.read_only:
+                raise UserDataError(f"{self.path} is open read-only: the change was not saved")
             shared.conn.execute("BEGIN IMMEDIATE")
             shared.depth = 1
             try:
@@ -225,18 +233,35 @@ def open_user_db(data_dir: Path) -> UserDB:
         shared = _SHARED.get(path)
         notice = None
         if shared is None or shared.pid != os.getpid():  # a forked child never uses its parent's connection
-            conn, notice = _open_or_replace(path)
-            shared = _SHARED[path] = _SharedConnection(conn, os.getpid())
+            conn, notice, read_only = _open_or_replace(path)
+            shared = _SHARED[path] = _SharedConnection(conn, os.getpid(), read_only=read_only)
         shared.users += 1
     return UserDB(shared, path, notice)
 
 
-def _open_or_replace(path: Path) -> tuple[sqlite3.Connection, str | None]:
-    """The checked connection, or one to a fresh file after a corrupt one was moved aside (with a notice)."""
+def _open_or_replace(path: Path) -> tuple[sqlite3.Connection, str | None, bool]:
+    """(connection, notice for the user, read-only): the checked connection (lost tables created anew);
+    a newer app's file or a read-only folder opened read-only; or a fresh file after a corrupt one was
+    moved aside."""
     try:
         _check_header(path)
-        return _open_checked(path), None
-    except (sqlite3.DatabaseError, FutureSchemaError) as exc:
+        conn = _open_checked(path)
+        try:
+            restored = _restore_missing_tables(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn, (f"The user database {path} had lost its tables {', '.join(restored)}; "
+                      "they were created anew (empty)." if restored else None), False
+    except FutureSchemaError as exc:  # a newer app wrote it: show what is there, change nothing
+        return _connect_read_only(path), (f"The user database {path} was written by a newer version of Nexus "
+                                          f"({exc}): it is opened read-only and changes are not saved."), True
+    except (sqlite3.DatabaseError, UserDBOpenError) as exc:
+        if _is_read_only_folder(path):
+            return _connect_read_only(path), (f"The data folder {path.parent} is read-only: bookmarks and "
+                                              "settings are shown but changes are not saved."), True
+        if isinstance(exc, UserDBOpenError):
+            raise
         if not _is_corruption(exc):
             raise UserDBOpenError(f"cannot open {path}: {exc}") from exc
         reason = str(exc)
@@ -246,7 +271,76 @@ def _open_or_replace(path: Path) -> tuple[sqlite3.Connection, str | None]:
     except (sqlite3.DatabaseError, FutureSchemaError) as exc:
         raise UserDBOpenError(f"cannot create a fresh {path}: {exc}") from exc
     return conn, (f"The user database {path} could not be used ({reason}); it was moved to "
-                  f"{aside.name} and a fresh one was started.")
+                  f"{aside.name} and a fresh one was started."), False
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """The database opened for reading only (where its folder can't hold the WAL's side files, as an
+    immutable file)."""
+    for options in ("mode=ro", "immutable=1"):
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?{options}", uri=True, timeout=BUSY_TIMEOUT_S,
+                                   isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.Error as exc:
+            error = exc
+    raise UserDBOpenError(f"cannot open {path} even read-only: {error}")
+
+
+def _is_read_only_folder(path: Path) -> bool:
+    return path.is_file() and not os.access(path.parent, os.W_OK) or _on_read_only_disk(path.parent)
+
+
+def _on_read_only_disk(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False
+
+
+def _restore_missing_tables(conn: sqlite3.Connection) -> list[str]:
+    """Create the tables (and indexes) of the current schema that the file lacks (dropped by hand or
+    by a tool); returns the tables created."""
+    present = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    missing = [(kind, name, sql) for kind, name, sql in _schema(MIGRATIONS) if name not in present]
+    if not missing:
+        return []
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for _kind, _name, sql in missing:
+            conn.execute(sql)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return [name for kind, name, _sql in missing if kind == "table"]
+
+
+_SCHEMAS: dict[int, tuple[tuple[Migration, ...], list[tuple[str, str, str]]]] = {}
+
+
+def _schema(migrations: tuple[Migration, ...]) -> list[tuple[str, str, str]]:
+    """(type, name, sql) of every table, then every index, that these migrations create (worked out
+    once per process on an empty in-memory database)."""
+    known = _SCHEMAS.get(id(migrations))
+    if known is not None and known[0] is migrations:
+        return known[1]
+    model = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        _migrate_with(model, migrations)
+        schema = model.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+                               "ORDER BY type = 'index'").fetchall()
+    finally:
+        model.close()
+    _SCHEMAS[id(migrations)] = (migrations, schema)
+    return schema
+
+
+def _migrate_with(conn: sqlite3.Connection, migrations: tuple[Migration, ...]) -> None:
+    for migration in migrations:
+        _apply(conn, migration)
 
 
 def _is_corruption(exc: BaseException) -> bool:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from nexus_desktop.core.index import CatalogItem, IndexReport, SearchIndex
-from nexus_desktop.core.library import BUNDLED_ROOT, Entry, Root, find_file, read_entry, roots_from_dirs
+from nexus_desktop.core.library import BUNDLED_ROOT, Entry, EntryError, FileStat, Root, find_file, read_entry, \
+    roots_from_dirs, scan
 from nexus_desktop.core.links import EntryRef, LinkResolver
 from nexus_desktop.core.render import Renderer
 from nexus_desktop.paths import UserDirs, content_dir, user_dirs
@@ -70,6 +71,11 @@ class Workspace:
         """Id, title and aliases of every indexed entry."""
         return self.index.entry_refs()
 
+    def known_entries(self) -> "KnownEntries":
+        """Every entry of the library as its files are now, with the title and aliases the index has
+        for it; nothing is indexed or written (bookmark commands use this)."""
+        return KnownEntries(scan(self.roots).files, self.index.catalog_as_is())
+
     def resolver(self, catalog: Sequence[CatalogItem] | None = None) -> LinkResolver:
         """Resolves links by the index's titles and aliases; relative links also by the files on disk,
         so they work before the first indexing has finished."""
@@ -85,6 +91,34 @@ class Workspace:
         """The entry with this id, read from disk; None when it is not in the library."""
         stat = find_file(self.roots, entry_id)
         return read_entry(stat) if stat is not None else None
+
+
+class KnownEntries(Mapping[str, EntryRef]):
+    """Entry id -> EntryRef for the files found now: titles from the index as it is; a file the index
+    doesn't have yet is read for its title only when its ref is asked for."""
+
+    def __init__(self, files: dict[str, FileStat], catalog: Sequence[CatalogItem]) -> None:
+        self._files = files
+        self._refs = {item.id: EntryRef(item.id, item.title, item.aliases) for item in catalog if item.id in files}
+
+    def __getitem__(self, entry_id: str) -> EntryRef:
+        if entry_id not in self._refs:
+            stat = self._files[entry_id]
+            try:
+                entry = read_entry(stat)
+                self._refs[entry_id] = EntryRef(entry_id, entry.title, tuple(entry.aliases))
+            except EntryError:
+                self._refs[entry_id] = EntryRef(entry_id, "")
+        return self._refs[entry_id]
+
+    def __contains__(self, entry_id: object) -> bool:
+        return entry_id in self._files
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
 
 
 def _user_roots(dirs: UserDirs) -> tuple[list[tuple[str, Path]], list[str]]:

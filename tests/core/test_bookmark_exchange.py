@@ -348,3 +348,88 @@ def test_sigkill_during_import_leaves_all_or_nothing(tmp_path: Path, pause: floa
     with open_user_db(data) as db:  # and the store still works afterwards
         result = import_bookmarks(BookmarkStore(db), src)
         assert BookmarkStore(db).count() == 20_000 and result.added == 20_000 - count
+
+
+# --- hostile files: bounded, refused with a clear message, nothing written --------------------------------
+def _nested_json(depth: int) -> bytes:
+    return ('{"format": "nexus-bookmarks", "version": 1, "folders": ['
+            + '{"name": "f", "folders": [' * depth + "]}" * depth + "]}").encode()
+
+
+def _nested_xbel(depth: int) -> bytes:
+    return ('<xbel version="1.0">' + "<folder><title>f</title>" * depth
+            + '<bookmark href="nexus:kb/x"><title>x</title></bookmark>' + "</folder>" * depth + "</xbel>").encode()
+
+
+@pytest.mark.parametrize("depth", [100, 900, 5000])
+@pytest.mark.parametrize("suffix", [".json", ".xbel"])
+def test_deep_nesting_is_refused_with_a_message_and_changes_nothing(store: BookmarkStore, tmp_path: Path,
+                                                                    suffix: str, depth: int) -> None:
+    fill(store)
+    before = picture(store)
+    f = tmp_path / f"deep{suffix}"
+    f.write_bytes(_nested_json(depth) if suffix == ".json" else _nested_xbel(depth))
+    with pytest.raises(BookmarkFileError, match="nested") as info:
+        import_bookmarks(store, f)
+    assert len(str(info.value)) < 200
+    assert picture(store) == before
+    export_bookmarks(store, tmp_path / "after.xbel")  # the store stays listable and exportable
+
+
+def test_nesting_within_the_limit_round_trips(store: BookmarkStore, tmp_path: Path) -> None:
+    f = tmp_path / "ok.xbel"
+    f.write_bytes(_nested_xbel(60))
+    assert import_bookmarks(store, f).added == 1
+    export_bookmarks(store, tmp_path / "out.json")
+    export_bookmarks(store, tmp_path / "out.xbel")
+
+
+def test_too_many_bookmarks_are_refused(store: BookmarkStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nexus_desktop.core import bookmark_exchange
+
+    monkeypatch.setattr(bookmark_exchange, "MAX_IMPORT_ITEMS", 50)
+    f = tmp_path / "many.json"
+    f.write_text(json.dumps({"format": "nexus-bookmarks", "version": 1,
+                             "bookmarks": [{"id": f"kb/p{n}", "title": "t"} for n in range(51)]}))
+    with pytest.raises(BookmarkFileError, match="more than 50 bookmarks"):
+        import_bookmarks(store, f)
+    assert store.count() == 0
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(store: BookmarkStore, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from nexus_desktop.core import bookmark_exchange
+
+    monkeypatch.setattr(bookmark_exchange, "MAX_IMPORT_BYTES", 1024)
+    f = tmp_path / "big.xbel"
+    f.write_bytes(b'<xbel version="1.0">' + b" " * 2000 + b"</xbel>")
+    with pytest.raises(BookmarkFileError, match="larger than"):
+        import_bookmarks(store, f)
+
+
+BILLION_LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "lol">'
+                  + b"".join(b'<!ENTITY %s "%s">' % (chr(98 + n).encode(), ("&%s;" % chr(97 + n)).encode() * 10)
+                             for n in range(8))
+                  + b']><xbel version="1.0"><bookmark href="nexus:kb/a"><title>&i;</title></bookmark></xbel>')
+XXE = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+       b'<xbel version="1.0"><bookmark href="nexus:kb/a"><title>&xxe;</title></bookmark></xbel>')
+
+
+@pytest.mark.parametrize("data", [BILLION_LAUGHS, XXE], ids=["billion-laughs", "xxe"])
+def test_entity_attacks_are_refused(store: BookmarkStore, tmp_path: Path, data: bytes) -> None:
+    f = tmp_path / "attack.xbel"
+    f.write_bytes(data)
+    with pytest.raises(BookmarkFileError, match="invalid XML"):
+        import_bookmarks(store, f)
+    assert store.count() == 0
+
+
+@pytest.mark.parametrize("spelling", ["kb/./notes/x", "kb/notes/../notes/x", "kb//notes/x", "kb/notes/x/"])
+def test_an_entry_imported_under_another_spelling_is_the_same_bookmark(store: BookmarkStore, tmp_path: Path,
+                                                                       spelling: str) -> None:
+    store.add("kb/notes/x", "X")
+    f = tmp_path / "in.json"
+    f.write_text(json.dumps({"format": "nexus-bookmarks", "version": 1,
+                             "bookmarks": [{"id": spelling, "title": "X"}]}))
+    assert import_bookmarks(store, f).duplicates == 1
+    assert [b.entry_id for b in store.all_bookmarks()] == ["kb/notes/x"]

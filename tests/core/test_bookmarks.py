@@ -358,3 +358,17 @@ def _all_folders(store: BookmarkStore) -> list:
         out.extend(subs)
         todo.extend(f.id for f in subs)
     return out
+
+
+@pytest.mark.parametrize("spelling", ["kb/./notes/x", "kb/notes/../notes/x", "kb//notes/x", "kb/notes/./x/"])
+def test_non_canonical_ids_are_one_bookmark(store: BookmarkStore, spelling: str) -> None:
+    first = store.add("kb/notes/x", "X")
+    again = store.add(spelling, "X")
+    assert again.id == first.id and again.entry_id == "kb/notes/x"
+    assert store.is_bookmarked(spelling) and store.find(spelling) is not None
+    assert store.toggle(spelling, "X") is None  # the second Ctrl+D removes it, whatever the spelling
+    assert store.count() == 0
+
+
+def test_an_id_climbing_out_of_its_root_is_kept_as_written(store: BookmarkStore) -> None:
+    assert store.add("kb/../etc/passwd", "odd").entry_id == "kb/../etc/passwd"

@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from nexus_desktop.core.index import META_FILE, IndexBusy, SearchIndex
+from nexus_desktop.core import index as index_module
+from nexus_desktop.core.index import CHECKSUM_FILE, META_FILE, IndexBusy, IndexDamaged, IndexReadOnly, \
+    IndexWriteError, SearchIndex
 from nexus_desktop.core.library import Root, scan
 from nexus_desktop.core.search import Searcher
+from tests.conftest import read_only_folder, small_disk
 
 
 def make_library(folder: Path, count: int = 12) -> Root:
@@ -201,19 +204,178 @@ def test_missing_toc_is_moved_aside_and_rebuilt(root: Root, tmp_path: Path) -> N
     _assert_rebuilt(root, path)
 
 
-def test_index_folder_that_is_a_file_does_not_crash(root: Root, tmp_path: Path) -> None:
+def test_index_folder_that_is_a_file_is_set_aside_and_rebuilt(root: Root, tmp_path: Path) -> None:
     path = tmp_path / "ix"
     path.write_text("not a folder")
     ix = SearchIndex(path)
     try:
         report = ix.update([root])
-    except IndexBusy:
-        pytest.fail("a stray file is not a busy index")
-    except OSError:
-        return  # a clear OS error is acceptable: the cache folder itself is unusable
     finally:
         ix.close()
-    assert report.added == 12
+    assert report.added == 12 and "its folder was a file" in report.notices[0]
+    assert path.is_dir() and path.with_name("ix.broken").read_text() == "not a folder"
+
+
+def _damage_file(target: Path, how: str) -> None:
+    data = bytearray(target.read_bytes())
+    if how == "truncated":
+        data = data[:len(data) // 2]
+    else:  # garbled: bytes changed in the middle, the size kept
+        middle = len(data) // 2
+        for n in range(middle, min(len(data), middle + 64)):
+            data[n] ^= 0x5A
+    target.write_bytes(bytes(data))
+
+
+DAMAGED_FILES = ["*._stored.col", "*._body_len.col", "*._title_len.col", "*.card.col", "*.trm", "*.pst"]
+
+
+@pytest.mark.parametrize("how", ["truncated", "garbled"])
+@pytest.mark.parametrize("pattern", DAMAGED_FILES)
+def test_any_damaged_index_file_means_rebuild_never_unchanged(root: Root, tmp_path: Path, pattern: str,
+                                                              how: str) -> None:
+    path = _built(root, tmp_path / "ix")
+    targets = list(path.glob(pattern))
+    assert targets
+    for target in targets:
+        _damage_file(target, how)
+    _assert_rebuilt(root, path)
+
+
+@pytest.mark.parametrize("pattern", DAMAGED_FILES)
+def test_damage_found_only_by_a_search_is_set_aside_then_rebuilt(root: Root, tmp_path: Path, pattern: str) -> None:
+    """An index without checksums (an older build wrote it): a read error during a search is damage too."""
+    path = _built(root, tmp_path / "ix")
+    (path / CHECKSUM_FILE).unlink()
+    for target in path.glob(pattern):
+        _damage_file(target, "truncated")
+    ix = SearchIndex(path)
+    try:
+        try:  # found at open (the index is then empty) or by the search itself
+            {q: search_ids(ix, q) for q in ("docker", "word7", "page*", "shared text")}
+        except IndexDamaged as exc:
+            assert "rebuilt" in str(exc)
+        report = ix.update([root])
+        assert report.added == 12 and "rebuilt" in report.notices[0]
+        found = {q: search_ids(ix, q) for q in ("docker", "word7", "page*", "shared text")}
+        assert found["word7"] == ["kb/topic1/page7"] and len(found["docker"]) == 12
+    finally:
+        ix.close()
+
+
+def test_leftovers_of_a_killed_writer_are_removed_at_open(root: Root, tmp_path: Path) -> None:
+    path = _built(root, tmp_path / "ix")
+    kept = sorted(p.name for p in path.iterdir())
+    (path / "MAIN.tmp").mkdir()
+    (path / "MAIN.tmp" / "run.tmp").write_bytes(b"x" * 1000)
+    for part in ("trm", "pst", "_stored.col"):
+        (path / f"MAIN_deadbeef0000abcd.{part}").write_bytes(b"")
+    ix = SearchIndex(path)
+    try:
+        assert ix.doc_count() == 12
+    finally:
+        ix.close()
+    assert sorted(p.name for p in path.iterdir()) == kept
+
+
+def test_a_running_writers_files_are_not_tidied_away(root: Root, tmp_path: Path) -> None:
+    path = _built(root, tmp_path / "ix")
+    writer = SearchIndex(path).open().writer()
+    (path / "MAIN.tmp").mkdir(exist_ok=True)
+    try:
+        ix = SearchIndex(path)
+        assert ix.doc_count() == 12
+        ix.close()
+        assert (path / "MAIN.tmp").is_dir()
+    finally:
+        writer.cancel()
+
+
+def test_rebuild_waits_for_no_one_and_never_deletes_an_index_in_use(root: Root, tmp_path: Path) -> None:
+    path = _built(root, tmp_path / "ix")
+    writer = SearchIndex(path).open().writer()  # another process is indexing
+    try:
+        other = SearchIndex(path)
+        with pytest.raises(IndexBusy):
+            other.update([root], rebuild=True)
+        assert search_ids(other, "word7") == ["kb/topic1/page7"]  # the index is still there, whole
+        other.close()
+    finally:
+        writer.cancel()
+    again = SearchIndex(path)
+    report = again.update([root], rebuild=True)
+    assert (report.added, report.unchanged) == (12, 0) and again.doc_count() == 12
+    again.close()
+
+
+def test_a_rebuild_keeps_the_old_index_searchable_until_it_commits(root: Root, tmp_path: Path) -> None:
+    path = _built(root, tmp_path / "ix")
+    reader = SearchIndex(path)
+    seen: list[list[str]] = []
+
+    def progress(_done: int, _total: int) -> None:
+        seen.append(search_ids(SearchIndex(path), "word7"))
+
+    writer_side = SearchIndex(path)
+    writer_side.update([root], rebuild=True, progress=progress, procs=1)
+    assert seen and all(ids == ["kb/topic1/page7"] for ids in seen)
+    assert search_ids(reader, "word7") == ["kb/topic1/page7"] and reader.doc_count() == 12
+    reader.close()
+    writer_side.close()
+
+
+def test_read_only_index_folder_searches_the_index_as_it_is(root: Root, tmp_path: Path) -> None:
+    path = _built(root, tmp_path / "ix")
+    bump(root.path / "topic1" / "page1.md", "# Page 1\n\nzanzibar now\n")
+    with read_only_folder(path):
+        ix = SearchIndex(path)
+        with pytest.raises(IndexReadOnly, match="cannot be written"):
+            ix.update([root])
+        assert search_ids(ix, "word1") == ["kb/topic1/page1"]  # as it was indexed
+        ix.close()
+
+
+def _big_library(folder: Path, count: int = 300) -> Root:
+    for n in range(count):
+        words = " ".join(f"w{n}x{k}" for k in range(600))  # unique words: a few MB of postings
+        (folder / f"page{n}.md").parent.mkdir(parents=True, exist_ok=True)
+        (folder / f"page{n}.md").write_text(f"# Page {n}\n\n{words}\n", encoding="utf-8")
+    return Root("big", folder)
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_a_full_disk_fails_the_write_cleanly_and_leaves_no_temp_files(tmp_path: Path, procs: int) -> None:
+    root = _big_library(tmp_path / "big")
+    with small_disk(tmp_path / "disk") as disk:
+        ix = SearchIndex(disk / "ix")
+        ix.open()
+        before = sorted(p.name for p in (disk / "ix").iterdir()) + ["MAIN_WRITELOCK"]  # the lock file stays
+        with pytest.raises(IndexWriteError, match="could not be written.*No space left"):
+            ix.update([root], procs=procs)
+        ix.close()
+        assert sorted(p.name for p in (disk / "ix").iterdir()) == sorted(before)
+        assert SearchIndex(disk / "ix").doc_count() == 0
+
+
+def test_a_failing_write_keeps_the_index_as_it_was(root: Root, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    path = _built(root, tmp_path / "ix")
+    before = sorted(p.name for p in path.iterdir())
+    bump(root.path / "topic1" / "page1.md", "# Page 1\n\nzanzibar now\n")
+
+    def full(*_args: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(index_module.SegmentWriter, "_commit_toc", full)
+    ix = SearchIndex(path)
+    with pytest.raises(IndexWriteError, match="No space left"):
+        ix.update([root])
+    monkeypatch.undo()
+    assert sorted(p.name for p in path.iterdir()) == before
+    assert search_ids(ix, "word1") == ["kb/topic1/page1"]
+    ix.close()
 
 
 # --- locking ---------------------------------------------------------------------------------

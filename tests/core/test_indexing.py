@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
+from nexus_desktop.core import index as index_module
 from nexus_desktop.core import indexing
 from nexus_desktop.core.indexing import event_line, parse_event, report_from_json, run_job
 from nexus_desktop.core.workspace import Workspace
@@ -27,7 +28,7 @@ def _events(workspace: Workspace, **kwargs: object) -> list[dict]:
 
 
 def test_first_big_build_makes_a_batch_searchable_then_reports_and_merges(tmp_path, monkeypatch):
-    monkeypatch.setattr(indexing, "BULK_THRESHOLD", 20)
+    monkeypatch.setattr(index_module, "BULK_THRESHOLD", 20)
     monkeypatch.setattr(indexing, "SEED_BATCH", 5)
     workspace = Workspace.create(user_dirs(str(tmp_path / "data")), [str(_library(tmp_path / "kb", 30))])
     seen: list[tuple[str, int]] = []
@@ -44,12 +45,12 @@ def test_first_big_build_makes_a_batch_searchable_then_reports_and_merges(tmp_pa
 
 
 def test_report_counts_the_first_batch_and_progress_ends_at_the_total(tmp_path, monkeypatch):
-    monkeypatch.setattr(indexing, "BULK_THRESHOLD", 20)
+    monkeypatch.setattr(index_module, "BULK_THRESHOLD", 20)
     monkeypatch.setattr(indexing, "SEED_BATCH", 5)
     workspace = Workspace.create(user_dirs(str(tmp_path / "data")), [str(_library(tmp_path / "kb", 30))])
     events = _events(workspace, merge=False)
     report = report_from_json(next(e for e in events if e["event"] == "indexed")["report"])
-    assert (report.added, report.updated, report.removed) == (30, 0, 0)
+    assert (report.added, report.updated, report.removed, report.unchanged) == (30, 0, 0, 0)
     last = [e for e in events if e["event"] == "progress"][-1]
     assert last["done"] == last["total"] == 30
     assert "merged" not in [e["event"] for e in events]
@@ -69,10 +70,35 @@ def test_a_locked_index_is_reported_busy_not_raised(tmp_path):
     (tmp_path / "kb" / "new.md").write_text("# New\n", encoding="utf-8")
     writer = whoosh_index.open_dir(str(workspace.index_dir)).writer()  # another process's writer
     try:
-        events = _events(workspace)
+        events = _events(workspace, wait_for_writer=0.3)
     finally:
         writer.cancel()
     assert events[-1]["event"] == "busy" and "another Nexus process" in events[-1]["text"]
+
+
+def test_a_job_that_found_the_index_busy_picks_up_the_finished_index(tmp_path):
+    import threading
+
+    workspace = Workspace.create(user_dirs(str(tmp_path / "data")), [str(_library(tmp_path / "kb", 3))])
+    _events(workspace)
+    (tmp_path / "kb" / "new.md").write_text("# New\n\nzanzibar\n", encoding="utf-8")
+    writer = whoosh_index.open_dir(str(workspace.index_dir)).writer()  # another process is indexing
+    threading.Timer(2.5, writer.cancel).start()  # longer than a writer waits for the lock
+    events = _events(workspace)
+    kinds = [e["event"] for e in events]
+    assert kinds.index("busy") < kinds.index("partial") and kinds[-2:] == ["indexed", "merged"]
+    assert report_from_json(events[-2]["report"]).added == 1
+
+
+def test_the_summary_of_a_seeded_build_equals_the_plain_update(tmp_path, monkeypatch):
+    monkeypatch.setattr(index_module, "BULK_THRESHOLD", 20)
+    monkeypatch.setattr(indexing, "SEED_BATCH", 5)
+    seeded = Workspace.create(user_dirs(str(tmp_path / "a")), [str(_library(tmp_path / "kb", 30))])
+    plain = Workspace.create(user_dirs(str(tmp_path / "b")), [str(tmp_path / "kb")])
+    events = _events(seeded, merge=False)
+    ours = next(e for e in events if e["event"] == "indexed")["report"]
+    theirs = plain.update_index().to_json()
+    assert {k: v for k, v in ours.items() if k != "seconds"} == {k: v for k, v in theirs.items() if k != "seconds"}
 
 
 def test_a_failure_is_an_event_with_the_reason(tmp_path, monkeypatch):

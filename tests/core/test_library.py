@@ -213,11 +213,31 @@ def test_crlf_and_bom_are_normalised(root: Root) -> None:
 
 
 # --- hostile files ----------------------------------------------------------------------------
-def test_non_utf8_bytes_are_replaced_with_a_warning(root: Root) -> None:
-    path = write(root.path / "latin1.md", "# Caf\xe9 cr\xe8me\n\nna\xefve\n".encode("latin-1"))
+def test_latin1_text_is_read_as_windows_1252_with_a_warning(root: Root) -> None:
+    path = write(root.path / "latin1.md", "# Caf\xe9 cr\xe8me \u20ac\n\nna\xefve\n".encode("cp1252"))
     entry = read(root, path)
-    assert "\ufffd" in entry.title
-    assert any("UTF-8" in w for w in entry.warnings)
+    assert entry.title == "Caf\xe9 cr\xe8me \u20ac" and "na\xefve" in entry.body
+    assert entry.warnings == [library.CP1252_WARNING]
+
+
+def test_utf8_with_a_damaged_byte_keeps_the_utf8_text(root: Root) -> None:
+    path = write(root.path / "damaged.md", "# Caf\xe9 \u6570\u636e\n\nok\n".encode() + b"\xff tail\n")
+    entry = read(root, path)
+    assert entry.title == "Caf\xe9 \u6570\u636e" and "\ufffd tail" in entry.body
+    assert entry.warnings == [library.REPLACED_WARNING]
+
+
+def test_nul_bytes_in_text_are_dropped_and_the_words_kept(root: Root) -> None:
+    path = write(root.path / "nul.md", b"# Title\n\nreadable\x00words here\x00\x00and more\n")
+    entry = read(root, path)
+    assert entry.title == "Title" and "readable words here" in entry.body and "and more" in entry.body
+    assert entry.warnings == [library.NUL_WARNING]
+
+
+def test_utf16_with_its_mark_is_read(root: Root) -> None:
+    path = write(root.path / "utf16.md", "# Wide\n\ntext\n".encode("utf-16"))
+    entry = read(root, path)
+    assert entry.title == "Wide" and entry.warnings == [library.UTF16_WARNING]
 
 
 def test_file_over_5mb_indexes_the_first_5mb_with_a_warning(root: Root) -> None:
@@ -245,6 +265,67 @@ def test_binary_file_with_md_suffix_is_refused(root: Root) -> None:
     path = write(root.path / "binary.md", b"\x00\x01\x02\xff\xfe" * 100)
     with pytest.raises(EntryError, match="binary"):
         read(root, path)
+
+
+def test_symlink_to_a_file_outside_the_root_is_never_read(root: Root, tmp_path: Path) -> None:
+    secret = write(tmp_path / "secret.txt", "root:x:0:0:secret line\n")
+    os.symlink(secret, root.path / "passwd.md")
+    write(tmp_path / "elsewhere" / "page.md", "# Elsewhere\n")
+    os.symlink(tmp_path / "elsewhere", root.path / "linked-folder")
+    write(root.path / "real.md", "# Real\n")
+    result = scan([root])
+    assert set(result.files) == {"kb/real"}
+    reasons = skipped_reasons(result)
+    assert reasons["passwd.md"] == reasons["linked-folder"] == "symlink to outside the library folder"
+    assert find_file([root], "kb/passwd") is None  # `show` agrees with search
+
+
+def test_fifo_named_md_is_skipped_with_a_reason_and_never_blocks(root: Root) -> None:
+    os.mkfifo(root.path / "pipe.md")
+    write(root.path / "ok.md", "# ok\n")
+    result = scan([root])
+    assert set(result.files) == {"kb/ok"}
+    assert skipped_reasons(result)["pipe.md"] == "not a regular file (a named pipe)"
+    stat = FileStat("kb/pipe", "kb", root.path / "pipe.md", "pipe.md", 0, 0)
+    with pytest.raises(EntryError, match="named pipe"):  # became a pipe after the scan: refused, not waited on
+        read_entry(stat)
+
+
+ALIAS_BOMB = """---
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+title: Bomb
+---
+# Bomb heading
+
+body words
+"""
+
+
+@pytest.mark.parametrize("front_matter, problem", [
+    (ALIAS_BOMB.split("---")[1], "aliases"),
+    ("\na: &a [x]\nb: &b [*a, *a, *a, *a]\nc: &c [*b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c]\n"
+     "e: [*c, *c, *c, *c, *c, *c, *c, *c]\n", ""),
+    ("\nkey: " + "[" * 200 + "]" * 200 + "\n", "nested"),
+    ("\nself: &s [*s, *s]\n", ""),
+    ("\nbig: '" + "x" * 70_000 + "'\n", "larger"),
+])
+def test_hostile_front_matter_is_ignored_with_a_warning_quickly(root: Root, front_matter: str, problem: str) -> None:
+    import time
+
+    path = write(root.path / "bomb.md", f"---{front_matter}---\n# Bomb heading\n\nbody words\n")
+    started = time.perf_counter()
+    entry = read(root, path)
+    assert time.perf_counter() - started < 1
+    assert entry.title == "Bomb heading" and "body words" in entry.body
+    assert len(entry.warnings) == 1 and "front matter" in entry.warnings[0] and problem in entry.warnings[0]
 
 
 def test_symlink_loop_is_skipped_with_a_reason(root: Root) -> None:
@@ -369,14 +450,14 @@ def test_unreadable_file_chmod(root: Root) -> None:
 def test_unreadable_file_raises_entry_error(root: Root, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write(root.path / "locked.md", "# Locked\n")
     stat = stat_for(root, path)
-    real_open = open
+    real_open = os.open
 
     def deny(file, *args, **kwargs):
         if Path(file) == path:
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr("builtins.open", deny)
+    monkeypatch.setattr(library.os, "open", deny)
     with pytest.raises(EntryError, match="unreadable: Permission denied"):
         read_entry(stat)
 

@@ -77,7 +77,8 @@ def test_migrations_run_in_order_and_only_once(tmp_path: Path, monkeypatch: pyte
     calls: list[int] = []
 
     def v2(conn: sqlite3.Connection) -> None:
-        calls.append(2)
+        if conn.execute("PRAGMA database_list").fetchone()[2]:  # the file (not the in-memory schema model)
+            calls.append(2)
         conn.execute("CREATE TABLE extra (x)")
 
     monkeypatch.setattr(userdb, "MIGRATIONS", userdb.MIGRATIONS + (v2, ["ALTER TABLE extra ADD y"]))
@@ -152,16 +153,46 @@ def test_damaged_pages_are_detected(tmp_path: Path) -> None:
     assert _asides(tmp_path)
 
 
-def test_future_schema_version_is_kept_aside(tmp_path: Path) -> None:
-    conn = sqlite3.connect(tmp_path / DB_NAME)
-    conn.execute("CREATE TABLE t (x)")
-    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
-    conn.commit()
-    conn.close()
+def test_future_schema_version_opens_read_only_and_hides_nothing(tmp_path: Path) -> None:
     with open_user_db(tmp_path) as db:
-        assert db.notice and "newer" in db.notice
-        assert db.user_version == SCHEMA_VERSION
-    assert len(_asides(tmp_path)) == 1
+        db.execute("INSERT INTO preference (key, value) VALUES ('theme', 'dark')")
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")  # a newer app wrote it (a downgrade)
+    with open_user_db(tmp_path) as db:
+        assert db.read_only and db.notice and "newer version" in db.notice and "read-only" in db.notice
+        assert db.query("SELECT value FROM preference WHERE key = 'theme'")[0][0] == "dark"
+        with pytest.raises(UserDataError, match="read-only"):
+            with db.transaction():
+                db.execute("DELETE FROM preference")
+    assert _asides(tmp_path) == []
+    with open_user_db(tmp_path) as db:
+        assert db.user_version == SCHEMA_VERSION + 5  # the newer app finds its file as it left it
+
+
+def test_a_dropped_table_is_created_anew_and_the_rest_kept(tmp_path: Path) -> None:
+    with open_user_db(tmp_path) as db:
+        db.execute("INSERT INTO preference (key, value) VALUES ('theme', 'dark')")
+        db.execute("DROP TABLE bookmark")
+        db.execute("DROP INDEX recent_entry_seq")
+    with open_user_db(tmp_path) as db:
+        assert db.notice and "bookmark" in db.notice and not db.read_only
+        assert db.query("SELECT count(*) FROM bookmark")[0][0] == 0
+        assert db.query("SELECT value FROM preference")[0][0] == "dark"
+        names = {row[0] for row in db.query("SELECT name FROM sqlite_master")}
+        assert {"bookmark_entry", "bookmark_folder_pos", "recent_entry_seq"} <= names
+    with open_user_db(tmp_path) as db:
+        assert db.notice is None
+    assert _asides(tmp_path) == []
+
+
+def test_a_read_only_data_folder_opens_the_database_read_only(tmp_path: Path) -> None:
+    from tests.conftest import read_only_folder
+
+    with open_user_db(tmp_path) as db:
+        db.execute("INSERT INTO preference (key, value) VALUES ('theme', 'dark')")
+    with read_only_folder(tmp_path):
+        with open_user_db(tmp_path) as db:
+            assert db.read_only and db.notice and "read-only" in db.notice
+            assert db.query("SELECT value FROM preference")[0][0] == "dark"
 
 
 def test_empty_file_is_a_fresh_db_not_corruption(tmp_path: Path) -> None:

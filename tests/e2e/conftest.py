@@ -8,13 +8,15 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+NET_GUARD = REPO / "tests" / "netguard"  # its sitecustomize refuses Internet sockets in the child
 
 
 def run_cli(tmp_path: Path, *argv: str, code: int = 0, data: bool = True, env_extra: dict[str, str] | None = None,
             ) -> subprocess.CompletedProcess[str]:
     """`nexus-desktop ARGV --data-dir TMP/data` in TMP; checks the exit code, and that errors are one
     clear line, never a traceback."""
-    env = {**os.environ, "PYTHONPATH": str(REPO), "QT_QPA_PLATFORM": "offscreen", **(env_extra or {})}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(NET_GUARD)]), "QT_QPA_PLATFORM": "offscreen",
+           **(env_extra or {})}
     if not env_extra or "NEXUS_DESKTOP_DATA_DIR" not in env_extra:
         env.pop("NEXUS_DESKTOP_DATA_DIR", None)
     args = [*argv, "--data-dir", str(tmp_path / "data")] if data else list(argv)

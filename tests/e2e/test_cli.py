@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from nexus_desktop import __version__
-from tests.e2e.conftest import REPO
+from tests.e2e.conftest import NET_GUARD, REPO
 from tests.e2e.conftest import run_cli as run
 
 
@@ -63,25 +63,30 @@ def test_index_events_are_json_lines_ending_with_the_report(tmp_path: Path, cont
     proc = run(tmp_path, "index", "--events", "--merge", "--content", str(content))
     events = [json.loads(line) for line in proc.stdout.splitlines()]
     kinds = [e["event"] for e in events]
-    assert kinds[-2:] == ["indexed", "merged"] and set(kinds) <= {"progress", "indexed", "merged"}
+    assert kinds[-2:] == ["indexed", "merged"] and set(kinds) <= {"progress", "notice", "indexed", "merged"}
+    assert [e["text"] for e in events if e["event"] == "notice"] == [
+        f"{content / 'latin1.markdown'}: not UTF-8: read as Windows-1252 (Latin-1)"]
     assert events[-2]["report"]["added"] == 3
     assert [Path(s["path"]).name for s in events[-2]["report"]["skipped"]] == ["binary.md"]
     again = run(tmp_path, "index", "--events", "--rebuild", "--content", str(content))
     assert json.loads(again.stdout.splitlines()[-1])["report"]["added"] == 3  # --rebuild starts from empty
 
 
-def test_index_events_report_a_locked_index_with_exit_1(tmp_path: Path, content: Path) -> None:
+def test_index_events_wait_for_another_writer_then_pick_up_its_index(tmp_path: Path, content: Path) -> None:
+    import threading
+
     from whoosh import index as whoosh_index
 
     run(tmp_path, "index", "--content", str(content))
-    (content / "new.md").write_text("# New\n", encoding="utf-8")
+    (content / "new.md").write_text("# New\n\nzanzibar\n", encoding="utf-8")
     index_dir = next(p for p in (tmp_path / "data").rglob("nexus-index.json")).parent
-    writer = whoosh_index.open_dir(str(index_dir)).writer()
-    try:
-        proc = run(tmp_path, "index", "--events", "--content", str(content), code=1)
-    finally:
-        writer.cancel()
-    assert json.loads(proc.stdout.splitlines()[-1])["event"] == "busy"
+    writer = whoosh_index.open_dir(str(index_dir)).writer()  # another process is indexing
+    threading.Timer(4.0, writer.cancel).start()
+    proc = run(tmp_path, "index", "--events", "--content", str(content))
+    events = [json.loads(line) for line in proc.stdout.splitlines()]
+    kinds = [e["event"] for e in events]
+    assert kinds.index("busy") < kinds.index("partial") < kinds.index("indexed")  # searched as is, then reopened
+    assert events[kinds.index("indexed")]["report"]["added"] == 1
 
 
 def test_search_json_shape(tmp_path: Path, content: Path) -> None:
@@ -141,10 +146,12 @@ def test_show_prints_markdown(tmp_path: Path, content: Path) -> None:
     assert proc.stdout == (content / "celery.md").read_text(encoding="utf-8")
 
 
-def test_show_non_utf8_warns_and_prints(tmp_path: Path, content: Path) -> None:
+def test_show_latin1_prints_it_decoded_as_search_reads_it(tmp_path: Path, content: Path) -> None:
     proc = run(tmp_path, "show", "notes/latin1", "--content", str(content))
-    assert "Caf\ufffd" in proc.stdout
-    assert "UTF-8" in proc.stderr
+    assert "Caf\xe9" in proc.stdout and "cr\xe8me br\xfbl\xe9e" in proc.stdout
+    assert "Windows-1252" in proc.stderr
+    found = json.loads(run(tmp_path, "search", "cr\xe8me", "--json", "--content", str(content)).stdout)
+    assert [h["id"] for h in found["results"]] == ["notes/latin1"]
 
 
 def test_show_html_with_resolved_links(tmp_path: Path, content: Path) -> None:
@@ -194,7 +201,7 @@ MALFORMED = ['"unclosed', "(((", "*", "OR", "tag:", "\u00e9~~", "x" * 300]
 
 
 def test_malformed_queries_exit_0_or_2_without_traceback(tmp_path: Path, content: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(NET_GUARD)])}
     env.pop("NEXUS_DESKTOP_DATA_DIR", None)
     run(tmp_path, "index", "--content", str(content))
 

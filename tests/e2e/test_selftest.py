@@ -10,13 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import NET_GUARD
+
 REPO = Path(__file__).resolve().parents[2]
 LINE = re.compile(r"^(ok   .+ \(\d+ ms\)(: .*)?|FAIL .+: .+)$")
 FROZEN = REPO / "dist" / "nexus-desktop" / "nexus-desktop"
 
 
 def run_selftest(command: list[str], tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "HOME": str(tmp_path / "home"),
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(NET_GUARD)]), "HOME": str(tmp_path / "home"),
            "XDG_DATA_HOME": str(tmp_path / "xdg-data"), "XDG_CACHE_HOME": str(tmp_path / "xdg-cache"),
            "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"), "TMPDIR": str(tmp_path)}
     for name in ("NEXUS_DESKTOP_DATA_DIR", "DISPLAY", "WAYLAND_DISPLAY"):

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import NET_GUARD
+
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO.parent / "shared" / "corpora" / "tldr-pages.tar.gz"
 ENGLISH_PAGES = 7425
@@ -33,7 +35,7 @@ class Tldr:
         self.malformed: dict[str, subprocess.CompletedProcess[str]] = {}
 
     def run(self, *argv: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(NET_GUARD)])}
         env.pop("NEXUS_DESKTOP_DATA_DIR", None)
         return subprocess.run([sys.executable, "-m", "nexus_desktop", *argv, "--data-dir", str(self.data),
                                "--content", str(self.pages)],

@@ -315,6 +315,19 @@ def test_related_entries_link_both_ways(entry_id):
     assert not no_link_back, f"related entries that don't link back: {no_link_back}"
 
 
+GLOSSARY_TERMS = ("CORS", "CSRF", "ASGI / WSGI", "Ack", "Exchange", "Routing key", "Throttling", "Beat")
+
+
+def test_glossary_links_every_term():
+    """Each glossary definition links to the entry that explains it, and the glossary has the terms learners ask for."""
+    definitions = re.findall(r"^\*\*(.+?)\*\*(.*)$", entry(f"{ROOT_NAME}/about/glossary").body, re.M)
+    unlinked = [term for term, rest in definitions if "](" not in rest and "[[" not in rest]
+    assert not unlinked, f"glossary terms without a link: {unlinked}"
+    terms = {term for term, _ in definitions}
+    missing = [t for t in GLOSSARY_TERMS if not any(d.startswith(t) for d in terms)]
+    assert not missing, f"glossary lacks: {missing}"
+
+
 # --------------------------------------------------------------------------
 # The outline of Project Nexus: every item has an entry
 # --------------------------------------------------------------------------

@@ -315,6 +315,19 @@ def test_related_entries_link_both_ways(entry_id):
     assert not no_link_back, f"related entries that don't link back: {no_link_back}"
 
 
+GLOSSARY_TERMS = ("CORS", "CSRF", "ASGI / WSGI", "Ack", "Exchange", "Routing key", "Throttling", "Beat")
+
+
+def test_glossary_links_every_term():
+    """Each glossary definition links to the entry that explains it, and the glossary has the terms learners ask for."""
+    definitions = re.findall(r"^\*\*(.+?)\*\*(.*)$", entry(f"{ROOT_NAME}/about/glossary").body, re.M)
+    unlinked = [term for term, rest in definitions if "](" not in rest and "[[" not in rest]
+    assert not unlinked, f"glossary terms without a link: {unlinked}"
+    terms = {term for term, _ in definitions}
+    missing = [t for t in GLOSSARY_TERMS if not any(d.startswith(t) for d in terms)]
+    assert not missing, f"glossary lacks: {missing}"
+
+
 # --------------------------------------------------------------------------
 # The outline of Project Nexus: every item has an entry
 # --------------------------------------------------------------------------
@@ -552,9 +565,24 @@ def run_cli(*args: str) -> str:
 class TestLearnerQuestions:
     @pytest.mark.parametrize("query,expected", QUESTIONS, ids=[q for q, _ in QUESTIONS])
     def test_question_finds_entry(self, search_data_dir, query, expected):
-        out = run_cli("search", query, "--content", str(CONTENT),
-                      "--data-dir", str(search_data_dir), "--json", "--limit", "3")
-        data = json.loads(out)
-        results = data["results"] if isinstance(data, dict) else data
-        found = [short(r["id"]) for r in results]
+        found = self._ids(search_data_dir, query, limit=3)
         assert expected & set(found), f"{query!r}: expected one of {sorted(expected)} in the top 3, got {found}"
+
+    def test_selftest_queries_still_hold(self, search_data_dir):
+        """`selftest` checks the bundled library with fixed queries; the content must keep them true."""
+        from nexus_desktop.selftest import bundled_plan
+
+        plan = bundled_plan()
+        for query, expected in plan.known_top.items():
+            top = self._ids(search_data_dir, query, limit=1)
+            assert top == [short(expected)], f"{query!r}: selftest expects {expected} first, got {top}"
+        wrong = [i for i in self._ids(search_data_dir, f"title:{plan.first}", limit=100)
+                 if plan.first[:4] not in entry(f"{ROOT_NAME}/{i}").title.lower()]
+        assert not wrong, f"title:{plan.first} finds entries whose title lacks it (an alias?): {wrong}"
+
+    @staticmethod
+    def _ids(data_dir, query: str, limit: int) -> list[str]:
+        out = run_cli("search", query, "--content", str(CONTENT), "--data-dir", str(data_dir),
+                      "--json", "--limit", str(limit))
+        data = json.loads(out)
+        return [short(r["id"]) for r in (data["results"] if isinstance(data, dict) else data)]

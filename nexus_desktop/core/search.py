@@ -461,7 +461,8 @@ class Searcher:
         clauses = parse(text)
         as_you_type = as_you_type and not text.endswith((" ", '"'))
         results = self._run(clauses, text, limit, offset, as_you_type)
-        corrected = self._respelled(clauses) if correct and not as_you_type and not results.complete else None
+        typing = max((i for i, c in enumerate(clauses) if not c.negated), default=-1) if as_you_type else -1
+        corrected = self._respelled(clauses, skip=typing) if correct and not results.complete else None
         if corrected is not None:
             respelled = self._run(corrected, text, limit, offset, as_you_type)
             if respelled.complete:
@@ -574,14 +575,15 @@ class Searcher:
         return [term for _, term in ranked]
 
     # --- spelling -------------------------------------------------------------------------------
-    def _respelled(self, clauses: list[Clause], max_typos: int = 1) -> list[Clause] | None:
+    def _respelled(self, clauses: list[Clause], max_typos: int = 1, skip: int = -1) -> list[Clause] | None:
         """The clauses with each unknown plain word respelled as the library writes it (within
-        `max_typos`), or None when every word is known (or no respelling is)."""
+        `max_typos`; not clause `skip`, the word being typed), or None when every word is known (or
+        no respelling is)."""
         changed = 0
         out: list[Clause] = []
-        for clause in clauses:
+        for i, clause in enumerate(clauses):
             better = None
-            if changed < MAX_CORRECTED_WORDS and self._correctable(clause):
+            if i != skip and changed < MAX_CORRECTED_WORDS and self._correctable(clause):
                 better = self._closest(words(clause.text)[0], max_typos)
             if better is not None:
                 changed += 1

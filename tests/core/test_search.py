@@ -402,3 +402,71 @@ def test_parse_entry_keeps_chinese_file_name_title(tmp_path: Path) -> None:
     entry = read_entry(scan([root]).files["v/数据/设计"])
     assert entry.title == "设计" and entry.id == "v/数据/设计"
     assert parse_entry is not None
+
+
+def test_words_before_the_one_being_typed_are_respelled(searcher: Searcher) -> None:
+    results = searcher.search("celry retr", as_you_type=True)
+    assert results.corrected == "celery retr" and results.results[0].id == "kb/python/celery-retries"
+    assert searcher.search("celery dokc", as_you_type=True).corrected is None  # the last word is unfinished
+
+
+def test_a_completion_ranks_below_the_word_as_typed(tmp_path: Path) -> None:
+    pages = {"tar.md": "# tar\n\nArchive files with tar.\n",
+             **{f"target{i}.md": f"# target {i}\n\nSet the target target target.\n" for i in range(5)}}
+    index = SearchIndex(tmp_path / "index")
+    index.update([build(tmp_path / "kb", pages)])
+    s = Searcher(index)
+    try:
+        typed = s.search("tar", as_you_type=True)
+        assert [h.id for h in typed.results][0] == "kb/tar"
+        assert "target" not in typed.terms or typed.results[0].snippet.count("<b>") == typed.results[0].snippet.count("<b>tar")
+        assert "<b>target" not in s.search("tar").results[0].snippet
+    finally:
+        s.close()
+        index.close()
+
+
+def test_identifier_parts_and_british_spellings_are_found(tmp_path: Path) -> None:
+    pages = {"drf.md": "# DRF auth\n\nUse `rest_framework_simplejwt.authentication.JWTAuthentication` "
+                       "and `django_filters.rest_framework.DjangoFilterBackend`, with select_related().\n",
+             "perf.md": "# Speed\n\nOptimize the colour of queries; analyze them.\n"}
+    index = SearchIndex(tmp_path / "index")
+    index.update([build(tmp_path / "kb", pages)])
+    s = Searcher(index)
+    try:
+        for query in ("JWTAuthentication", "jwt authentication", "DjangoFilterBackend", "select related",
+                      "select_related", "simplejwt"):
+            assert [h.id for h in s.search(query).results][:1] == ["kb/drf"], query
+            assert s.search(query).results[0].missing == []
+        for query in ("optimise", "optimisation", "color", "analyse"):
+            assert [h.id for h in s.search(query).results] == ["kb/perf"], query
+    finally:
+        s.close()
+        index.close()
+
+
+def test_snippets_read_as_text() -> None:
+    from nexus_desktop.core.highlight import WordMatcher
+    from nexus_desktop.core.snippets import make_snippet
+
+    text = ("## Options\nMore information: <https://www.gnu.org/software/tar>.\n\n> [!warning] Careful\n"
+            "| flag | meaning |\n|---|---|\n| `-x` | extract |\n\n- Extract an archive:\n\n`tar xf {{path/to/file}}`\n")
+    snippet = make_snippet(text, WordMatcher(["extract"]))
+    assert "[!warning]" not in snippet and "|" not in snippet and "{{" not in snippet and "https" not in snippet
+    assert "path/to/file" in snippet and "<b>extract</b>" in snippet.lower()
+    from nexus_desktop.core.snippets import readable
+
+    assert readable("## Manual retries\nCall self.retry()") == "Manual retries. Call self.retry()"
+
+
+def test_pathological_queries_stay_under_a_second(searcher: Searcher) -> None:
+    import time
+
+    for query in ["a* " * 400, "tar~2 " * 300, " ".join(f"w{i}~2" for i in range(200)), "x " * 2000,
+                  "(" * 500 + "docker" + ")" * 500, '"' * 300]:
+        started = time.perf_counter()
+        try:
+            searcher.search(query)
+        except BadQuery:
+            pass
+        assert time.perf_counter() - started < 1.0, query[:30]

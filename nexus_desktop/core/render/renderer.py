@@ -1,0 +1,170 @@
+"""Markdown to HTML for the viewer: QTextBrowser-friendly, offline, with entry links resolved."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import markdown
+from markdown.util import AMP_SUBSTITUTE
+
+from nexus_desktop.core.library import Entry
+from nexus_desktop.core.links import TAG_SCHEME, LinkResolver
+from nexus_desktop.core.render import progressive
+from nexus_desktop.core.render.extensions import NexusExtension
+from nexus_desktop.core.render.palette import LIGHT, PALETTES
+from nexus_desktop.core.render.progressive import TOC_MARKER, split_first_part
+
+WEB_SCHEMES = ("http", "https", "mailto")
+
+@dataclass(frozen=True)
+class RestOfEntry:
+    """The part of a big entry after what was rendered so far, to render later (Renderer.render_rest)."""
+
+    entry_id: str
+    source: str                  # its Markdown
+    definitions: str             # the entry's reference definitions: every part needs them
+    ids_before: frozenset[str]   # heading ids used so far: the rest's ids stay unique
+
+
+@dataclass(frozen=True)
+class RenderedEntry:
+    """HTML of an entry's body, ready for the viewer (only its first part when `rest` is set)."""
+
+    entry_id: str
+    title: str
+    html: str
+    rest: RestOfEntry | None = None
+
+
+class Renderer:
+    """Renders entries to HTML; one instance per palette, reused (Python-Markdown setup is costly)."""
+
+    def __init__(self, resolver: LinkResolver | None = None, palette: str = "light",
+                 root_paths: dict[str, Path] | None = None) -> None:
+        self.resolver = resolver or LinkResolver()
+        self.palette = PALETTES.get(palette, LIGHT)
+        self.root_paths = root_paths or {}
+        self._current_id = ""
+        self._ids_before: frozenset[str] = frozenset()
+        self.ids_used: set[str] = set()  # heading ids of the last conversion (set by HeadingIdTreeprocessor)
+        self._md = self._build_markdown()
+        self._toc_md: markdown.Markdown | None = None
+
+    def copy(self) -> Renderer:
+        """A renderer like this one, for another thread (a Markdown instance serves one conversion at a time)."""
+        return Renderer(self.resolver, self.palette.name, self.root_paths)
+
+    def _build_markdown(self, toc: bool = False) -> markdown.Markdown:
+        md = markdown.Markdown(
+            extensions=[
+                "tables", "fenced_code", "footnotes", "def_list", "admonition", "sane_lists",
+                *(["toc"] if toc else []), NexusExtension(self),
+            ],
+            output_format="html",
+        )
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        md.inlinePatterns.deregister("entity")
+        return md
+
+    def render(self, entry: Entry, first_part: bool = False) -> RenderedEntry:
+        """The body of an entry as HTML; raw HTML in the source is shown as text, never run.
+
+        `first_part`: for a big entry, only its first screens, with `rest` to render later (the two
+        HTML parts joined are the whole entry's HTML); a small entry is rendered whole anyway.
+        """
+        parts = split_first_part(entry.body, progressive.FIRST_PART_CHARS, progressive.FIRST_PART_MIN_CHARS) if first_part else None
+        body_html = self._convert(entry.body if parts is None else parts[0] + parts[2], entry.id)
+        if not _starts_with_title(entry):
+            body_html = f"<h1>{html.escape(entry.title)}</h1>\n{body_html}"
+        rest = RestOfEntry(entry.id, parts[1], parts[2], frozenset(self.ids_used)) if parts else None
+        return RenderedEntry(entry.id, entry.title, body_html, rest)
+
+    def render_rest(self, rest: RestOfEntry) -> tuple[str, RestOfEntry | None]:
+        """The HTML of the next piece of a big entry's rest (see render's `first_part`), and what remains."""
+        parts = split_first_part(rest.source, progressive.REST_PIECE_CHARS, 0)
+        if parts is None:
+            return self._convert(rest.source + rest.definitions, rest.entry_id, rest.ids_before), None
+        piece_html = self._convert(parts[0] + rest.definitions, rest.entry_id, rest.ids_before)
+        return piece_html, RestOfEntry(rest.entry_id, parts[1], rest.definitions, frozenset(self.ids_used))
+
+    def render_text(self, text: str, entry_id: str = "") -> str:
+        """Markdown text (help pages, generated overviews) as HTML."""
+        return self._convert(text, entry_id)
+
+    def _convert(self, text: str, entry_id: str, ids_before: frozenset[str] = frozenset()) -> str:
+        self._current_id = entry_id
+        self._ids_before = ids_before
+        md = self._md if TOC_MARKER not in text else self._toc_markdown()
+        md.reset()
+        return md.convert(text)
+
+    def _toc_markdown(self) -> markdown.Markdown:
+        """For the rare text with a `[TOC]` marker: the same, plus Python-Markdown's table of contents."""
+        if self._toc_md is None:
+            self._toc_md = self._build_markdown(toc=True)
+        return self._toc_md
+
+    # --- link policy, used by the tree processor -------------------------------------------
+    def resolve_href(self, href: str) -> tuple[str, bool]:
+        """(new href, resolved?) for a link in the current entry."""
+        href = href.strip()
+        if AMP_SUBSTITUTE in href:  # an <address@example.org> autolink: Python-Markdown hides it in entities
+            href = html.unescape(href.replace(AMP_SUBSTITUTE, "&"))
+        scheme = _scheme(href)
+        if href.startswith("#"):
+            return href, True
+        if scheme in WEB_SCHEMES or scheme in ("entry", TAG_SCHEME):
+            return href, True
+        if scheme:
+            return href, False
+        target = self.resolver.relative(href, self._current_id)
+        if target is None:
+            return href, False
+        return target.url, True
+
+    def resolve_wikilink(self, target: str) -> str | None:
+        found = self.resolver.wikilink(target, self._current_id)
+        return found.url if found else None
+
+    def local_image(self, src: str) -> str | None:
+        """A file URL for an image inside the entry's root, or None (remote images are never fetched)."""
+        if _scheme(src) or not self._current_id:
+            return None
+        root_name, _, rel = self._current_id.partition("/")
+        root = self.root_paths.get(root_name)
+        if root is None:
+            return None
+        base = (root / rel).parent
+        path = (base / src).resolve()
+        try:
+            path.relative_to(root.resolve())
+        except ValueError:
+            return None
+        return path.as_uri() if path.is_file() else None
+
+
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def _scheme(url: str) -> str:
+    """A URL's scheme, lowercase ("" for a relative link); never raises, whatever the link holds
+    (urlsplit refuses e.g. `http://[x` as an invalid IPv6 address)."""
+    match = _SCHEME.match(url)
+    return match.group(1).lower() if match else ""
+
+
+def _starts_with_title(entry: Entry) -> bool:
+    first = entry.headings[0] if entry.headings else None
+    if first is None or first.level != 1:
+        return False
+    return bool(re.match(r"\s*(#\s|[^\n]+\n=+)", entry.body))
+
+
+def html_document(body_html: str, css: str, title: str = "") -> str:
+    """A standalone HTML page (for `show --html` and export)."""
+    return (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
+            f"<style>{css}</style></head><body>\n{body_html}\n</body></html>\n")

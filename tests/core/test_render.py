@@ -26,6 +26,7 @@ from nexus_desktop.core.render import (
     split_first_part,
 )
 from nexus_desktop.core.render import progressive as render_module
+from nexus_desktop.core.render.brackets import STOCK_LINK_PATTERNS
 from nexus_desktop.core.render.fast_path import fast_path_available
 from nexus_desktop.core.render.highlighting import format_tokens
 
@@ -277,10 +278,12 @@ def test_html_document_escapes_title() -> None:
 
 # --- the faster pipeline gives the stock pipeline's output -----------------------------------------
 def stock_renderer() -> Renderer:
-    """A renderer with Python-Markdown's own inline and unescape passes and the "toc" extension for
-    heading ids: the pipeline before the speed-ups, to compare with."""
+    """A renderer with Python-Markdown's own inline and unescape passes, link patterns and the "toc"
+    extension for heading ids: the pipeline before the speed-ups, to compare with."""
     renderer = Renderer(LinkResolver.from_refs(REFS))
     md = renderer._md
+    for name, stock, regex, priority in STOCK_LINK_PATTERNS:
+        md.inlinePatterns.register(stock(regex, md), name, priority)
     md.treeprocessors.register(treeprocessors.InlineProcessor(md), "inline", 20)
     md.treeprocessors.register(treeprocessors.UnescapeTreeprocessor(md), "unescape", 0)
     md.treeprocessors.deregister("heading_ids")
@@ -304,6 +307,10 @@ TRICKY_INLINE = [
     "## Claim[^1]\n\n## [link](http://x) **bold** #tag\n\n## Ünïcode\n\n## <me@x.org>\n\n### fn:1",
     "> [!note] *Title* with `code`\n> body [link](../docker/compose.md) and #tag\n\n- [ ] task *em*\n- [x] done",
     "| a | *b* |\n|---|---|\n| `c` | [d](http://d) |\n\nTerm *t*\n: def **d**",
+    "[p](http://x.org/a_(b)) [q]( http://y.org ) [t](http://x \"T\") [t2](http://x 'T') [u](<a b> 'c') "
+    "[open](http://x [open2](x \"t [x](y\"z) [n](a(b(c) [e]() ![i](p.png \"t\") ![j](q.png",
+    "[a [b] c](http://x) [a\\]b](http://y) [[x]](http://z) [a]](b) [a][b][c] ] [ ]] [[ [x] ",
+    "[" * 40 + "a](" * 20 + "b)" * 10 + "]" * 5 + "(",
 ]
 REFERENCES = "\n\n[id]: https://x.org/ref.png\n[^1]: A note with *em* and `code`.\n"
 
@@ -312,6 +319,7 @@ REFERENCES = "\n\n[id]: https://x.org/ref.png\n[^1]: A note with *em* and `code`
 @pytest.mark.parametrize("references", ["", REFERENCES])
 def test_same_html_as_the_stock_pipeline(source: str, references: str) -> None:
     text = source + references
+    assert all(type(stock_renderer()._md.inlinePatterns[name]) is stock for name, stock, _, _ in STOCK_LINK_PATTERNS)
     assert Renderer(LinkResolver.from_refs(REFS)).render(entry(text)).html == stock_renderer().render(entry(text)).html
 
 

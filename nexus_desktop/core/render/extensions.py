@@ -14,6 +14,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 from nexus_desktop.core.links import TAG_SCHEME
+from nexus_desktop.core.render.bounds import register_bounds
 from nexus_desktop.core.render.fast_path import (
     HEADING_TAGS,
     HeadingIdTreeprocessor,
@@ -34,7 +35,8 @@ class NexusExtension(Extension):
         self.renderer = renderer
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
-        md.treeprocessors.register(SkippingInlineProcessor(md), "inline", 20)
+        register_bounds(md, self.renderer.budget)
+        md.treeprocessors.register(SkippingInlineProcessor(md, self.renderer.budget), "inline", 20)
         md.treeprocessors.register(HeadingIdTreeprocessor(self.renderer, md), "heading_ids", 6)  # before toc
         md.treeprocessors.register(UnescapeTreeprocessor(md), "unescape", 0)
         md.preprocessors.register(_CalloutPreprocessor(md), "nexus_callouts", 27)

@@ -25,6 +25,8 @@ from markdown.inlinepatterns import DelimiterProcessor, ReferenceInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import ETX, STX, AtomicString
 
+from nexus_desktop.core.render.bounds import RenderBudget
+
 if TYPE_CHECKING:
     from nexus_desktop.core.render.renderer import Renderer
 
@@ -78,7 +80,12 @@ class SkippingInlineProcessor(treeprocessors.InlineProcessor):
     The stock pass runs every pattern's regex over every text node, and once more after each match.
     Here a pattern is skipped while none of its trigger strings is left in the text. That is exact: a
     match only replaces text with a placeholder (which holds no trigger), so triggers never appear.
+    Each pattern run also checks the conversion's time budget.
     """
+
+    def __init__(self, md: markdown.Markdown, budget: RenderBudget) -> None:
+        super().__init__(md)
+        self.budget = budget
 
     def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
         self._patterns = list(self.inlinePatterns)
@@ -99,6 +106,7 @@ class SkippingInlineProcessor(treeprocessors.InlineProcessor):
                 continue
             matched, start = True, 0
             while matched:  # as the stock loop: after a match, try the pattern again from its end
+                self.budget.check()
                 data, matched, start = self._InlineProcessor__applyPattern(self._patterns[index], data, index, start)
                 matched = matched and _may_match(data, start, triggers)
         return data

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
+from nexus_desktop.core.render.source import fenced_lines
+
 FIRST_PART_MIN_CHARS = 40_000  # a body this long can be shown in steps: its first screens, then the rest
 FIRST_PART_CHARS = 12_000      # about the first screens: the rest starts at the next heading after this
 TOC_MARKER = "[TOC]"             # Python-Markdown's table of contents marker
 REST_PIECE_CHARS = 16_000      # the rest comes in pieces of about this much Markdown (~40 ms to add each)
 
-_FENCE = re.compile(r"(`{3,}|~{3,})")
 _ATX_HEADING = re.compile(r"#{1,6}[ \t]")
 _REFERENCE_DEFINITION = re.compile(r" {0,3}\[[^\]\n]+\]:[ \t]*\S")
 
@@ -23,18 +24,17 @@ def split_first_part(body: str, first_chars: int = FIRST_PART_CHARS,
     whole entry) or no such heading."""
     if len(body) < min_chars or "[^" in body or TOC_MARKER in body:
         return None
-    cut, fence, offset, blank_before = None, "", 0, True
+    cut, offset, blank_before = None, 0, True
     definitions: list[str] = []
-    for line in body.splitlines(keepends=True):
-        if fence:
-            fence = "" if line.rstrip() == fence else fence  # Python-Markdown: the same fence closes it
-        elif (opening := _FENCE.match(line)) is not None:
-            fence = opening.group(1)
+    lines = body.splitlines(keepends=True)
+    for line, fenced in zip(lines, fenced_lines(lines), strict=True):
+        if fenced:
+            pass
         elif cut is None and offset >= first_chars and blank_before and _ATX_HEADING.match(line):
             cut = offset
         elif _REFERENCE_DEFINITION.match(line):
             definitions.append(line if line.endswith("\n") else line + "\n")
-        blank_before = not fence and not line.strip()
+        blank_before = not fenced and not line.strip()
         offset += len(line)
     if cut is None:
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,9 +14,12 @@ from markdown.util import AMP_SUBSTITUTE
 from nexus_desktop.core.library import Entry
 from nexus_desktop.core.links import TAG_SCHEME, LinkResolver
 from nexus_desktop.core.render import progressive
+from nexus_desktop.core.render.bounds import RenderBudget, failure_reason, fallback_html
 from nexus_desktop.core.render.extensions import NexusExtension
 from nexus_desktop.core.render.palette import LIGHT, PALETTES
 from nexus_desktop.core.render.progressive import TOC_MARKER, split_first_part
+
+log = logging.getLogger(__name__)
 
 WEB_SCHEMES = ("http", "https", "mailto")
 
@@ -50,6 +54,7 @@ class Renderer:
         self._current_id = ""
         self._ids_before: frozenset[str] = frozenset()
         self.ids_used: set[str] = set()  # heading ids of the last conversion (set by HeadingIdTreeprocessor)
+        self.budget = RenderBudget()
         self._md = self._build_markdown()
         self._toc_md: markdown.Markdown | None = None
 
@@ -71,36 +76,55 @@ class Renderer:
         return md
 
     def render(self, entry: Entry, first_part: bool = False) -> RenderedEntry:
-        """The body of an entry as HTML; raw HTML in the source is shown as text, never run.
+        """The body of an entry as HTML; raw HTML in the source is shown as text, never run. An entry that
+        cannot be formatted (too slow, too deep, a formatter error) is shown as text under a notice.
 
         `first_part`: for a big entry, only its first screens, with `rest` to render later (the two
         HTML parts joined are the whole entry's HTML); a small entry is rendered whole anyway.
         """
-        parts = split_first_part(entry.body, progressive.FIRST_PART_CHARS, progressive.FIRST_PART_MIN_CHARS) if first_part else None
-        body_html = self._convert(entry.body if parts is None else parts[0] + parts[2], entry.id)
+        parts = (split_first_part(entry.body, progressive.FIRST_PART_CHARS, progressive.FIRST_PART_MIN_CHARS)
+                 if first_part else None)
+        try:
+            body_html = self._convert(entry.body if parts is None else parts[0] + parts[2], entry.id)
+            rest = RestOfEntry(entry.id, parts[1], parts[2], frozenset(self.ids_used)) if parts else None
+        except Exception as error:  # noqa: BLE001 (any failure is shown for this entry only)
+            body_html, rest = self._fallback(entry.body, entry.id, error), None
         if not _starts_with_title(entry):
             body_html = f"<h1>{html.escape(entry.title)}</h1>\n{body_html}"
-        rest = RestOfEntry(entry.id, parts[1], parts[2], frozenset(self.ids_used)) if parts else None
         return RenderedEntry(entry.id, entry.title, body_html, rest)
 
     def render_rest(self, rest: RestOfEntry) -> tuple[str, RestOfEntry | None]:
         """The HTML of the next piece of a big entry's rest (see render's `first_part`), and what remains."""
         parts = split_first_part(rest.source, progressive.REST_PIECE_CHARS, 0)
-        if parts is None:
-            return self._convert(rest.source + rest.definitions, rest.entry_id, rest.ids_before), None
-        piece_html = self._convert(parts[0] + rest.definitions, rest.entry_id, rest.ids_before)
-        return piece_html, RestOfEntry(rest.entry_id, parts[1], rest.definitions, frozenset(self.ids_used))
+        piece, remains = (rest.source, None) if parts is None else (parts[0], parts[1])
+        try:
+            piece_html = self._convert(piece + rest.definitions, rest.entry_id, rest.ids_before)
+        except Exception as error:  # noqa: BLE001 (shown for this piece only)
+            piece_html = self._fallback(piece, rest.entry_id, error)
+            self.ids_used = set(rest.ids_before)
+        if remains is None:
+            return piece_html, None
+        return piece_html, RestOfEntry(rest.entry_id, remains, rest.definitions, frozenset(self.ids_used))
 
     def render_text(self, text: str, entry_id: str = "") -> str:
         """Markdown text (help pages, generated overviews) as HTML."""
-        return self._convert(text, entry_id)
+        try:
+            return self._convert(text, entry_id)
+        except Exception as error:  # noqa: BLE001 (shown, not raised)
+            return self._fallback(text, entry_id, error)
 
     def _convert(self, text: str, entry_id: str, ids_before: frozenset[str] = frozenset()) -> str:
         self._current_id = entry_id
         self._ids_before = ids_before
         md = self._md if TOC_MARKER not in text else self._toc_markdown()
         md.reset()
+        self.budget.start()
         return md.convert(text)
+
+    def _fallback(self, text: str, entry_id: str, error: Exception) -> str:
+        log.warning("could not format %s: %s", entry_id or "a page", failure_reason(error),
+                    exc_info=not isinstance(error, RecursionError))
+        return fallback_html(text, failure_reason(error), self.palette.callout_backgrounds["warning"])
 
     def _toc_markdown(self) -> markdown.Markdown:
         """For the rare text with a `[TOC]` marker: the same, plus Python-Markdown's table of contents."""

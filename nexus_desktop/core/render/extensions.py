@@ -136,11 +136,17 @@ class _PolicyTreeprocessor(Treeprocessor):
                     self._image(parent, index, el)
 
     def _link(self, el: etree.Element) -> None:
-        href, ok = self.renderer.resolve_href(el.get("href", ""))
-        el.set("href", href)
-        if not ok:
+        original = el.get("href", "")
+        href, problem = self.renderer.link_href(original)
+        if href is not None:
+            el.set("href", href)
+            return
+        el.tag = "span"  # not a link at all: nothing to click, in the viewer or in a browser
+        del el.attrib["href"]
+        el.attrib.pop("title", None)
+        if problem:
             el.set("class", (el.get("class", "") + " broken-link").strip())
-            el.set("title", "Not in the library")
+            el.set("title", f"{problem}: {_shortened(original)}")
 
     def _image(self, parent: etree.Element, index: int, el: etree.Element) -> None:
         src = el.get("src", "")
@@ -175,6 +181,10 @@ class _PolicyTreeprocessor(Treeprocessor):
                     child.remove(grandchild)
                 child.append(strong)
             cell.append(child)
+
+
+def _shortened(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "\u2026"
 
 
 def _unwrap_nested_tags(link: etree.Element) -> None:

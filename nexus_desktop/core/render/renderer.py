@@ -12,7 +12,15 @@ import markdown
 from markdown.util import AMP_SUBSTITUTE
 
 from nexus_desktop.core.library import Entry
-from nexus_desktop.core.links import TAG_SCHEME, LinkResolver
+from nexus_desktop.core.links import (
+    LinkAction,
+    LinkKind,
+    LinkResolver,
+    entry_url,
+    exported_url,
+    link_action,
+    url_scheme,
+)
 from nexus_desktop.core.render import progressive
 from nexus_desktop.core.render.bounds import RenderBudget, failure_reason, fallback_html
 from nexus_desktop.core.render.extensions import NexusExtension
@@ -20,8 +28,6 @@ from nexus_desktop.core.render.palette import LIGHT, PALETTES
 from nexus_desktop.core.render.progressive import TOC_MARKER, split_first_part
 
 log = logging.getLogger(__name__)
-
-WEB_SCHEMES = ("http", "https", "mailto")
 
 @dataclass(frozen=True)
 class RestOfEntry:
@@ -47,8 +53,11 @@ class Renderer:
     """Renders entries to HTML; one instance per palette, reused (Python-Markdown setup is costly)."""
 
     def __init__(self, resolver: LinkResolver | None = None, palette: str = "light",
-                 root_paths: dict[str, Path] | None = None) -> None:
+                 root_paths: dict[str, Path] | None = None, export: bool = False) -> None:
+        """`export`: links for pages read outside the app (`show --html`): entry links become relative
+        `.html` paths (core.links.exported_url), tags plain text."""
         self.resolver = resolver or LinkResolver()
+        self.export = export
         self.palette = PALETTES.get(palette, LIGHT)
         self.root_paths = root_paths or {}
         self._current_id = ""
@@ -60,7 +69,7 @@ class Renderer:
 
     def copy(self) -> Renderer:
         """A renderer like this one, for another thread (a Markdown instance serves one conversion at a time)."""
-        return Renderer(self.resolver, self.palette.name, self.root_paths)
+        return Renderer(self.resolver, self.palette.name, self.root_paths, self.export)
 
     def _build_markdown(self, toc: bool = False) -> markdown.Markdown:
         md = markdown.Markdown(
@@ -133,22 +142,28 @@ class Renderer:
         return self._toc_md
 
     # --- link policy, used by the tree processor -------------------------------------------
-    def resolve_href(self, href: str) -> tuple[str, bool]:
-        """(new href, resolved?) for a link in the current entry."""
+    def link_href(self, href: str) -> tuple[str | None, str]:
+        """For a link in the current entry: (the href to write, or None when it must not be a link; why
+        not, or "" when it is fine as text). Only what core.links.link_action follows is written:
+        anchors, entries (relative paths resolved), tags, web links."""
         href = href.strip()
         if AMP_SUBSTITUTE in href:  # an <address@example.org> autolink: Python-Markdown hides it in entities
             href = html.unescape(href.replace(AMP_SUBSTITUTE, "&"))
-        scheme = _scheme(href)
-        if href.startswith("#"):
-            return href, True
-        if scheme in WEB_SCHEMES or scheme in ("entry", TAG_SCHEME):
-            return href, True
-        if scheme:
-            return href, False
-        target = self.resolver.relative(href, self._current_id)
-        if target is None:
-            return href, False
-        return target.url, True
+        action = link_action(href)
+        if action.kind is LinkKind.REFUSED and not url_scheme(href):
+            target = self.resolver.relative(href, self._current_id)
+            if target is None:
+                return None, "Not in the library"
+            action = LinkAction(LinkKind.ENTRY, target.entry_id, target.anchor)
+        if action.kind is LinkKind.REFUSED:
+            return None, "Not followed: only web, mail and library links are"
+        if action.kind is LinkKind.ENTRY:
+            if self.export:
+                return exported_url(action.target, action.anchor, self._current_id), ""
+            return entry_url(action.target, action.anchor), ""
+        if action.kind is LinkKind.TAG and self.export:
+            return None, ""  # a tag search has no page to go to outside the app
+        return (action.target if action.kind is LinkKind.WEB else href), ""
 
     def resolve_wikilink(self, target: str) -> str | None:
         found = self.resolver.wikilink(target, self._current_id)
@@ -156,7 +171,7 @@ class Renderer:
 
     def local_image(self, src: str) -> str | None:
         """A file URL for an image inside the entry's root, or None (remote images are never fetched)."""
-        if _scheme(src) or not self._current_id:
+        if url_scheme(src) or not self._current_id:
             return None
         root_name, _, rel = self._current_id.partition("/")
         root = self.root_paths.get(root_name)
@@ -169,16 +184,6 @@ class Renderer:
         except ValueError:
             return None
         return path.as_uri() if path.is_file() else None
-
-
-_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
-
-
-def _scheme(url: str) -> str:
-    """A URL's scheme, lowercase ("" for a relative link); never raises, whatever the link holds
-    (urlsplit refuses e.g. `http://[x` as an invalid IPv6 address)."""
-    match = _SCHEME.match(url)
-    return match.group(1).lower() if match else ""
 
 
 def _starts_with_title(entry: Entry) -> bool:

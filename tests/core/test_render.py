@@ -396,12 +396,27 @@ CODE_SAMPLES = {
 @pytest.mark.parametrize("language", sorted(CODE_SAMPLES))
 def test_code_looks_as_pygments_colours_it(language: str, palette: Palette) -> None:
     code = CODE_SAMPLES[language]
-    lexer = get_lexer_by_name(language, stripnl=False, ensurenl=False)
+    lexer = get_lexer_by_name(language, stripnl=False)  # ensurenl: the last line is lexed as a whole line
     stock = pygments.highlight(code, lexer, HtmlFormatter(style=palette.pygments_style, noclasses=True, nowrap=True))
     ours = highlight_code(code, language, palette.pygments_style)
     expected = stock if code.endswith("\n") else stock.removesuffix("\n")  # Pygments ends the last line
     assert look(ours) == look(expected)
     assert ours.count("<span") <= stock.count("<span")
+
+
+@pytest.mark.parametrize(("language", "code", "comment"), [
+    ("bash", "set -e\nmake test  # fail if the tests fail", "# fail if the tests fail"),
+    ("python", "x = 1\n# done if x", "# done if x"),
+    ("yaml", "a: 1 # in the end", "# in the end"),
+])
+def test_a_comment_on_the_last_line_of_a_block_is_coloured_as_a_comment(language: str, code: str,
+                                                                         comment: str) -> None:
+    html = render(f"```{language}\n{code}\n```\n")
+    body = re.search(r"<code>(.*)</code>", html, re.DOTALL).group(1)
+    comment_runs = [text for style, text in re.findall(r'<span style="([^"]*)">([^<]*)</span>', body)
+                    if "italic" in style]  # friendly's comments are italic
+    assert comment in comment_runs, body
+    assert not body.endswith("\n")
 
 
 def test_code_spans_are_merged_and_whitespace_gets_none() -> None:

@@ -15,6 +15,12 @@ from markdown.util import AtomicString
 
 from nexus_desktop.core.links import TAG_SCHEME
 from nexus_desktop.core.render.bounds import register_bounds
+from nexus_desktop.core.render.embeds import (
+    BlockIdPreprocessor,
+    EmbedPattern,
+    NoteEmbedProcessor,
+    link_parts,
+)
 from nexus_desktop.core.render.fast_path import (
     HEADING_TAGS,
     HeadingIdTreeprocessor,
@@ -22,6 +28,7 @@ from nexus_desktop.core.render.fast_path import (
     UnescapeTreeprocessor,
 )
 from nexus_desktop.core.render.highlighting import QtFixesPostprocessor
+from nexus_desktop.core.render.source import fenced_lines
 
 if TYPE_CHECKING:
     from nexus_desktop.core.render.renderer import Renderer
@@ -40,6 +47,9 @@ class NexusExtension(Extension):
         md.treeprocessors.register(HeadingIdTreeprocessor(self.renderer, md), "heading_ids", 6)  # before toc
         md.treeprocessors.register(UnescapeTreeprocessor(md), "unescape", 0)
         md.preprocessors.register(_CalloutPreprocessor(md), "nexus_callouts", 27)
+        md.preprocessors.register(BlockIdPreprocessor(md), "nexus_block_ids", 26)
+        md.parser.blockprocessors.register(NoteEmbedProcessor(self.renderer, md), "nexus_note_embeds", 95)
+        md.inlinePatterns.register(EmbedPattern(self.renderer, md), "nexus_embeds", 176)
         md.inlinePatterns.register(_WikilinkPattern(self.renderer, md), "nexus_wikilinks", 175)
         md.inlinePatterns.register(_TagPattern(md), "nexus_tags", 5)
         md.treeprocessors.register(_PolicyTreeprocessor(self.renderer, md), "nexus_policy", 1)
@@ -50,36 +60,49 @@ _CALLOUT_RE = re.compile(r"^>\s*\[!(\w+)\]([+-]?)\s*(.*)$")
 
 
 class _CalloutPreprocessor(Preprocessor):
-    """`> [!note] Title` blockquotes become admonitions (rendered as shaded boxes)."""
+    """`> [!note] Title` blockquotes become admonitions (rendered as shaded boxes), nested ones too; lines in
+    fenced code are never rewritten."""
 
     def run(self, lines: list[str]) -> list[str]:
-        out: list[str] = []
-        i = 0
-        while i < len(lines):
-            match = _CALLOUT_RE.match(lines[i])
-            if not match:
-                out.append(lines[i])
-                i += 1
-                continue
-            kind, title = match.group(1).lower(), match.group(3).strip() or match.group(1).capitalize()
-            out.extend(["", f'!!! {kind} "{title.replace(chr(34), chr(39))}"'])
+        return callouts_as_admonitions(lines)
+
+
+def callouts_as_admonitions(lines: list[str]) -> list[str]:
+    """The lines with each callout (`> [!kind] Title` and its `>` lines) written as an admonition."""
+    out: list[str] = []
+    fenced = list(fenced_lines(lines))
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if fenced[i] or not line.startswith(">"):
+            out.append(line)
             i += 1
-            while i < len(lines) and lines[i].startswith(">"):
-                out.append("    " + re.sub(r"^>\s?", "", lines[i]))
-                i += 1
-            out.append("")
-        return out
+            continue
+        end = i + 1
+        while end < len(lines) and lines[end].startswith(">") and not _CALLOUT_RE.match(lines[end]):
+            end += 1
+        inner = [re.sub(r"^>\s?", "", quoted) for quoted in lines[i + 1 if _CALLOUT_RE.match(line) else i:end]]
+        nested = callouts_as_admonitions(inner) if any("[!" in quoted for quoted in inner) else inner
+        match = _CALLOUT_RE.match(line)
+        if match:
+            kind, title = match.group(1).lower(), match.group(3).strip() or match.group(1).capitalize()
+            out.extend(["", f'!!! {kind} "{title.replace(chr(34), chr(39))}"', *("    " + n for n in nested), ""])
+        else:  # a plain blockquote: kept, with any callout inside it converted
+            out.extend(lines[i:end] if nested is inner else [f"> {n}" for n in nested])
+        i = end
+    return out
 
 
 class _WikilinkPattern(InlineProcessor):
     """`[[Target]]`, `[[Target|label]]`, `[[Target#Heading]]` -> entry links (or marked broken)."""
 
     def __init__(self, renderer: Renderer, md: markdown.Markdown) -> None:
-        super().__init__(r"!?\[\[([^\[\]|]+?)(?:\|([^\[\]]*))?\]\]", md)
+        super().__init__(r"\[\[([^\[\]|]+?)(?:\|([^\[\]]*))?\]\]", md)
         self.renderer = renderer
 
-    def handleMatch(self, m: re.Match[str], data: str):
-        target, label = m.group(1).strip(), (m.group(2) or "").strip()
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:
+        target, label = link_parts(self, m)
+        label = (label or "").strip()
         shown = label or target.replace("#", " › ").strip(" ›")
         url = self.renderer.resolve_wikilink(target)
         if url is None:
@@ -149,6 +172,8 @@ class _PolicyTreeprocessor(Treeprocessor):
             el.set("title", f"{problem}: {_shortened(original)}")
 
     def _image(self, parent: etree.Element, index: int, el: etree.Element) -> None:
+        if el.get("class") == "embed":
+            return  # an `![[image]]`: found inside the library root by embeds.AttachmentIndex
         src = el.get("src", "")
         local = self.renderer.local_image(src)
         if local:

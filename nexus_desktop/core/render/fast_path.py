@@ -42,7 +42,7 @@ def fast_path_available() -> bool:
 # Strings without which an inline pattern cannot match (its regex needs one of them): a pattern is
 # skipped for text that holds none. Patterns not listed here (nor delimiter runs) are always tried.
 _INLINE_TRIGGERS: dict[str, tuple[str, ...]] = {
-    "backtick": ("`",), "escape": ("\\",), "footnote": ("[^",), "nexus_wikilinks": ("[[",),
+    "backtick": ("`",), "escape": ("\\",), "footnote": ("[^",), "nexus_wikilinks": ("[[",), "nexus_embeds": ("![[",),
     "reference": ("[",), "link": ("[",), "short_reference": ("[",),
     "image_link": ("![",), "image_reference": ("![",), "short_image_ref": ("![",),
     "autolink": ("<",), "automail": ("<",), "linebreak": ("  \n",), "nexus_tags": ("#",),

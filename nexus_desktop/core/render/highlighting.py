@@ -76,7 +76,20 @@ def highlight_code(code: str, language: str, style: str) -> str:
     lexer = _lexer(language.lower()) if language else None
     if lexer is None:
         return html.escape(code, quote=False)
-    return format_tokens(lexer.get_tokens(code), style)
+    if code.endswith("\n"):
+        return format_tokens(lexer.get_tokens(code), style)
+    # Lexers read a line up to its newline (a bash comment is `#.*\n`): lex the last line with one, then drop it
+    return format_tokens(_without_final_newline(lexer.get_tokens(code + "\n")), style)
+
+
+def _without_final_newline(tokens: Iterable[tuple[_TokenType, str]]) -> Iterator[tuple[_TokenType, str]]:
+    previous: tuple[_TokenType, str] | None = None
+    for token in tokens:
+        if previous is not None:
+            yield previous
+        previous = token
+    if previous is not None and previous[1] != "\n":
+        yield previous[0], previous[1].removesuffix("\n")
 
 
 class QtFixesPostprocessor(Postprocessor):

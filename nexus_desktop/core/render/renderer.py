@@ -23,6 +23,7 @@ from nexus_desktop.core.links import (
 )
 from nexus_desktop.core.render import progressive
 from nexus_desktop.core.render.bounds import RenderBudget, failure_reason, fallback_html
+from nexus_desktop.core.render.embeds import AttachmentIndex, without_anchors
 from nexus_desktop.core.render.extensions import NexusExtension
 from nexus_desktop.core.render.palette import LIGHT, PALETTES
 from nexus_desktop.core.render.progressive import TOC_MARKER, split_first_part
@@ -58,6 +59,9 @@ class Renderer:
         `.html` paths (core.links.exported_url), tags plain text."""
         self.resolver = resolver or LinkResolver()
         self.export = export
+        self.embeds_notes = True  # `![[Note]]` shows the note's text (not in text that is itself embedded)
+        self.attachments = AttachmentIndex(root_paths or {})
+        self._embedded: Renderer | None = None
         self.palette = PALETTES.get(palette, LIGHT)
         self.root_paths = root_paths or {}
         self._current_id = ""
@@ -134,6 +138,20 @@ class Renderer:
         log.warning("could not format %s: %s", entry_id or "a page", failure_reason(error),
                     exc_info=not isinstance(error, RecursionError))
         return fallback_html(text, failure_reason(error), self.palette.callout_backgrounds["warning"])
+
+    def embedded_html(self, text: str, entry_id: str) -> str:
+        """Another entry's Markdown as HTML to embed in the page being rendered: its own embeds become links
+        (one level deep), its heading anchors are left out (they belong to the other page)."""
+        if self._embedded is None:
+            self._embedded = self.copy()
+            self._embedded.embeds_notes = False
+            self._embedded.attachments = self.attachments
+        return without_anchors(self._embedded.render_text(text, entry_id))
+
+    @property
+    def current_id(self) -> str:
+        """The id of the entry being rendered ("" for other text)."""
+        return self._current_id
 
     def _toc_markdown(self) -> markdown.Markdown:
         """For the rare text with a `[TOC]` marker: the same, plus Python-Markdown's table of contents."""

@@ -28,6 +28,7 @@ from nexus_desktop.core.render.fast_path import (
     UnescapeTreeprocessor,
 )
 from nexus_desktop.core.render.highlighting import QtFixesPostprocessor
+from nexus_desktop.core.render.marks import TermMarkTreeprocessor
 from nexus_desktop.core.render.source import fenced_lines
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ class NexusExtension(Extension):
         md.inlinePatterns.register(_WikilinkPattern(self.renderer, md), "nexus_wikilinks", 175)
         md.inlinePatterns.register(_TagPattern(md), "nexus_tags", 5)
         md.treeprocessors.register(_PolicyTreeprocessor(self.renderer, md), "nexus_policy", 1)
+        md.treeprocessors.register(TermMarkTreeprocessor(self.renderer, md), "nexus_marks", -1)  # after unescape
         md.postprocessors.register(QtFixesPostprocessor(self.renderer.palette, md), "nexus_qt", 5)
 
 

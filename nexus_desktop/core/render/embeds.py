@@ -63,7 +63,11 @@ class Embed:
 
     @property
     def shown(self) -> str:
-        return self.name + (f" › {self.fragment.lstrip('^')}" if self.fragment else "")
+        """How it is named to the reader: a note with its heading or block; a file by its name alone
+        (`#outline`, `#page=3` are display hints)."""
+        if self.is_file or not self.fragment:
+            return self.name
+        return f"{self.name} › {self.fragment.lstrip('^')}"
 
 
 class AttachmentIndex:

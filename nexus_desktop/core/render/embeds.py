@@ -116,11 +116,11 @@ def _files_by_name(root: Path) -> dict[str, list[str]]:
 
 
 def _inside(path: Path, folder: Path) -> bool:
+    """Whether the path, links followed, is in the folder (an attachment never comes from outside its root)."""
     try:
-        path.resolve().relative_to(folder.resolve())
-    except (ValueError, OSError):
+        return path.resolve().is_relative_to(folder.resolve())
+    except OSError:
         return False
-    return True
 
 
 # --- what an embed becomes ------------------------------------------------------------------------

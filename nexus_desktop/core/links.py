@@ -128,7 +128,7 @@ class LinkResolver:
             self._index(ref)
 
     @classmethod
-    def from_refs(cls, refs: Iterable[EntryRef]) -> "LinkResolver":
+    def from_refs(cls, refs: Iterable[EntryRef]) -> LinkResolver:
         return cls({ref.id: ref for ref in refs})
 
     def add(self, ref: EntryRef) -> None:

@@ -89,15 +89,20 @@ class _MatchedPairs(LinkInlineProcessor):
         """The stock getLink, without its scan when no quote (a possible title) comes before the `)`."""
         match = self.RE_LINK.match(data, pos=index)
         if match is None or match.group(1):
-            return super().getLink(data, index)
+            return self._stock_link(data, index)
         start = match.end()
         end = self.parens.closed(data, match.start() + 1)
         quote = self.parens.first_quote(data, start)
         if quote is not None and (end is None or quote < end):
-            return super().getLink(data, index)  # a title: the stock rules for quotes
+            return self._stock_link(data, index)  # a title: the stock rules for quotes
         if end is None:
             return "", None, len(data), False
-        return self.unescape(data[start:end - 1]).strip(), None, end, True
+        href: str = self.unescape(data[start:end - 1])
+        return href.strip(), None, end, True
+
+    def _stock_link(self, data: str, index: int) -> tuple[str, str | None, int, bool]:
+        link: tuple[str, str | None, int, bool] = super().getLink(data, index)
+        return link
 
 
 STOCK_LINK_PATTERNS: tuple[tuple[str, type[LinkInlineProcessor], str, int], ...] = (

@@ -273,7 +273,7 @@ class NoteEmbedProcessor(BlockProcessor):
 
     def test(self, parent: etree.Element, block: str) -> bool:
         match = _ALONE.fullmatch(block.strip())
-        return bool(match) and self.renderer.embeds_notes and not Embed.parse(match.group(1), None).is_file
+        return match is not None and self.renderer.embeds_notes and not Embed.parse(match.group(1), None).is_file
 
     def run(self, parent: etree.Element, blocks: list[str]) -> None:
         match = _ALONE.fullmatch(blocks.pop(0).strip())

@@ -121,7 +121,7 @@ class _TagPattern(InlineProcessor):
     def __init__(self, md: markdown.Markdown) -> None:
         super().__init__(r"(?<![\w&#/\\\]\[(])#([^\W\d_][\w/-]*)", md)
 
-    def handleMatch(self, m: re.Match[str], data: str):
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:
         tag = m.group(1).rstrip("/-")
         el = etree.Element("a", {"href": f"{TAG_SCHEME}:{tag.lower()}", "class": "tag"})
         el.text = AtomicString(f"#{tag}")

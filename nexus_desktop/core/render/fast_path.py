@@ -91,14 +91,15 @@ class SkippingInlineProcessor(treeprocessors.InlineProcessor):
         self._patterns = list(self.inlinePatterns)
         self._triggers = _pattern_triggers(self.md)
         self._needles = frozenset().union(*(t for t in self._triggers if t is not None))
-        return super().run(tree, ancestors)
+        processed: etree.Element = super().run(tree, ancestors)
+        return processed
 
     def _InlineProcessor__handleInline(self, data: str, pattern_index: int = 0) -> str:
         """The stock private `__handleInline` (so the stock code calls this one), with the skip."""
-        if isinstance(data, AtomicString):
-            return data
-        if not _FAST_PATH:
-            return super()._InlineProcessor__handleInline(data, pattern_index)
+        if isinstance(data, AtomicString) or not _FAST_PATH:
+            stock: str = data if isinstance(data, AtomicString) else super()._InlineProcessor__handleInline(
+                data, pattern_index)
+            return stock
         present = {needle for needle in self._needles if needle in data}
         for index in range(pattern_index, len(self._patterns)):
             triggers = self._triggers[index]

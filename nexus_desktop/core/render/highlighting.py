@@ -48,7 +48,7 @@ _SHOWS_ON_BLANKS = re.compile(r"background|underline|border")
 def _styled_runs(tokens: Iterable[tuple[_TokenType, str]], style: str) -> Iterator[tuple[str, str]]:
     """(css, text) runs of a token stream: neighbours that look alike are merged, and whitespace joins
     the run before it (its colour, bold or italic cannot be seen) unless either style would show."""
-    css, parts = "", []
+    css, parts = "", list[str]()
     for ttype, value in tokens:
         token_css = _token_css(style, ttype)
         joins = token_css == css or (value.isspace() and not _SHOWS_ON_BLANKS.search(css + token_css))

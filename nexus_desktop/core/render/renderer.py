@@ -142,7 +142,8 @@ class Renderer:
         md = self._md if TOC_MARKER not in text else self._toc_markdown()
         md.reset()
         self.budget.start()
-        return md.convert(text)
+        html_text: str = md.convert(text)
+        return html_text
 
     def _fallback(self, text: str, entry_id: str, error: Exception) -> str:
         log.warning("could not format %s: %s", entry_id or "a page", failure_reason(error),

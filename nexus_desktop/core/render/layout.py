@@ -1,4 +1,10 @@
-"""Page layout the viewer applies to rendered pages: the readable line length (a measure, centred)."""
+"""Page layout the viewer applies to rendered pages: the readable line length (a measure, centred).
+
+QTextBrowser has no max-width, and a width in the HTML cannot follow the window or the zoom, so the viewer
+applies the measure after setHtml and on resize/zoom: text blocks and one-cell tables (code blocks,
+callouts, embeds) get `readable_margin` at each side; data tables keep MIN_MARGIN, centred, so that with
+the QTextOption.WordWrap mode they wrap between words without overflowing the measure.
+"""
 
 from __future__ import annotations
 

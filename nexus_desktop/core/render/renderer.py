@@ -77,8 +77,11 @@ class Renderer:
         self._toc_md: markdown.Markdown | None = None
 
     def copy(self) -> Renderer:
-        """A renderer like this one, for another thread (a Markdown instance serves one conversion at a time)."""
-        return Renderer(self.resolver, self.palette.name, self.root_paths, self.export)
+        """A renderer like this one, for another thread (a Markdown instance serves one conversion at a time);
+        it shares the attachment index (built once, then only read)."""
+        other = Renderer(self.resolver, self.palette.name, self.root_paths, self.export)
+        other.attachments = self.attachments
+        return other
 
     def _build_markdown(self, toc: bool = False) -> markdown.Markdown:
         md = markdown.Markdown(
@@ -156,7 +159,6 @@ class Renderer:
         if self._embedded is None:
             self._embedded = self.copy()
             self._embedded.embeds_notes = False
-            self._embedded.attachments = self.attachments
         return without_anchors(self._embedded.render_text(text, entry_id, self.terms))
 
     def _use_terms(self, terms: Sequence[str]) -> None:

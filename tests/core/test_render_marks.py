@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from nexus_desktop.core.highlight import hit_colours
 from nexus_desktop.core.library import FileStat, entry_id, parse_entry
 from nexus_desktop.core.links import EntryRef, LinkResolver
-from nexus_desktop.core.render import Renderer
+from nexus_desktop.core.render import PALETTES, Renderer
 from nexus_desktop.core.render import progressive as progressive_module
 
 TEXT = """\
@@ -26,6 +25,21 @@ A [[Compose file|compose file]] names the services.
 """
 
 
+class Words:
+    """The matcher interface of core.highlight.WordMatcher (the snippets' rule), as a stand-in: words that
+    start with a term."""
+
+    def __init__(self, *terms: str) -> None:
+        self.regex = re.compile("|".join(rf"\b{re.escape(term)}\w*" for term in terms), re.IGNORECASE)
+
+    def spans(self, text: str, limit: int = 2000) -> list[tuple[int, int]]:
+        return [match.span() for match in self.regex.finditer(text)][:limit]
+
+
+def hit_colours(palette: str) -> tuple[str, str]:
+    return PALETTES[palette].hit_background, PALETTES[palette].hit_text
+
+
 def entry(text: str):
     rel = "notes/page.md"
     return parse_entry(FileStat(entry_id("kb", rel), "kb", Path("/nowhere") / rel, rel, 0, len(text)), text)
@@ -33,17 +47,16 @@ def entry(text: str):
 
 def render(text: str, terms: list[str], palette: str = "light") -> str:
     resolver = LinkResolver.from_refs([EntryRef("kb/compose-file", "Compose file")])
-    return Renderer(resolver, palette).render(entry(text), terms=terms).html
+    return Renderer(resolver, palette).render(entry(text), matcher=Words(*terms) if terms else None).html
 
 
 @pytest.mark.parametrize("palette", ["light", "dark"])
 def test_marks_use_the_theme_colours(palette: str) -> None:
     html = render(TEXT, ["docker"], palette)
-    colours = hit_colours(palette)
-    assert f'<span class="hit" style="background-color: {colours.background}; color: {colours.text}">Docker</span>' \
-        in html
-    other = hit_colours("dark" if palette == "light" else "light")
-    assert other.background not in html
+    background, text = hit_colours(palette)
+    assert f'<span class="hit" style="background-color: {background}; color: {text}">Docker</span>' in html
+    other_background, _ = hit_colours("dark" if palette == "light" else "light")
+    assert other_background not in html
 
 
 def test_a_marked_link_keeps_its_link_colour() -> None:
@@ -80,8 +93,8 @@ def test_a_big_entry_in_pieces_marks_exactly_as_a_whole(monkeypatch) -> None:
     text = "# Big\n\n" + "\n\n".join(f"## Part {n}\n\nDocker words `docker` [docker](https://x.org)."
                                       for n in range(30))
     renderer = Renderer(LinkResolver())
-    whole = renderer.render(entry(text), terms=["docker"]).html
-    first = renderer.render(entry(text), first_part=True, terms=["docker"])
+    whole = renderer.render(entry(text), matcher=Words("docker")).html
+    first = renderer.render(entry(text), first_part=True, matcher=Words("docker"))
     pieces, rest = [first.html], first.rest
     while rest is not None:
         piece, rest = renderer.copy().render_rest(rest)

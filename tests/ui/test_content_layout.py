@@ -3,12 +3,13 @@ search marks that leave links looking like links (core rendering + resources CSS
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from PySide6.QtGui import QColor, QFontMetricsF, QTextCursor
 from PySide6.QtWidgets import QTextBrowser
 
-from nexus_desktop.core.highlight import hit_colours
-from nexus_desktop.core.render import Renderer
+from nexus_desktop.core.render import LIGHT, Renderer
 from nexus_desktop.core.render.layout import readable_margin
 from nexus_desktop.paths import resources_dir
 
@@ -16,12 +17,22 @@ LONG_LINE = ("docker run --rm -it -v $(pwd):/work -e A_VERY_LONG_ENVIRONMENT_VAR
              "--name container registry.example.org/team/image:1.2.3 command --flag --another-flag")
 
 
+class Words:
+    """The matcher interface of core.highlight.WordMatcher, as a stand-in: words that start with a term."""
+
+    def __init__(self, *terms: str) -> None:
+        self.regex = re.compile("|".join(rf"\b{re.escape(term)}\w*" for term in terms), re.IGNORECASE)
+
+    def spans(self, text: str, limit: int = 2000) -> list[tuple[int, int]]:
+        return [match.span() for match in self.regex.finditer(text)][:limit]
+
+
 def browser(qtbot, scheme: str, markdown: str, width: int, terms: tuple[str, ...] = ()) -> QTextBrowser:
     view = QTextBrowser()
     qtbot.addWidget(view)
     view.resize(width, 500)
     view.document().setDefaultStyleSheet((resources_dir() / f"content-{scheme}.css").read_text(encoding="utf-8"))
-    view.setHtml(Renderer(palette=scheme).render_text(markdown, terms=terms))
+    view.setHtml(Renderer(palette=scheme).render_text(markdown, matcher=Words(*terms) if terms else None))
     view.show()
     qtbot.waitExposed(view)
     return view
@@ -55,7 +66,7 @@ def test_a_marked_link_keeps_its_link_colour(qtbot) -> None:
     view = browser(qtbot, "light", "See [the docker docs](https://docs.docker.com) and docker itself.\n", 600,
                    terms=("docker",))
     doc = view.document()
-    hit = QColor(hit_colours("light").background)
+    hit = QColor(LIGHT.hit_background)
     in_link, outside = [], []
     cursor = QTextCursor(doc)
     while not cursor.atEnd():
@@ -64,4 +75,4 @@ def test_a_marked_link_keeps_its_link_colour(qtbot) -> None:
         if fmt.background().color() == hit:
             (in_link if fmt.isAnchor() else outside).append(fmt.foreground().color().name())
     assert in_link and set(in_link) == {"#0b63ce"}       # content-light.css: a { color: #0b63ce }
-    assert outside and set(outside) == {hit_colours("light").text}
+    assert outside and set(outside) == {LIGHT.hit_text}

@@ -1,47 +1,55 @@
-"""Search terms marked in a rendered page, in the theme's colours: links stay links, inline code is marked whole."""
+"""Search matches marked in a rendered page, in the theme's colours: links stay links, inline code is marked whole."""
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import ETX, STX
 
-from nexus_desktop.core.highlight import hit_colours
-
 if TYPE_CHECKING:
+    import markdown
+
     from nexus_desktop.core.render.renderer import Renderer
 
-MAX_MARKS = 1_000  # per conversion: a bound on the work for a term found everywhere
+MAX_MARKS = 1_000  # per conversion: a bound on the work for a word found everywhere
 _PLACEHOLDER = re.compile(f"{STX}[^{ETX}]*{ETX}")  # stashed HTML (code blocks): never marked inside
 _SKIPPED = frozenset({"pre", "script", "style"})
 
 
-class TermMarkTreeprocessor(Treeprocessor):
-    """Wraps the renderer's current search terms in `<span class="hit">` (last pass, after escapes are
-    restored); a match inside inline code marks the whole code span instead of splitting it."""
+class TermMatcher(Protocol):
+    """Which words of a text a search matched (core.highlight.WordMatcher: the rule the snippets use)."""
 
-    def __init__(self, renderer: Renderer, md: object) -> None:
+    def spans(self, text: str, limit: int = ...) -> list[tuple[int, int]]:
+        """(start, end) of each matched word of `text`, in order, not overlapping."""
+        ...
+
+
+class TermMarkTreeprocessor(Treeprocessor):
+    """Wraps the words the renderer's matcher finds in `<span class="hit">` (the last pass, after escapes
+    are restored); a match inside inline code marks the whole code span instead of splitting it."""
+
+    def __init__(self, renderer: Renderer, md: markdown.Markdown) -> None:
         super().__init__(md)
         self.renderer = renderer
 
     def run(self, root: etree.Element) -> None:
-        pattern = self.renderer.terms_regex
-        if pattern is None:
+        matcher = self.renderer.matcher
+        if matcher is None:
             return
-        colours = hit_colours(self.renderer.palette.name)
-        self._plain = f"background-color: {colours.background}; color: {colours.text}"
-        self._kept = f"background-color: {colours.background}"  # links and code keep their text colour
-        self._pattern, self._left = pattern, MAX_MARKS
+        palette = self.renderer.palette
+        self._plain = f"background-color: {palette.hit_background}; color: {palette.hit_text}"
+        self._kept = f"background-color: {palette.hit_background}"  # links and code keep their text colour
+        self._matcher, self._left = matcher, MAX_MARKS
         self._mark(root, in_link=False)
 
     def _mark(self, el: etree.Element, in_link: bool) -> None:
         if el.tag in _SKIPPED or self._left <= 0:
             return
         if el.tag == "code":
-            if self._pattern.search("".join(el.itertext())):
+            if self._matcher.spans("".join(el.itertext()), 1):
                 el.set("style", self._kept)
                 el.set("class", (el.get("class", "") + " hit").strip())
                 self._left -= 1
@@ -71,23 +79,21 @@ class TermMarkTreeprocessor(Treeprocessor):
         pieces: list[etree.Element] = []
         holder = etree.Element("span")
         last = 0
-        for match in self._matches(text):
-            if self._left <= 0:
-                break
-            (pieces[-1] if pieces else holder).tail = text[last:match.start()]
+        for start, end in self._spans(text):
+            (pieces[-1] if pieces else holder).tail = text[last:start]
             span = etree.Element("span", {"class": "hit", "style": style})
-            span.text = match.group()
+            span.text = text[start:end]
             pieces.append(span)
-            last = match.end()
+            last = end
             self._left -= 1
         if not pieces:
             return []
         pieces[-1].tail = text[last:]
         return [holder, *pieces]
 
-    def _matches(self, text: str) -> list[re.Match[str]]:
+    def _spans(self, text: str) -> list[tuple[int, int]]:
+        found = self._matcher.spans(text, self._left)
         if STX not in text:
-            return list(self._pattern.finditer(text))
+            return found
         stashed = [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(text)]
-        return [m for m in self._pattern.finditer(text)
-                if not any(start < m.end() and m.start() < end for start, end in stashed)]
+        return [(s, e) for s, e in found if not any(start < e and s < end for start, end in stashed)]

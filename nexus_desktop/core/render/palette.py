@@ -14,6 +14,8 @@ class Palette:
     code_background: str
     callout_backgrounds: dict[str, str]
     muted: str
+    hit_background: str = "#ffe97a"  # a search match (the viewer's highlight colours, per theme)
+    hit_text: str = "#1f2328"        # its text, unless it is a link or code (they keep their colour)
 
 
 LIGHT = Palette(
@@ -28,6 +30,6 @@ DARK = Palette(
     {"note": "#1c2b41", "info": "#1c2b41", "tip": "#1d3326", "success": "#1d3326", "question": "#2d2240",
      "warning": "#3b3018", "caution": "#3b3018", "danger": "#3f1f1f", "bug": "#3f1f1f", "example": "#2d2240",
      "quote": "#262a30", "abstract": "#1b3333", "todo": "#1c2b41", "failure": "#3f1f1f", "important": "#2d2240"},
-    "#9aa0a6",
+    "#9aa0a6", "#6b5512", "#fff6d0",
 )
 PALETTES = {p.name: p for p in (LIGHT, DARK)}

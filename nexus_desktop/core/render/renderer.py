@@ -5,14 +5,12 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import markdown
 from markdown.util import AMP_SUBSTITUTE
 
-from nexus_desktop.core.highlight import terms_regex
 from nexus_desktop.core.library import Entry
 from nexus_desktop.core.links import (
     LinkAction,
@@ -27,6 +25,7 @@ from nexus_desktop.core.render import progressive
 from nexus_desktop.core.render.bounds import RenderBudget, failure_reason, fallback_html
 from nexus_desktop.core.render.embeds import AttachmentIndex, without_anchors
 from nexus_desktop.core.render.extensions import NexusExtension
+from nexus_desktop.core.render.marks import TermMatcher
 from nexus_desktop.core.render.palette import LIGHT, PALETTES
 from nexus_desktop.core.render.progressive import TOC_MARKER, split_first_part
 
@@ -40,7 +39,7 @@ class RestOfEntry:
     source: str                  # its Markdown
     definitions: str             # the entry's reference definitions: every part needs them
     ids_before: frozenset[str]   # heading ids used so far: the rest's ids stay unique
-    terms: tuple[str, ...] = ()  # search terms marked in it
+    matcher: TermMatcher | None = None  # the search matches marked in it
 
 
 @dataclass(frozen=True)
@@ -65,8 +64,7 @@ class Renderer:
         self.embeds_notes = True  # `![[Note]]` shows the note's text (not in text that is itself embedded)
         self.attachments = AttachmentIndex(root_paths or {})
         self._embedded: Renderer | None = None
-        self.terms: tuple[str, ...] = ()                   # search terms marked in the current conversion
-        self.terms_regex: re.Pattern[str] | None = None
+        self.matcher: TermMatcher | None = None  # the search matches to mark in the current conversion
         self.palette = PALETTES.get(palette, LIGHT)
         self.root_paths = root_paths or {}
         self._current_id = ""
@@ -96,20 +94,21 @@ class Renderer:
         md.inlinePatterns.deregister("entity")
         return md
 
-    def render(self, entry: Entry, first_part: bool = False, terms: Sequence[str] = ()) -> RenderedEntry:
+    def render(self, entry: Entry, first_part: bool = False, matcher: TermMatcher | None = None) -> RenderedEntry:
         """The body of an entry as HTML; raw HTML in the source is shown as text, never run. An entry that
         cannot be formatted (too slow, too deep, a formatter error) is shown as text under a notice.
 
         `first_part`: for a big entry, only its first screens, with `rest` to render later (the two
         HTML parts joined are the whole entry's HTML); a small entry is rendered whole anyway.
-        `terms`: search terms to mark in the theme's colours (core.highlight: the snippets' pattern).
+        `matcher`: the words a search matched, marked in the theme's colours (core.highlight.WordMatcher,
+        the rule the result snippets use).
         """
-        self._use_terms(terms)
+        self.matcher = matcher
         parts = (split_first_part(entry.body, progressive.FIRST_PART_CHARS, progressive.FIRST_PART_MIN_CHARS)
                  if first_part else None)
         try:
             body_html = self._convert(entry.body if parts is None else parts[0] + parts[2], entry.id)
-            rest = (RestOfEntry(entry.id, parts[1], parts[2], frozenset(self.ids_used), tuple(terms))
+            rest = (RestOfEntry(entry.id, parts[1], parts[2], frozenset(self.ids_used), matcher)
                     if parts else None)
         except Exception as error:  # noqa: BLE001 (any failure is shown for this entry only)
             body_html, rest = self._fallback(entry.body, entry.id, error), None
@@ -120,7 +119,7 @@ class Renderer:
     def render_rest(self, rest: RestOfEntry) -> tuple[str, RestOfEntry | None]:
         """The HTML of the next piece of a big entry's rest (see render's `first_part`), and what remains."""
         parts = split_first_part(rest.source, progressive.REST_PIECE_CHARS, 0)
-        self._use_terms(rest.terms)
+        self.matcher = rest.matcher
         piece, remains = (rest.source, None) if parts is None else (parts[0], parts[1])
         try:
             piece_html = self._convert(piece + rest.definitions, rest.entry_id, rest.ids_before)
@@ -129,11 +128,11 @@ class Renderer:
             self.ids_used = set(rest.ids_before)
         if remains is None:
             return piece_html, None
-        return piece_html, RestOfEntry(rest.entry_id, remains, rest.definitions, frozenset(self.ids_used), rest.terms)
+        return piece_html, RestOfEntry(rest.entry_id, remains, rest.definitions, frozenset(self.ids_used), rest.matcher)
 
-    def render_text(self, text: str, entry_id: str = "", terms: Sequence[str] = ()) -> str:
-        """Markdown text (help pages, generated overviews) as HTML, `terms` marked."""
-        self._use_terms(terms)
+    def render_text(self, text: str, entry_id: str = "", matcher: TermMatcher | None = None) -> str:
+        """Markdown text (help pages, generated overviews) as HTML, `matcher`'s matches marked."""
+        self.matcher = matcher
         try:
             return self._convert(text, entry_id)
         except Exception as error:  # noqa: BLE001 (shown, not raised)
@@ -159,11 +158,7 @@ class Renderer:
         if self._embedded is None:
             self._embedded = self.copy()
             self._embedded.embeds_notes = False
-        return without_anchors(self._embedded.render_text(text, entry_id, self.terms))
-
-    def _use_terms(self, terms: Sequence[str]) -> None:
-        self.terms = tuple(terms)
-        self.terms_regex = terms_regex(self.terms)
+        return without_anchors(self._embedded.render_text(text, entry_id, self.matcher))
 
     @property
     def current_id(self) -> str:

@@ -232,7 +232,7 @@ def _plain(snippet: str) -> str:
 
 def cmd_show(args: argparse.Namespace) -> int:
     from nexus_desktop.core.library import EntryError, decode_markdown, read_bytes
-    from nexus_desktop.core.render import html_document
+    from nexus_desktop.core.render import Renderer, html_document
 
     workspace = workspace_for(args)
     try:
@@ -249,7 +249,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         sys.stdout.write(terminal_safe(text))
         return EXIT_OK
     _fresh_index(workspace)
-    rendered = workspace.renderer("light").render(entry)
+    # links a browser can follow: other entries as relative .html paths, nothing outside the policy
+    rendered = Renderer(workspace.resolver(), "light", workspace.root_paths(), export=True).render(entry)
     css_path = resources_dir() / "content-light.css"
     css = css_path.read_text(encoding="utf-8") if css_path.is_file() else ""
     sys.stdout.write(terminal_safe(html_document(rendered.html, css, rendered.title)))

@@ -1,16 +1,92 @@
-"""Resolving links between entries: relative Markdown paths and Obsidian-style wikilinks."""
+"""Links between entries: resolving relative paths and Obsidian-style wikilinks, and the one link policy."""
 
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from urllib.parse import unquote
+from enum import Enum
+from urllib.parse import quote, unquote
 
 from nexus_desktop.core.library import MARKDOWN_SUFFIXES
 
 ENTRY_SCHEME = "entry"
 TAG_SCHEME = "tag"
+WEB_SCHEMES = ("http", "https", "mailto")  # the only links that leave the app (to the system browser)
+
+
+class LinkKind(Enum):
+    """What following a link does."""
+
+    ANCHOR = "anchor"    # a heading of the page shown
+    ENTRY = "entry"      # open an entry of the library
+    TAG = "tag"          # search a tag
+    WEB = "web"          # http, https, mailto: the system's browser or mail program
+    REFUSED = "refused"  # anything else (javascript:, file:, data:, a path outside the library...)
+
+
+@dataclass(frozen=True)
+class LinkAction:
+    """A link as the policy reads it: its kind, then the entry id, tag or URL, and a heading anchor."""
+
+    kind: LinkKind
+    target: str = ""
+    anchor: str = ""
+
+
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def url_scheme(url: str) -> str:
+    """A URL's scheme, lowercase ("" for a relative link); never raises, whatever the link holds
+    (urlsplit refuses e.g. `http://[x` as an invalid IPv6 address)."""
+    match = _SCHEME.match(url.strip())
+    return match.group(1).lower() if match else ""
+
+
+def link_action(url: str) -> LinkAction:
+    """The link policy, one for the viewer and for exported pages: anchors, entries of the library (by a
+    canonical id that stays inside its root), tags and web links are followed; everything else is refused."""
+    url = url.strip()
+    if url.startswith("#"):
+        return LinkAction(LinkKind.ANCHOR, anchor=unquote(url[1:]))
+    scheme = url_scheme(url)
+    rest = url[len(scheme) + 1:] if scheme else ""
+    if scheme == ENTRY_SCHEME:
+        path, _, anchor = rest.partition("#")
+        entry_id = canonical_id(unquote(path))
+        if entry_id:
+            return LinkAction(LinkKind.ENTRY, entry_id, unquote(anchor))
+    elif scheme == TAG_SCHEME and rest.strip():
+        return LinkAction(LinkKind.TAG, unquote(rest).strip())
+    elif scheme in WEB_SCHEMES and rest.strip("/ "):
+        return LinkAction(LinkKind.WEB, url)
+    return LinkAction(LinkKind.REFUSED, url)
+
+
+def canonical_id(entry_id: str) -> str:
+    """An entry id with `.` and `..` steps and doubled slashes resolved (`kb/a/../x` is `kb/x`); "" when
+    it is empty, absolute or leaves its root."""
+    if not entry_id or entry_id.startswith("/") or "\x00" in entry_id:
+        return ""
+    root, _, rel = entry_id.partition("/")
+    if not rel.strip("/") or root in (".", ".."):
+        return ""
+    rel = posixpath.normpath(rel.lstrip("/"))
+    if rel in (".", "..") or rel.startswith(("../", "/")):
+        return ""
+    return f"{root}/{rel}"
+
+
+def exported_url(entry_id: str, anchor: str, from_id: str) -> str:
+    """Where a link to an entry points in exported pages, each entry at `ROOT/path.html`: a relative URL
+    a browser follows (just `#anchor` within the same page)."""
+    fragment = f"#{quote(anchor)}" if anchor else ""
+    if entry_id == from_id and fragment:
+        return fragment
+    path = posixpath.relpath(f"{entry_id}.html", posixpath.dirname(from_id) or ".")
+    return quote(path) + fragment
 
 
 @dataclass(frozen=True)
@@ -52,7 +128,7 @@ class LinkResolver:
             self._index(ref)
 
     @classmethod
-    def from_refs(cls, refs: Iterable[EntryRef]) -> "LinkResolver":
+    def from_refs(cls, refs: Iterable[EntryRef]) -> LinkResolver:
         return cls({ref.id: ref for ref in refs})
 
     def add(self, ref: EntryRef) -> None:

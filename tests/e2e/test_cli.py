@@ -158,8 +158,8 @@ def test_show_html_with_resolved_links(tmp_path: Path, content: Path) -> None:
     proc = run(tmp_path, "show", "notes/docker/compose", "--html", "--content", str(content))
     page = proc.stdout
     assert page.startswith("<!DOCTYPE html>") and "<title>Docker Compose</title>" in page
-    assert '<a class="wikilink" href="entry:notes/celery">Celery retries</a>' in page
-    assert 'href="entry:notes/celery#backoff"' in page
+    assert '<a class="wikilink" href="../celery.html">Celery retries</a>' in page
+    assert 'href="../celery.html#backoff"' in page and "entry:" not in page
     assert '<a name="volumes"></a>' in page
     escaped = run(tmp_path, "show", "notes/celery", "--html", "--content", str(content)).stdout
     assert "<script>" not in escaped and "&lt;script&gt;" in escaped

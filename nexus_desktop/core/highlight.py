@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
-from nexus_desktop.core.analysis import is_cjk, stem, words_with_offsets
+from nexus_desktop.core.analysis import WORD_RE, is_cjk, stem, words_with_offsets
 
 MAX_SPANS = 2000
 
@@ -35,6 +36,7 @@ class WordMatcher:
                 self.exact.add(term)
                 self.stems.add(stem(term))
         self.prefixes = tuple(prefixes)
+        self._candidates = _candidate_regex(self.exact, self.stems, self.prefixes)
 
     def __bool__(self) -> bool:
         return bool(self.exact or self.stems or self.prefixes)
@@ -47,15 +49,39 @@ class WordMatcher:
     def spans(self, text: str, limit: int = MAX_SPANS) -> list[tuple[int, int]]:
         """(start, end) of every matched word of `text`, in order, overlaps merged (at most `limit`)."""
         found: list[tuple[int, int]] = []
-        if not self:
+        if self._candidates is None:
             return found
-        for word, start, end in words_with_offsets(text):
-            if not self.matches(word):
+        for candidate in self._candidates.finditer(text):  # a fast pass finds the places worth tokenizing
+            token = WORD_RE.match(text, _token_start(text, candidate.start()))
+            if token is None:
                 continue
-            if found and start < found[-1][1]:  # a part inside a compound that matched as a whole
-                found[-1] = (found[-1][0], max(end, found[-1][1]))
-                continue
-            found.append((start, end))
-            if len(found) >= limit:
-                break
+            for word, start, end in words_with_offsets(token.group()):
+                if not self.matches(word):
+                    continue
+                start, end = start + token.start(), end + token.start()
+                if found and start < found[-1][1]:  # a part inside a compound that matched as a whole
+                    found[-1] = (found[-1][0], max(end, found[-1][1]))
+                    continue
+                found.append((start, end))
+                if len(found) >= limit:
+                    return found
         return found
+
+
+def _token_start(text: str, pos: int) -> int:
+    """Where the word-run around `pos` starts (a candidate may sit inside `rest_framework.JWTAuth`)."""
+    while pos > 0 and (text[pos - 1].isalnum() or text[pos - 1] in "._"):
+        pos -= 1
+    return pos
+
+
+def _candidate_regex(exact: set[str], stems: set[str], prefixes: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Where a matched word may start: the first letters of every form (verified by stem afterwards);
+    a stem's last letters may differ from the text's (`retri` for retry, `color` for colour)."""
+    starts = {t for t in exact if is_cjk(t)}
+    starts |= {t[:4] for t in (*exact, *stems, *prefixes) if not is_cjk(t)}
+    starts.discard("")
+    if not starts:
+        return None
+    alternatives = "|".join(re.escape(s) for s in sorted(starts, key=len, reverse=True))
+    return re.compile(f"(?:{alternatives})", re.IGNORECASE)

@@ -41,14 +41,20 @@ COMPLETION_WEIGHT = 0.35  # a completion of the word being typed counts, below t
 #   entries with every word measured worse (long pages that hold every word of a question pushed the
 #   answer down: 36/56 in the top 3 on a third-party vault against 43/56), so completeness is shown to
 #   the user ("Missing: ...") rather than imposed on the order;
-# - among the best PROXIMITY_CANDIDATES, neighbouring words of the query that stand within PROXIMITY_SLOP
+# - among the best RERANKED_CANDIDATES, neighbouring words of the query that stand within PROXIMITY_SLOP
 #   positions of each other add their rarity (read from the index's positions: a phrase query over the
 #   whole index cost ~100 ms on 7.4k pages); BM25F's K1 is raised from 1.2 to 2.0, so repeated words
 #   saturate later.
 COVERAGE_POWER = 0.5
 PROXIMITY_SLOP = 3
 PROXIMITY_WEIGHT = 1.0  # times the summed rarity (idf) of a pair that stands close
-PROXIMITY_CANDIDATES = 100  # proximity re-ranks this many of the best candidates
+# In a big library, a word in more than COMMON_SHARE of the entries only adds to the score of the entries
+# that rarer words of the query found (scoring every entry with `file` or `using` was most of a
+# question's time on tldr). Not in a small library: there its subject's words (`celery` in a Celery
+# knowledge base) are in many entries and still find answers (hit@3 fell from 0.92 to 0.84 on ours).
+COMMON_SHARE = 0.05
+COMMON_MIN_ENTRIES = 2000
+RERANKED_CANDIDATES = 200  # field boosts and proximity re-rank this many of the best matches
 BM25_B = 0.75
 BM25_K1 = 2.0
 TIME_LIMIT_S = 0.8  # what is collected by then is shown, with a notice
@@ -134,6 +140,7 @@ class Unit:
     boosts: list[wq.Query] = field(default_factory=list)
     highlight: list[str] = field(default_factory=list)
     strict: bool = False
+    common: bool = False  # in so many entries that it only adds to the score of entries found by rarer words
 
 
 @dataclass
@@ -151,7 +158,7 @@ class Plan:
     def matching(self) -> wq.Query:
         """What an entry must match: every strict unit, and at least one soft unit when there is no strict one."""
         strict = [u.matching for u in self.units if u.strict]
-        soft = [u.matching for u in self.soft]
+        soft = [u.matching for u in self.soft if not u.common] or [u.matching for u in self.soft]
         query: wq.Query
         if strict:
             query = strict[0] if len(strict) == 1 else wq.And(strict)
@@ -164,12 +171,14 @@ class Plan:
         return query
 
     def boosts(self) -> wq.Query | None:
-        """Title, alias, heading and tag matches (and an exact title), scored apart from the match;
-        and a bonus where two neighbouring words of the query stand close together in the text."""
-        boosts = [b for u in self.units for b in u.boosts]
-        if self.exact:
-            boosts.append(wq.Term("exact", self.exact, boost=EXACT_BOOST))
+        """Title, alias, heading, lead and tag matches, and the common words' matches, scored apart
+        from the match."""
+        boosts = [b for u in self.units for b in u.boosts] + [u.matching for u in self.soft if u.common]
         return wq.Or(boosts) if boosts else None
+
+    def exact_title(self) -> wq.Query | None:
+        """The query is an entry's title or alias, word for word."""
+        return wq.Term("exact", self.exact, boost=EXACT_BOOST) if self.exact else None
 
     def neighbours(self) -> list[tuple[str, str]]:
         """Pairs of neighbouring single-word units of the query (their `body` terms)."""
@@ -387,6 +396,18 @@ class Coverage:
         total = self.total_weight
         return (have / total if total else 1.0), complete
 
+    def mark_common(self, units: list[Unit], doc_count: int) -> None:
+        """Mark the units found in more than COMMON_SHARE of a big library (see COMMON_SHARE), unless
+        every unit of the query is that common."""
+        for unit, docs in zip(units, self.docsets):
+            unit.common = doc_count >= COMMON_MIN_ENTRIES and len(docs) > COMMON_SHARE * doc_count
+        if all(u.common for u in units):
+            for unit in units:
+                unit.common = False
+
+    def union_size(self) -> int:
+        return len(set().union(*self.docsets))
+
     def missing(self, docnum: int, labels: list[str]) -> list[str]:
         return [label for label, docs in zip(labels, self.docsets) if docnum not in docs]
 
@@ -478,10 +499,10 @@ class Searcher:
         plan = builder.plan(clauses, as_you_type)
         soft = plan.soft
         coverage = self._coverage(plan) if len(soft) > 1 or (soft and len(plan.units) > len(soft)) else None
-        pairs = plan.neighbours()
-        wanted = max(1, offset + limit)
-        collector = _RankingCollector(self._boost_scores(plan.boosts()), coverage,
-                                      limit=max(wanted, PROXIMITY_CANDIDATES) if pairs else wanted)
+        if coverage is not None:
+            coverage.mark_common(soft, self._searcher.doc_count())
+        collector = _RankingCollector(self._boost_scores(plan.exact_title()), coverage,
+                                      limit=max(offset + limit, RERANKED_CANDIDATES))
         results = SearchResults(query=text, terms=plan.highlight(), words=[u.label for u in soft])
         timed = TimeLimitCollector(collector, TIME_LIMIT_S, use_alarm=False)
         try:
@@ -489,12 +510,12 @@ class Searcher:
         except TimeLimit:
             results.timed_out = True
         results.total = collector.count()
+        if coverage is not None and len(soft) == len(plan.units) and not plan.excluded:
+            results.total = coverage.union_size()  # entries found only by common words count too
         results.complete = collector.complete
         matcher = WordMatcher(results.terms)
         labels = [u.label for u in soft]
-        ranked = [(float(score), docnum) for score, docnum in collector.results().top_n]
-        if pairs:
-            ranked = self._with_proximity(ranked, pairs)
+        ranked = self._reranked(plan, coverage, [(float(score), docnum) for score, docnum in collector.results().top_n])
         for score, docnum in ranked[offset:offset + limit]:
             fields = self._searcher.stored_fields(docnum)
             missing = coverage.missing(docnum, labels) if coverage is not None else []
@@ -507,11 +528,21 @@ class Searcher:
             ))
         return results
 
-    def _with_proximity(self, ranked: list[tuple[float, int]], pairs: list[tuple[str, str]]) -> list[tuple[float, int]]:
-        """The candidates re-ranked with a bonus for each pair of neighbouring query words that stand
-        within PROXIMITY_SLOP words of each other in the entry (read from the index's positions)."""
-        near = self._near_pairs({docnum for _, docnum in ranked}, pairs)
-        rescored = [(score + PROXIMITY_WEIGHT * near.get(docnum, 0.0), docnum) for score, docnum in ranked]
+    def _reranked(self, plan: Plan, coverage: Coverage | None,
+                  ranked: list[tuple[float, int]]) -> list[tuple[float, int]]:
+        """The best candidates by their match re-ranked with what costs too much to score over every
+        match: title, alias, heading, lead and tag scores (weighted like the match by the share of the
+        query the entry has) and a bonus for each pair of neighbouring query words that stand within
+        PROXIMITY_SLOP words of each other in the entry (read from the index's positions)."""
+        docnums = {docnum for _, docnum in ranked}
+        boosts = self._boost_scores(plan.boosts(), docnums)
+        pairs = plan.neighbours()
+        near = self._near_pairs(docnums, pairs) if pairs else {}
+        rescored = []
+        for score, docnum in ranked:
+            weight = coverage.share(docnum)[0] ** COVERAGE_POWER if coverage is not None else 1.0
+            bonus = boosts.get(docnum, 0.0) * weight + PROXIMITY_WEIGHT * near.get(docnum, 0.0)
+            rescored.append((score + bonus, docnum))
         return sorted(rescored, key=lambda item: (-item[0], item[1]))
 
     def _near_pairs(self, docnums: set[int], pairs: list[tuple[str, str]]) -> dict[int, float]:
@@ -539,15 +570,15 @@ class Searcher:
         docsets = [set(self._searcher.docs_for_query(u.matching)) for u in plan.soft]
         return Coverage(docsets, [_idf(doc_count, len(docs)) for docs in docsets])
 
-    def _boost_scores(self, boost_query: wq.Query | None) -> dict[int, float]:
-        """Document number -> score of its title, alias, heading, tag and exact-title matches.
+    def _boost_scores(self, boost_query: wq.Query | None, docnums: set[int] | None = None) -> dict[int, float]:
+        """Document number -> score of its matches of `boost_query` (only `docnums`, when given).
 
-        Scored apart (these fields are small) and added as matches are collected: Whoosh's AndMaybe
-        would instead probe the boost terms at every matching document, which cost more than the match.
+        Scored apart (these fields are small): Whoosh's AndMaybe would instead probe the boost terms at
+        every matching document, which cost more than the match.
         """
-        if boost_query is None:
+        if boost_query is None or docnums == set():
             return {}
-        found = self._searcher.search(boost_query, limit=None, terms=False)
+        found = self._searcher.search(boost_query, limit=None, terms=False, filter=docnums)
         return {docnum: score for score, docnum in found.top_n}
 
     def _expand_prefix(self, field_name: str, prefix: str, limit: int) -> list[str]:

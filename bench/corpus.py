@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import random
 import tarfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-TLDR_ARCHIVE = REPO.parent / "shared" / "corpora" / "tldr-pages.tar.gz"
+# The tldr-pages archive: $NEXUS_TLDR_ARCHIVE, else beside the checkout (the workplace keeps corpora there).
+TLDR_ARCHIVE = Path(os.environ.get("NEXUS_TLDR_ARCHIVE") or REPO.parent / "shared" / "corpora" / "tldr-pages.tar.gz")
 CACHE = REPO / "bench" / ".cache"
 
 _WORDS = ("archive compress extract file directory list show create delete remove copy move network "

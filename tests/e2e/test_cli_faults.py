@@ -107,6 +107,16 @@ def test_rebuild_during_another_indexing_run_leaves_its_index_alone(tmp_path: Pa
         writer.cancel()
 
 
+def test_two_cli_bookmark_writers_at_once_lose_nothing(tmp_path: Path, content: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    ids = [f"notes/page{n}" for n in range(8)]
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda entry: run(tmp_path, "bookmarks", "add", entry, "--content", str(content)), ids))
+    listing = json.loads(run(tmp_path, "bookmarks", "list", "--json", "--content", str(content)).stdout)
+    assert sorted(b["id"] for b in listing["bookmarks"]) == ids
+
+
 # --- read-only data folder, a data folder that is a file --------------------------------------------------
 def test_a_read_only_data_folder_searches_shows_and_lists_as_it_is(tmp_path: Path, content: Path) -> None:
     run(tmp_path, "index", "--content", str(content))

@@ -1,4 +1,4 @@
-"""`python -m bench core|ui|all [--corpus english|all|both] [--runs N] [--json FILE]`: print benchmark tables."""
+"""`python -m bench core|ui|all|soak [--corpus english|all|both] [--runs N] [--json FILE]`: print benchmark tables."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from bench.corpus import corpora
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("suite", choices=["core", "ui", "all"])
+    parser.add_argument("suite", choices=["core", "ui", "all", "soak"])
     parser.add_argument("--corpus", choices=["english", "all", "both"], default="english")
     parser.add_argument("--runs", type=int, default=3, help="repetitions of the slow measurements (medians)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
@@ -26,6 +26,10 @@ def main() -> int:
         from bench import ui_bench
 
         figures["ui"] = ui_bench.run(sets, args.runs)
+    if args.suite == "soak":  # one long window session: run on its own, not part of `all`
+        from bench import soak_bench
+
+        figures["soak"] = soak_bench.run(sets, args.runs)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
     return 0

@@ -200,20 +200,22 @@ def cmd_search(args: argparse.Namespace) -> int:
 def _search(workspace, query: str, limit: int, offset: int):  # -> SearchResults
     """Run one query; an index found damaged while searching is rebuilt and the query asked again."""
     from nexus_desktop.core.index import IndexDamaged
+
+    try:
+        return _search_once(workspace, query, limit, offset)
+    except IndexDamaged:  # the index was set aside: rebuild it (its notice says why), then ask again
+        _fresh_index(workspace)
+        return _search_once(workspace, query, limit, offset)
+
+
+def _search_once(workspace, query: str, limit: int, offset: int):  # -> SearchResults
     from nexus_desktop.core.search import Searcher
 
-    for attempt in (1, 2):
-        try:
-            searcher = Searcher(workspace.index)
-            try:
-                return searcher.search(query, limit=limit, offset=offset)
-            finally:
-                searcher.close()
-        except IndexDamaged:
-            if attempt == 2:
-                raise
-            _fresh_index(workspace)  # its notice says the index was rebuilt, and why
-    raise AssertionError("unreachable")
+    searcher = Searcher(workspace.index)
+    try:
+        return searcher.search(query, limit=limit, offset=offset)
+    finally:
+        searcher.close()
 
 
 def _plain(snippet: str) -> str:

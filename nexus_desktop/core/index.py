@@ -21,6 +21,7 @@ from whoosh import index as whoosh_index
 from whoosh.codec.base import Segment
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, LockError, clean_files
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import CLEAR, SegmentWriter
@@ -310,7 +311,10 @@ class SearchIndex:
         return None
 
     def _set_aside(self, problem: str) -> whoosh_index.Index:
-        """The one way out of damage: move the index aside (or delete it), start an empty one, say so."""
+        """The one way out of damage: move the index aside (or delete it), start an empty one, say so.
+        Not while another process writes it: that writer may be rebuilding it (IndexBusy)."""
+        if _writer_at_work(self.index_dir):
+            raise IndexBusy(f"The search index is damaged ({problem}) and another Nexus process is writing it.")
         self.close()
         aside = self.index_dir.with_name(f"{self.index_dir.name}.broken")
         _remove(aside)
@@ -675,6 +679,20 @@ def _damaged_file(folder: Path, segments: list[Segment], full: bool) -> str | No
         if full and _crc(folder / name) != crc:
             return f"its file {name} is damaged"
     return None
+
+
+def _writer_at_work(folder: Path) -> bool:
+    """Whether another process holds the write lock of the index in `folder`."""
+    if not folder.is_dir():
+        return False
+    lock = FileStorage(str(folder)).lock(f"{INDEX_NAME}_WRITELOCK")  # what Index.lock("WRITELOCK") makes
+    try:
+        if lock.acquire(blocking=False):
+            lock.release()
+            return False
+    except OSError:
+        return False  # no lock can be taken here (read-only): no writer either
+    return True
 
 
 def _tidy(ix: whoosh_index.Index) -> None:

@@ -263,6 +263,21 @@ def test_damage_found_only_by_a_search_is_set_aside_then_rebuilt(root: Root, tmp
         ix.close()
 
 
+def test_damage_seen_while_another_process_writes_is_left_to_that_writer(root: Root, tmp_path: Path) -> None:
+    """The writer may be rebuilding this very index: moving it aside would throw its work away."""
+    path = _built(root, tmp_path / "ix")
+    for target in path.glob("*.card.col"):
+        _damage_file(target, "truncated")
+    writer = index_module.whoosh_index.open_dir(str(path)).writer()  # another process holds the lock
+    try:
+        with pytest.raises(IndexBusy, match="damaged"):
+            SearchIndex(path).open()
+        assert not path.with_name("ix.broken").exists()
+    finally:
+        writer.cancel()
+    _assert_rebuilt(root, path)
+
+
 def test_leftovers_of_a_killed_writer_are_removed_at_open(root: Root, tmp_path: Path) -> None:
     path = _built(root, tmp_path / "ix")
     kept = sorted(p.name for p in path.iterdir())

@@ -1,5 +1,6 @@
-"""`python -m bench core|ui|all [--corpus english|all|both] [--runs N] [--json FILE]`: print benchmark tables.
+"""`python -m bench core|ui|all|soak [--corpus english|all|both] [--runs N] [--json FILE]`: print benchmark tables.
 
+`soak` is one long window session (not part of `all`): memory after the soak against memory early on.
 `python -m bench relevance [--corpus nexus|tldr|obsidian|all] [--json FILE]`: answer quality on the question
 sets in bench/relevance/, the app beside bare Whoosh and SQLite FTS5 (see bench/relevance_bench.py).
 """
@@ -18,7 +19,7 @@ RELEVANCE_CORPORA = ("nexus", "tldr", "obsidian", "all")
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("suite", choices=["core", "ui", "all", "relevance"])
+    parser.add_argument("suite", choices=["core", "ui", "all", "soak", "relevance"])
     parser.add_argument("--corpus", choices=sorted(set(SPEED_CORPORA + RELEVANCE_CORPORA)),
                         help="core/ui: english (default), all or both; relevance: nexus, tldr, obsidian or all "
                              "(default)")
@@ -53,6 +54,10 @@ def run_speed(suite: str, corpus: str, runs: int) -> dict[str, object]:
         from bench import ui_bench
 
         figures["ui"] = ui_bench.run(sets, runs)
+    if suite == "soak":
+        from bench import soak_bench
+
+        figures["soak"] = soak_bench.run(sets, runs)
     return figures
 
 

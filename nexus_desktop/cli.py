@@ -208,20 +208,22 @@ def cmd_search(args: argparse.Namespace) -> int:
 def _search(workspace, query: str, limit: int, offset: int, correct: bool = True):  # -> SearchResults
     """Run one query; an index found damaged while searching is rebuilt and the query asked again."""
     from nexus_desktop.core.index import IndexDamaged
+
+    try:
+        return _search_once(workspace, query, limit, offset, correct)
+    except IndexDamaged:  # the index was set aside: rebuild it (its notice says why), then ask again
+        _fresh_index(workspace)
+        return _search_once(workspace, query, limit, offset, correct)
+
+
+def _search_once(workspace, query: str, limit: int, offset: int, correct: bool):  # -> SearchResults
     from nexus_desktop.core.search import Searcher
 
-    for attempt in (1, 2):
-        try:
-            searcher = Searcher(workspace.index)
-            try:
-                return searcher.search(query, limit=limit, offset=offset, correct=correct)
-            finally:
-                searcher.close()
-        except IndexDamaged:
-            if attempt == 2:
-                raise
-            _fresh_index(workspace)  # its notice says the index was rebuilt, and why
-    raise AssertionError("unreachable")
+    searcher = Searcher(workspace.index)
+    try:
+        return searcher.search(query, limit=limit, offset=offset, correct=correct)
+    finally:
+        searcher.close()
 
 
 def _plain(snippet: str) -> str:

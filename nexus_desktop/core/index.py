@@ -19,8 +19,10 @@ from multiprocessing import SimpleQueue
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.codec.base import Segment
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, LockError, clean_files
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import CLEAR, SegmentWriter
@@ -202,7 +204,7 @@ class _ChecksummedWriter(SegmentWriter):
     """Whoosh's writer that records the size and CRC of every segment file of a commit (while it
     still holds the lock), so that damage to them is found at the next check, not by a failing search."""
 
-    def _commit_toc(self, segments: list) -> None:  # type: ignore[type-arg]
+    def _commit_toc(self, segments: list[Segment]) -> None:
         super()._commit_toc(segments)
         record_checksums(Path(self.storage.folder), segments)
 
@@ -211,7 +213,7 @@ class _OrphanSafeTask(SubWriterTask):
     """A worker of the multiprocess writer: dies with its parent, and reports a failure to it (one
     line on `failures`) instead of printing a traceback and leaving its share of the documents out."""
 
-    def __init__(self, *args: object, failures: SimpleQueue) -> None:  # type: ignore[type-arg]
+    def __init__(self, *args: object, failures: SimpleQueue[str]) -> None:
         super().__init__(*args)
         self.failures = failures
 
@@ -229,7 +231,7 @@ class _OrphanSafeMpWriter(_ChecksummedWriter, MpWriter):
     fails (keeping the index as it was) when a worker failed."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        self.failures: SimpleQueue = SimpleQueue()  # type: ignore[type-arg]
+        self.failures: SimpleQueue[str] = SimpleQueue()
         super().__init__(*args, **kwargs)
 
     def _new_task(self) -> SubWriterTask:
@@ -240,7 +242,7 @@ class _OrphanSafeMpWriter(_ChecksummedWriter, MpWriter):
         task.start()
         return task
 
-    def _commit_toc(self, segments: list) -> None:  # type: ignore[type-arg]
+    def _commit_toc(self, segments: list[Segment]) -> None:
         if any(task.exitcode for task in self.tasks) or not self.failures.empty():
             reason = self.failures.get() if not self.failures.empty() else "a worker process ended early"
             raise IndexWriteError(f"an indexing process failed ({reason})")
@@ -328,7 +330,10 @@ class SearchIndex:
         return None
 
     def _set_aside(self, problem: str) -> whoosh_index.Index:
-        """The one way out of damage: move the index aside (or delete it), start an empty one, say so."""
+        """The one way out of damage: move the index aside (or delete it), start an empty one, say so.
+        Not while another process writes it: that writer may be rebuilding it (IndexBusy)."""
+        if _writer_at_work(self.index_dir):
+            raise IndexBusy(f"The search index is damaged ({problem}) and another Nexus process is writing it.")
         self.close()
         aside = self.index_dir.with_name(f"{self.index_dir.name}.broken")
         _remove(aside)
@@ -622,9 +627,9 @@ def _remove(path: Path) -> None:
             pass
 
 
-def _segment_files(folder: Path, segments: Iterable[object]) -> list[str]:
+def _segment_files(folder: Path, segments: Iterable[Segment]) -> list[str]:
     """The names of the files of these segments (MAIN_<id>.<part>)."""
-    ids = {segment.segment_id() for segment in segments}  # type: ignore[attr-defined]
+    ids = {segment.segment_id() for segment in segments}
     pattern = TOC._segment_pattern(INDEX_NAME)
     names = []
     for name in os.listdir(folder):
@@ -650,7 +655,7 @@ def _read_checksums(folder: Path) -> dict[str, list[int]]:
     return data if isinstance(data, dict) else {}
 
 
-def record_checksums(folder: Path, segments: Iterable[object]) -> None:
+def record_checksums(folder: Path, segments: Iterable[Segment]) -> None:
     """Record size and CRC of these segments' files (segment files never change once written); files of
     other segments are forgotten. Written atomically; a failure (full disk) only leaves files unchecked."""
     known = _read_checksums(folder)
@@ -668,28 +673,45 @@ def record_checksums(folder: Path, segments: Iterable[object]) -> None:
 def _damage(folder: Path, ix: whoosh_index.Index, full: bool) -> str | None:
     """What is wrong with the files of the current segments, by their recorded sizes (and, when `full`,
     CRCs); None when nothing is. Files without a record (an older build of the app) are not judged."""
+    problem = None
     for _attempt in range(3):  # a commit by another process may replace the segments while we look
         generation = ix.latest_generation()
-        segments = ix._segments()
-        known = _read_checksums(folder)
-        present = set(_segment_files(folder, segments))
-        ids = {segment.segment_id() for segment in segments}
-        problem = None
-        for name, (size, crc) in known.items():
-            if name.split(".", 1)[0] not in ids:
-                continue
-            path = folder / name
-            if name not in present:
-                problem = f"its file {name} is missing"
-            elif path.stat().st_size != size:
-                problem = f"its file {name} has the wrong size"
-            elif full and _crc(path) != crc:
-                problem = f"its file {name} is damaged"
-            if problem:
-                break
+        try:
+            problem = _damaged_file(folder, ix._segments(), full)
+        except (OSError, ValueError, TypeError) as exc:  # a file gone, or a record that isn't one
+            problem = f"its files could not be checked ({type(exc).__name__})"
         if problem is None or ix.latest_generation() == generation:
             return problem
     return problem
+
+
+def _damaged_file(folder: Path, segments: list[Segment], full: bool) -> str | None:
+    ids = {segment.segment_id() for segment in segments}
+    present = set(_segment_files(folder, segments))
+    for name, (size, crc) in _read_checksums(folder).items():
+        if name.split(".", 1)[0] not in ids:
+            continue
+        if name not in present:
+            return f"its file {name} is missing"
+        if (folder / name).stat().st_size != size:
+            return f"its file {name} has the wrong size"
+        if full and _crc(folder / name) != crc:
+            return f"its file {name} is damaged"
+    return None
+
+
+def _writer_at_work(folder: Path) -> bool:
+    """Whether another process holds the write lock of the index in `folder`."""
+    if not folder.is_dir():
+        return False
+    lock = FileStorage(str(folder)).lock(f"{INDEX_NAME}_WRITELOCK")  # what Index.lock("WRITELOCK") makes
+    try:
+        if lock.acquire(blocking=False):
+            lock.release()
+            return False
+    except OSError:
+        return False  # no lock can be taken here (read-only): no writer either
+    return True
 
 
 def _tidy(ix: whoosh_index.Index) -> None:

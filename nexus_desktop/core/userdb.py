@@ -290,21 +290,15 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
 
 
 def _is_read_only_folder(path: Path) -> bool:
-    return path.is_file() and not os.access(path.parent, os.W_OK) or _on_read_only_disk(path.parent)
-
-
-def _on_read_only_disk(folder: Path) -> bool:
-    try:
-        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
-    except (OSError, AttributeError):
-        return False
+    """An existing database in a folder this process can't write to (permissions, a read-only disk)."""
+    return path.is_file() and not os.access(path.parent, os.W_OK)
 
 
 def _restore_missing_tables(conn: sqlite3.Connection) -> list[str]:
     """Create the tables (and indexes) of the current schema that the file lacks (dropped by hand or
     by a tool); returns the tables created."""
     present = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
-    missing = [(kind, name, sql) for kind, name, sql in _schema(MIGRATIONS) if name not in present]
+    missing = [(kind, name, sql) for kind, name, sql in _schema() if name not in present]
     if not missing:
         return []
     conn.execute("BEGIN IMMEDIATE")
@@ -318,29 +312,17 @@ def _restore_missing_tables(conn: sqlite3.Connection) -> list[str]:
     return [name for kind, name, _sql in missing if kind == "table"]
 
 
-_SCHEMAS: dict[int, tuple[tuple[Migration, ...], list[tuple[str, str, str]]]] = {}
-
-
-def _schema(migrations: tuple[Migration, ...]) -> list[tuple[str, str, str]]:
-    """(type, name, sql) of every table, then every index, that these migrations create (worked out
-    once per process on an empty in-memory database)."""
-    known = _SCHEMAS.get(id(migrations))
-    if known is not None and known[0] is migrations:
-        return known[1]
+def _schema() -> list[tuple[str, str, str]]:
+    """(type, name, sql) of every table, then every index, of the current schema (from an empty
+    in-memory database the migrations are run on)."""
     model = sqlite3.connect(":memory:", isolation_level=None)
     try:
-        _migrate_with(model, migrations)
-        schema = model.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
-                               "ORDER BY type = 'index'").fetchall()
+        for migration in MIGRATIONS:
+            _apply(model, migration)
+        return model.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+                             "ORDER BY type = 'index'").fetchall()
     finally:
         model.close()
-    _SCHEMAS[id(migrations)] = (migrations, schema)
-    return schema
-
-
-def _migrate_with(conn: sqlite3.Connection, migrations: tuple[Migration, ...]) -> None:
-    for migration in migrations:
-        _apply(conn, migration)
 
 
 def _is_corruption(exc: BaseException) -> bool:

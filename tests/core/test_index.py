@@ -263,6 +263,21 @@ def test_damage_found_only_by_a_search_is_set_aside_then_rebuilt(root: Root, tmp
         ix.close()
 
 
+def test_damage_seen_while_another_process_writes_is_left_to_that_writer(root: Root, tmp_path: Path) -> None:
+    """The writer may be rebuilding this very index: moving it aside would throw its work away."""
+    path = _built(root, tmp_path / "ix")
+    for target in path.glob("*.card.col"):
+        _damage_file(target, "truncated")
+    writer = index_module.whoosh_index.open_dir(str(path)).writer()  # another process holds the lock
+    try:
+        with pytest.raises(IndexBusy, match="damaged"):
+            SearchIndex(path).open()
+        assert not path.with_name("ix.broken").exists()
+    finally:
+        writer.cancel()
+    _assert_rebuilt(root, path)
+
+
 def test_leftovers_of_a_killed_writer_are_removed_at_open(root: Root, tmp_path: Path) -> None:
     path = _built(root, tmp_path / "ix")
     kept = sorted(p.name for p in path.iterdir())
@@ -344,7 +359,8 @@ def _big_library(folder: Path, count: int = 300) -> Root:
 
 
 @pytest.mark.parametrize("procs", [1, 2])
-def test_a_full_disk_fails_the_write_cleanly_and_leaves_no_temp_files(tmp_path: Path, procs: int) -> None:
+def test_a_full_disk_fails_the_write_cleanly_and_leaves_no_temp_files(tmp_path: Path, procs: int,
+                                                                      capfd: pytest.CaptureFixture[str]) -> None:
     root = _big_library(tmp_path / "big")
     with small_disk(tmp_path / "disk") as disk:
         ix = SearchIndex(disk / "ix")
@@ -355,6 +371,39 @@ def test_a_full_disk_fails_the_write_cleanly_and_leaves_no_temp_files(tmp_path: 
         ix.close()
         assert sorted(p.name for p in (disk / "ix").iterdir()) == sorted(before)
         assert SearchIndex(disk / "ix").doc_count() == 0
+    assert "Traceback" not in capfd.readouterr().err  # worker processes report to the parent, never print
+
+
+def test_files_read_partly_or_decoded_are_named_in_the_report(root: Root, index: SearchIndex) -> None:
+    (root.path / "latin1.md").write_bytes("# Caf\xe9\n".encode("cp1252"))
+    (root.path / "nul.md").write_bytes(b"# Nul\n\nsome\x00quokkas\n")
+    (root.path / "huge.md").write_text("# Huge\n\n" + "word " * (1_100_000), encoding="utf-8")
+    report = index.update([root])
+    assert report.added == 15
+    assert sorted(report.notices) == sorted([
+        f"{root.path / 'huge.md'}: larger than 5 MB: only the first 5 MB are indexed",
+        f"{root.path / 'latin1.md'}: not UTF-8: read as Windows-1252 (Latin-1)",
+        f"{root.path / 'nul.md'}: contains NUL bytes: only its readable text is indexed"])
+    assert search_ids(index, "caf\xe9") == ["kb/latin1"] and search_ids(index, "quokkas") == ["kb/nul"]
+
+
+def test_a_front_matter_bomb_fails_one_file_not_the_library(root: Root, index: SearchIndex) -> None:
+    from tests.core.test_library import ALIAS_BOMB
+
+    (root.path / "bomb.md").write_text(ALIAS_BOMB, encoding="utf-8")
+    started = time.perf_counter()
+    report = index.update([root])
+    assert time.perf_counter() - started < 10
+    assert report.added == 13 and search_ids(index, "bomb") == ["kb/bomb"]
+
+
+def test_a_symlink_out_of_the_library_is_never_indexed(root: Root, index: SearchIndex, tmp_path: Path) -> None:
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0:zanzibar secret\n")
+    os.symlink(secret, root.path / "passwd.md")
+    report = index.update([root])
+    assert search_ids(index, "zanzibar") == []
+    assert {"path": str(root.path / "passwd.md"), "reason": "symlink to outside the library folder"} in report.skipped
 
 
 def test_a_failing_write_keeps_the_index_as_it_was(root: Root, tmp_path: Path,

@@ -91,6 +91,38 @@ def test_leftovers_of_a_killed_merge_are_removed_by_the_next_run(tmp_path: Path,
     assert sorted(p.name for p in folder.iterdir()) == kept
 
 
+@pytest.mark.parametrize("moment", ["partial", "indexed"])  # during the build / during the merge
+def test_a_kill_mid_run_leaves_nothing_behind_and_loses_no_file(tmp_path: Path, moment: str) -> None:
+    import os
+    import signal
+
+    from tests.e2e.conftest import NET_GUARD
+
+    content = tmp_path / "many"
+    for n in range(1600):  # over the bulk threshold: worker processes and a first batch
+        folder = content / f"group{n % 16}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"page{n}.md").write_text(f"# Page {n}\n\nunique{n} shared words\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(NET_GUARD)])}
+    child = subprocess.Popen([sys.executable, "-m", "nexus_desktop", "index", "--events", "--merge", "--data-dir",
+                              str(tmp_path / "data"), "--content", str(content)], stdout=subprocess.PIPE, text=True,
+                             env=env, cwd=tmp_path)
+    assert child.stdout is not None
+    for line in child.stdout:
+        if json.loads(line)["event"] == moment:
+            child.send_signal(signal.SIGKILL)
+            break
+    child.wait(60)
+    report = json.loads(run(tmp_path, "index", "--json", "--content", str(content)).stdout)
+    assert report["added"] + report["unchanged"] == 1600 and report["skipped"] == []
+    folder = index_dir(tmp_path)
+    assert not (folder / "MAIN.tmp").exists()
+    assert not [p for p in folder.iterdir() if p.name.startswith("MAIN_") and p.stat().st_size == 0
+                and p.name != "MAIN_WRITELOCK"]
+    found = json.loads(run(tmp_path, "search", "unique1599", "--json", "--content", str(content)).stdout)
+    assert [h["id"] for h in found["results"]] == ["many/group15/page1599"]
+
+
 # --- concurrency ------------------------------------------------------------------------------------------
 def test_rebuild_during_another_indexing_run_leaves_its_index_alone(tmp_path: Path, content: Path) -> None:
     from whoosh import index as whoosh_index
@@ -105,6 +137,16 @@ def test_rebuild_during_another_indexing_run_leaves_its_index_alone(tmp_path: Pa
         assert "notes/tar" in ids
     finally:
         writer.cancel()
+
+
+def test_two_cli_bookmark_writers_at_once_lose_nothing(tmp_path: Path, content: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    ids = [f"notes/page{n}" for n in range(8)]
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda entry: run(tmp_path, "bookmarks", "add", entry, "--content", str(content)), ids))
+    listing = json.loads(run(tmp_path, "bookmarks", "list", "--json", "--content", str(content)).stdout)
+    assert sorted(b["id"] for b in listing["bookmarks"]) == ids
 
 
 # --- read-only data folder, a data folder that is a file --------------------------------------------------

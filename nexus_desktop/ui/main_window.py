@@ -36,10 +36,10 @@ if TYPE_CHECKING:
         QTabWidget, QToolButton, QVBoxLayout
 
     from nexus_desktop.core.state import Session, TabState
+    from nexus_desktop.ui.session_controller import SessionController
     from nexus_desktop.ui.viewer import Page, ViewerTab
     from nexus_desktop.ui.workers import LibrarySnapshot
 
-SESSION_SAVE_MS = 30_000
 WATCH_DEBOUNCE_MS = 250
 RECHECK_AFTER_S = 30.0  # back in the window after this long: look for files edited in place meanwhile
 CLOSED_KEEP = 25
@@ -195,6 +195,8 @@ class MainWindow(QMainWindow):
         self.sessions: Any = None
         self.recent: Any = None
         self.bookmarks: Any = None
+        self.session_keeper: SessionController | None = None
+        self.signal_wakeup: tuple[object, ...] = ()  # app.quit_on_signals: SIGTERM quits like Ctrl+Q
         self.pages = Pages(self)
         self.theme_mode = "system"
         self.pages.scheme = theme.palette_scheme()  # refined by initialise(), after the first frame
@@ -237,9 +239,6 @@ class MainWindow(QMainWindow):
         self.watcher = QFileSystemWatcher(self)
         self.watcher.directoryChanged.connect(self._on_disk_change)
         self.watcher.fileChanged.connect(self._on_disk_change)
-        self._session_timer = QTimer(self)
-        self._session_timer.setInterval(SESSION_SAVE_MS)
-        self._session_timer.timeout.connect(self.save_session)
         self._build_ui()
         self._build_menus()
         self._connect_library()
@@ -262,6 +261,10 @@ class MainWindow(QMainWindow):
         self.sessions = SessionStore(self.db)
         self.recent = RecentEntries(self.db)
         self.bookmarks = BookmarkStore(self.db)
+        from nexus_desktop.ui.session_controller import SessionController
+
+        self.session_keeper = SessionController(self.sessions, self, self)
+        self.session_keeper.failed.connect(self.show_notice)
         mode = str(self.prefs.get("theme", "system"))
         self.theme_mode = mode if mode in theme.MODES else "system"
         self.theme_actions[self.theme_mode].setChecked(True)
@@ -269,7 +272,6 @@ class MainWindow(QMainWindow):
         self._install_bookmarks_panel()
         self._restore_window()
         self._restore_session()
-        self._session_timer.start()
         if self.db.notice:
             self.show_notice(self.db.notice)
         if self._autostart:
@@ -344,6 +346,7 @@ class MainWindow(QMainWindow):
         self.tabs.tabBar().setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tabs.tabBar().customContextMenuRequested.connect(self._tab_menu)
         self.tabs.tabBar().installEventFilter(self)
+        self.tabs.tabBar().tabMoved.connect(self._session_changed)
         self.find_bar = FindBar(self)
         self.find_bar.hide()
         self.find_bar.find_requested.connect(self._find)
@@ -727,6 +730,8 @@ class MainWindow(QMainWindow):
         tab = ViewerTab(self.pages, self)
         tab.set_zoom(self.zoom)
         tab.page_changed.connect(lambda t=tab: self._tab_changed(t))
+        tab.page_changed.connect(self._session_changed)
+        tab.browser.verticalScrollBar().valueChanged.connect(self._session_changed)
         tab.link_requested.connect(lambda url, new, t=tab: self.handle_link(url, new, t))
         return tab
 
@@ -753,6 +758,7 @@ class MainWindow(QMainWindow):
         if self.tabs.count() == 0:
             self.new_tab()
         self._watch_tab_files()
+        self._session_changed()
 
     def reopen_closed_tab(self) -> None:
         if not self.closed_tabs:
@@ -807,7 +813,13 @@ class MainWindow(QMainWindow):
                 return True
         return super().eventFilter(obj, event)
 
+    def _session_changed(self, *_args: object) -> None:
+        """Tabs were opened, closed, moved, navigated or scrolled: the session is saved shortly."""
+        if self.session_keeper is not None:
+            self.session_keeper.schedule()
+
     def _current_changed(self, index: int) -> None:
+        self._session_changed()
         tab = self.current_tab()
         if tab is not None:
             tab.ensure_loaded()
@@ -942,6 +954,7 @@ class MainWindow(QMainWindow):
         self.zoom = max(-6, min(12, zoom))
         for i in range(self.tabs.count()):
             self._tab(i).set_zoom(self.zoom)
+        self._session_changed()
         self.statusBar().showMessage(f"Zoom {100 + self.zoom * 10}%", 2000)
 
     def open_quick_open(self) -> None:
@@ -1065,20 +1078,15 @@ class MainWindow(QMainWindow):
         return Session(tabs, max(0, self.tabs.currentIndex()), self.zoom)
 
     def save_session(self) -> None:
-        if self.sessions is None:
-            return
-        try:
-            self.sessions.save(self.session())
-        except Exception as exc:  # noqa: BLE001 - never lose the window over a failed save
-            self.statusBar().showMessage(f"The session could not be saved: {exc}", 5000)
+        if self.session_keeper is not None:
+            self.session_keeper.save_now()
 
     def _restore_session(self) -> None:
-        from nexus_desktop.core.state import Session
-
-        try:
-            session = self.sessions.load()
-        except Exception:  # noqa: BLE001
-            session = Session()
+        assert self.session_keeper is not None
+        session = self.session_keeper.load()
+        if session is None or not session.tabs:
+            self.new_tab()
+            return
         self.zoom = session.zoom
         if not session.tabs:
             self.new_tab()
@@ -1133,14 +1141,17 @@ class MainWindow(QMainWindow):
         self._shut_down = True
         if not self._initialised:
             return
-        self._session_timer.stop()
         self._watch_timer.stop()
         try:
+            saved = self.session_keeper is None or self.session_keeper.stop()
             if self.prefs is not None:
-                self.save_session()
                 self._save_window()
         except Exception as exc:  # noqa: BLE001 - say so; quitting goes on
-            QMessageBox.warning(self, "Nexus", f"Your open tabs could not be saved for the next launch:\n{exc}")
+            saved, detail = False, str(exc)
+        else:
+            detail = "see the log for details"
+        if not saved:
+            QMessageBox.warning(self, "Nexus", f"Your open tabs could not be saved for the next launch:\n{detail}")
         self.library.worker.blockSignals(True)
         self.search.blockSignals(True)
         self.search.shutdown()

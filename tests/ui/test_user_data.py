@@ -1,0 +1,102 @@
+"""User data changes announce themselves once: the star, Ctrl+D and the popover agree; failures are told."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtWidgets import QApplication
+
+from nexus_desktop.core.bookmarks import BookmarkStore
+from nexus_desktop.core.state import RecentEntries
+from nexus_desktop.ui.bookmark_popover import BookmarkPopover
+from nexus_desktop.ui.bookmarks_panel import BookmarksPanel
+from tests.ui.conftest import search_and_wait
+
+
+def _store(window) -> BookmarkStore:
+    return BookmarkStore(window.db)
+
+
+def test_ctrl_d_on_an_entry_with_a_heading_bookmark_removes_what_the_star_shows(qtbot, make_window):
+    window = make_window()
+    window.open_entry("kb/tar")
+    _store(window).add("kb/tar", "tar \u203a Options", anchor="options")
+    window.open_entry("kb/gzip")
+    window.open_entry("kb/tar")  # the star is drawn from the store
+    assert window.star_action.text() == "\u2605"
+    window.star_action.trigger()  # Ctrl+D
+    assert not _store(window).is_bookmarked("kb/tar")
+    assert window.star_action.text() == "\u2606"
+
+
+def test_one_ctrl_d_and_done_refreshes_each_view_once(qtbot, make_window, monkeypatch):
+    window = make_window()
+    window.open_entry("kb/tar")
+    window.show_panel(2)
+    refreshes: list[str] = []
+    original = BookmarksPanel.refresh
+
+    def counting(panel):
+        refreshes.append("panel")
+        original(panel)
+
+    monkeypatch.setattr(BookmarksPanel, "refresh", counting)
+    window.star_action.trigger()
+    popover = BookmarkPopover.active
+    assert popover is not None
+    popover.done_button.click()
+    QApplication.processEvents()
+    assert refreshes == ["panel"]
+    assert _store(window).is_bookmarked("kb/tar")
+    assert window.star_action.text() == "\u2605"
+    assert window.tabs.tabText(window.tabs.currentIndex()).startswith("\u2605")
+
+
+def test_switching_the_theme_does_not_reorder_recent_entries(qtbot, make_window):
+    window = make_window()
+    tab = window.open_entry("kb/tar")
+    window.new_tab("kb/gzip")
+    tab.open("kb/notes/callouts")
+    recent = RecentEntries(window.db)
+    before = [r.entry_id for r in recent.list(10)]
+    window.set_theme("dark")
+    window.set_theme("light")
+    assert [r.entry_id for r in recent.list(10)] == before
+
+
+def test_a_failing_bookmark_lookup_is_told_not_read_as_not_bookmarked(qtbot, make_window, monkeypatch):
+    window = make_window()
+
+    def broken(*_args, **_kwargs):
+        raise OSError("disk I/O error")
+
+    monkeypatch.setattr(BookmarkStore, "is_bookmarked", broken)
+    monkeypatch.setattr(BookmarkStore, "bookmarked_ids", broken, raising=False)
+    window.open_entry("kb/tar")
+    window.star_action.trigger()
+    qtbot.waitUntil(lambda: window.banner.isVisible())
+    assert "disk I/O error" in window.banner.label.text()
+
+
+class FailingSuggester:
+    """A searcher whose suggestions fail."""
+
+    def __init__(self, _index) -> None:
+        pass
+
+    def search(self, text, **_kwargs):
+        from nexus_desktop.core.search import SearchResults
+        return SearchResults(query=text, total=0, took_ms=1.0, results=[], terms=[text])
+
+    def suggest(self, _text):
+        raise RuntimeError("vocabulary unreadable")
+
+    def close(self):
+        pass
+
+
+def test_a_failing_suggestion_is_logged(qtbot, make_window, caplog):
+    window = make_window(searcher_factory=FailingSuggester)
+    with caplog.at_level(logging.WARNING):
+        search_and_wait(qtbot, window, "gzipp")
+        qtbot.waitUntil(lambda: "vocabulary unreadable" in caplog.text, timeout=5000)

@@ -3,6 +3,7 @@ success/failure callbacks delivered on the GUI thread (the spirit of Anki's Quer
 
 from __future__ import annotations
 
+import atexit
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -79,7 +80,7 @@ class BackgroundRunner(QObject):
         """Produce `pieces` on the runner's thread and hand each to `on_piece` on the GUI thread; stop
         early when `until()` says so; `on_done(ok)` at the end (ok False: producing one failed)."""
         relay = _PieceRelay()
-        relay.piece.connect(on_piece)
+        relay.piece.connect(lambda piece: on_piece(piece) if owner is None or Shiboken.isValid(owner) else None)
 
         def work() -> None:
             for piece in pieces():
@@ -109,7 +110,9 @@ class BackgroundRunner(QObject):
             self.idle.emit()
 
     def shutdown(self, wait_ms: int = 15000) -> None:
-        """Finish the running job (queued ones are dropped with the thread) and end the thread."""
+        """Finish the running job (queued ones are dropped with the thread) and end the thread (once)."""
+        if not self._thread.isRunning():
+            return
         self._submit.disconnect(self._executor.execute)
         self._thread.quit()
         if not self._thread.wait(wait_ms):
@@ -137,5 +140,14 @@ def shared_runner(name: str) -> BackgroundRunner:
         runner = BackgroundRunner(name, app)
         if app is not None:
             app.aboutToQuit.connect(runner.shutdown)
+        if not _shared:
+            atexit.register(_stop_shared)
         _shared[name] = runner
     return runner
+
+
+def _stop_shared() -> None:
+    """At exit, whatever ended the event loop: no thread of a shared runner outlives the app."""
+    for runner in _shared.values():
+        if Shiboken.isValid(runner) and runner._thread.isRunning():
+            runner.shutdown(5000)

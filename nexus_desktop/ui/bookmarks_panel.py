@@ -41,7 +41,6 @@ class BookmarksPanel(QWidget):
         self._note_target: int | None = None
         self._build_widgets()
         self._build_actions()
-        data.changed.connect(self._data_changed)
         self.refresh()
 
     # ----- construction --------------------------------------------------------------------
@@ -484,7 +483,8 @@ class BookmarksPanel(QWidget):
         self.refresh()
         return result
 
-    def _data_changed(self, initiator: object) -> None:
+    def data_changed(self, initiator: object) -> None:
+        """The user data changed (connect to UserData.changed): refresh, unless this panel made the change."""
         if initiator is not self:
             self.refresh()
 

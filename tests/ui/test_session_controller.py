@@ -100,20 +100,31 @@ def _launch(data_dir: Path, content_dir: Path) -> subprocess.Popen[str]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
+def _saved_at(path: Path) -> str | None:
+    """When the session in the database was saved (None: no session with tabs yet)."""
+    if not path.exists():
+        return None
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    try:
+        if conn.execute("SELECT count(*) FROM session_history").fetchone()[0]:
+            return str(conn.execute("SELECT saved FROM session WHERE id = 1").fetchone()[0])
+    except (sqlite3.OperationalError, TypeError):
+        pass  # the tables are being created
+    finally:
+        conn.close()
+    return None
+
+
 def _wait_for_session_row(data_dir: Path, process: subprocess.Popen[str], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
+    """Until the window has saved a session (a new one: the rows of an earlier run don't count)."""
     path = data_dir / "nexus.sqlite3"
+    before = _saved_at(path)
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert process.poll() is None, process.communicate()
-        if path.exists():
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-            try:
-                if conn.execute("SELECT count(*) FROM session_history").fetchone()[0]:
-                    return
-            except sqlite3.OperationalError:
-                pass  # the tables are being created
-            finally:
-                conn.close()
+        saved = _saved_at(path)
+        if saved is not None and saved != before:
+            return
         time.sleep(0.1)
     raise AssertionError("the window saved no session")
 
@@ -133,11 +144,12 @@ def test_session_survives_kill_9(data_dir, content_dir):
 def test_sigterm_quits_like_ctrl_q(data_dir, content_dir):
     db = open_user_db(data_dir)
     SessionStore(db).save(Session([TabState([HistoryItem("kb/tar")]), TabState([HistoryItem("kb/gzip")])], 1, 2))
+    with db.transaction() as conn:
+        conn.execute("UPDATE session SET saved = '2000-01-01T00:00:00+00:00'")
     db.close()
     process = _launch(data_dir, content_dir)
     try:
-        _wait_for_session_row(data_dir, process)
-        time.sleep(1.5)  # the window is up and has restored the tabs
+        _wait_for_session_row(data_dir, process)  # the window is up and has restored the tabs
         process.send_signal(signal.SIGTERM)
         _out, err = process.communicate(timeout=60)
     finally:

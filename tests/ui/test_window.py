@@ -396,7 +396,8 @@ def test_pieces_of_a_page_left_behind_are_dropped(qtbot, make_window, content_di
     tab = window.open_entry("kb/big")
     tab.open("kb/gzip")
     gzip_text = tab.browser.toPlainText()
-    qtbot.waitUntil(lambda: not any(t.name == "nexus-render" for t in threading.enumerate()), timeout=10_000)
+    from nexus_desktop.ui.background import shared_runner
+    qtbot.waitUntil(lambda: not shared_runner("nexus-render").busy, timeout=10_000)
     QApplication.processEvents()
     assert tab.browser.toPlainText() == gzip_text and "Chapter" not in gzip_text
 
@@ -404,13 +405,13 @@ def test_pieces_of_a_page_left_behind_are_dropped(qtbot, make_window, content_di
 def test_a_file_edited_in_place_is_found_when_the_user_comes_back(qtbot, make_window, content_dir, monkeypatch):
     from PySide6.QtCore import QEvent
 
-    from nexus_desktop.ui import main_window
+    from nexus_desktop.ui import library_controller
 
     window = make_window()
     path = content_dir / "gzip.md"
     with open(path, "a", encoding="utf-8") as file:  # in place: no folder event (an editor saving over it)
         file.write("\nokapi\n")
-    monkeypatch.setattr(main_window, "RECHECK_AFTER_S", 0.0)
+    monkeypatch.setattr(library_controller, "RECHECK_AFTER_S", 0.0)
     with qtbot.waitSignal(window.index_updated, timeout=INDEX_TIMEOUT_MS):
         QApplication.sendEvent(window, QEvent(QEvent.Type.ActivationChange))  # back from the editor
     search_and_wait(qtbot, window, "okapi")

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from nexus_desktop.core.index import CatalogItem
-from nexus_desktop.ui.palette import QuickOpen
+from nexus_desktop.ui.quick_open import QuickOpen
 
 
 def item(entry_id: str, title: str, aliases: tuple[str, ...] = ()) -> CatalogItem:

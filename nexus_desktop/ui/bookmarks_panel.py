@@ -21,6 +21,7 @@ from nexus_desktop.ui.bookmark_model import (FILTER_ROLE, ID_ROLE, KIND_ROLE, NE
 if TYPE_CHECKING:
     from nexus_desktop.core.links import EntryRef
     from nexus_desktop.ui.user_data import UserData
+    from nexus_desktop.ui.workers import LibrarySnapshot
 
 Edit = Callable[[BookmarkStore], object]
 
@@ -168,6 +169,10 @@ class BookmarksPanel(QWidget):
         if current is not None:
             self.select(*current)
         self._update_empty()
+
+    def show_snapshot(self, snapshot: LibrarySnapshot) -> None:
+        """The library as indexed now: bookmarks of entries no longer there are marked missing."""
+        self.set_known(snapshot.refs)
 
     def set_known(self, known: Mapping[str, EntryRef]) -> ReconcileReport:
         """Reconcile with the library (entry id -> EntryRef): mark missing, re-point unambiguous ones,

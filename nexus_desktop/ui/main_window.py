@@ -21,21 +21,19 @@ from nexus_desktop.ui.lazy_qt import Qt, lazy_names  # launch path: loaded after
 # Used once the window is shown; loading them before would delay its first frame. The TYPE_CHECKING
 # imports below name the same things for readers and linters.
 lazy_names(globals(), "html")
-lazy_names(globals(), "PySide6.QtCore", "QByteArray", "QEvent", "QUrl")
-lazy_names(globals(), "PySide6.QtGui", "QActionGroup", "QGuiApplication")
+lazy_names(globals(), "PySide6.QtCore", "QEvent", "QUrl")
 lazy_names(globals(), "PySide6.QtWidgets", "QFileDialog", "QLabel", "QMessageBox", "QSplitter", "QTabWidget",
            "QVBoxLayout")
 
 if TYPE_CHECKING:
     import html
 
-    from PySide6.QtCore import QByteArray, QEvent, QUrl
-    from PySide6.QtGui import QActionGroup, QCloseEvent, QGuiApplication, QShowEvent
+    from PySide6.QtCore import QEvent, QUrl
+    from PySide6.QtGui import QCloseEvent, QShowEvent
     from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QSplitter, QTabWidget, QVBoxLayout
 
     from nexus_desktop.core.bookmarks import BookmarkStore
     from nexus_desktop.core.index import IndexReport
-    from nexus_desktop.core.state import Session
     from nexus_desktop.core.userdb import UserDB
     from nexus_desktop.paths import UserDirs
     from nexus_desktop.ui.banner import Banner
@@ -50,6 +48,7 @@ if TYPE_CHECKING:
     from nexus_desktop.ui.session_controller import SessionController
     from nexus_desktop.ui.status_bar import StatusBar
     from nexus_desktop.ui.tabs import Tabs
+    from nexus_desktop.ui.theme_switcher import ThemeSwitcher
     from nexus_desktop.ui.user_data import UserData
     from nexus_desktop.ui.viewer import FindBar, ViewerTab
     from nexus_desktop.ui.workers import LibrarySnapshot
@@ -83,11 +82,11 @@ class MainWindow(QMainWindow):
         self.user_data: UserData | None = None
         self.session_keeper: SessionController | None = None
         self.signal_wakeup: tuple[object, ...] = ()  # app.quit_on_signals: SIGTERM quits like Ctrl+Q
-        self.theme_mode = "system"
-        self.scheme = theme.palette_scheme()  # refined by initialise(), after the first frame
+        scheme = theme.palette_scheme()  # refined by the theme switcher, after the first frame
         app = QApplication.instance()
         if isinstance(app, QApplication):
-            theme.apply_theme(app, self.scheme)
+            theme.apply_theme(app, scheme)
+        self._first_scheme = scheme
         self._searcher_factory = searcher_factory
         self._autostart = autostart
         self.setWindowTitle("Nexus")
@@ -160,9 +159,11 @@ class MainWindow(QMainWindow):
         from nexus_desktop.ui.pages import Pages
         from nexus_desktop.ui.search_service import SearchService
         from nexus_desktop.ui.tabs import Tabs
+        from nexus_desktop.ui.theme_switcher import ThemeSwitcher
 
+        self.themes: ThemeSwitcher = ThemeSwitcher(self._first_scheme, self)
         self.pages: Pages = Pages(self.content)
-        self.pages.scheme = self.scheme
+        self.pages.scheme = self.themes.scheme
         self.library: LibraryController = LibraryController(self.data_dir, self.content, self)
         self.search: SearchService = SearchService(self, self._searcher_factory)
         self.tab_owner: Tabs = Tabs(self.pages, self)
@@ -180,7 +181,7 @@ class MainWindow(QMainWindow):
         from nexus_desktop.ui.viewer import FindBar
 
         self.search_panel: SearchPanel = SearchPanel(self.search, self, field=self.search_field)
-        self.search_panel.set_scheme(self.scheme)
+        self.search_panel.set_scheme(self.themes.scheme)
         self.library_panel: LibraryPanel = LibraryPanel(self)
         self.outline_panel: OutlinePanel = OutlinePanel(self)
         self.quick_open: QuickOpen = QuickOpen(self)
@@ -195,7 +196,7 @@ class MainWindow(QMainWindow):
         self.find_bar: FindBar = FindBar(self)
         self.find_bar.hide()
         self.banner: Banner = Banner(self)
-        self.banner.set_scheme(self.scheme)
+        self.banner.set_scheme(self.themes.scheme)
         centre = QWidget(self)
         layout = QVBoxLayout(centre)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -216,7 +217,7 @@ class MainWindow(QMainWindow):
         self.actions_by_name, menus = build_menus(self, self._commands(), {
             "back": self.back_action, "forward": self.forward_action, "toggle_bookmark": self.star_action})
         self.sidebar_action = self.actions_by_name["toggle_sidebar"]
-        self.theme_actions = self._build_theme_menu(menus["&View"])
+        self.themes.build_menu(menus["&View"])
 
     def _open_user_data(self, db: UserDB) -> None:
         from nexus_desktop.ui.bookmarks_panel import BookmarksPanel
@@ -264,9 +265,11 @@ class MainWindow(QMainWindow):
         self.find_bar.typed.connect(self._find_typed)
         self.find_bar.closed.connect(self._focus_page)
         # library -> pages, panels, search, tabs, status
-        library.snapshot_ready.connect(self._show_snapshot)
+        for follower in (self.pages, self.library_panel, self.quick_open, self.bookmarks_panel, tabs):
+            library.snapshot_ready.connect(follower.show_snapshot)  # the pages first: the others render
         library.opened.connect(self._library_opened)
         library.partial.connect(self._partial)
+        library.indexed.connect(self.status.show_report)
         library.indexed.connect(self._indexed)
         library.progress.connect(self._progress)
         library.busy.connect(self.status.show_read_only)
@@ -278,20 +281,19 @@ class MainWindow(QMainWindow):
         data.starred_changed.connect(self._starred_changed)
         data.failed.connect(self.show_notice)
         keeper.failed.connect(self.show_notice)
-        QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_scheme_changed)
+        # theme -> whatever draws in colour
+        self.themes.scheme_changed.connect(self._scheme_changed)
 
     def user_data_ready(self) -> None:
         """Theme, window state, stars and the tabs of the last session, from the user database."""
         from nexus_desktop.core.state import Session
+        from nexus_desktop.ui.window_state import restore_window
 
         assert self.user_data is not None and self.session_keeper is not None
-        mode = str(self.user_data.prefs.get("theme", "system"))
-        self.theme_mode = mode if mode in theme.MODES else "system"
-        self.theme_actions[self.theme_mode].setChecked(True)
-        self.apply_scheme(theme.effective_scheme(self.theme_mode))
-        self._restore_window()
+        self.themes.restore(self.user_data.prefs)
+        restore_window(self, self.splitter, self.sidebar, self.sidebar_action, self.user_data.prefs)
         self.user_data.load()
-        session: Session | None = self.session_keeper.load()
+        session = self.session_keeper.load()
         self.tab_owner.restore(session if session is not None else Session())
 
     def _commands(self) -> dict[str, Callable[[], object]]:
@@ -307,28 +309,23 @@ class MainWindow(QMainWindow):
             "show_bookmarks_panel": lambda: self.show_panel(2), "show_outline_panel": lambda: self.show_panel(3),
             "back": self.go_back, "forward": self.go_forward, "quick_open": self.open_quick_open,
             "start_page": lambda: self.open_entry(self.pages.start_id()),
-            "next_tab": lambda: self.cycle_tab(1), "previous_tab": lambda: self.cycle_tab(-1),
+            "next_tab": lambda: self.tab_owner.cycle_tab(1), "previous_tab": lambda: self.tab_owner.cycle_tab(-1),
             "toggle_bookmark": self.toggle_bookmark, "help": self.show_help, "about": self.show_about,
         }
 
-    def _build_theme_menu(self, view_menu: object) -> dict[str, QAction]:
-        from PySide6.QtWidgets import QMenu
-
-        assert isinstance(view_menu, QMenu)
-        theme_menu = QMenu("&Theme", view_menu)
-        view_menu.insertMenu(view_menu.actions()[0], theme_menu)
-        group = QActionGroup(self)
-        actions: dict[str, QAction] = {}
-        for mode, label in (("system", "Follow &System"), ("light", "&Light"), ("dark", "&Dark")):
-            action = QAction(label, self, checkable=True)
-            action.setChecked(mode == self.theme_mode)
-            action.triggered.connect(lambda _c=False, m=mode: self.set_theme(m))
-            group.addAction(action)
-            theme_menu.addAction(action)
-            actions[mode] = action
-        return actions
-
     # --- what tests, the selftest and the bench ask of the window ------------------------------------
+    @property
+    def theme_mode(self) -> str:
+        return self.themes.mode
+
+    @property
+    def theme_actions(self) -> dict[str, QAction]:
+        return self.themes.actions
+
+    def set_theme(self, mode: str) -> None:
+        """"system", "light" or "dark" (View > Theme)."""
+        self.themes.set_mode(mode)
+
     @property
     def zoom(self) -> int:
         return self.tab_owner.zoom
@@ -375,18 +372,6 @@ class MainWindow(QMainWindow):
 
     def reopen_closed_tab(self) -> None:
         self.tab_owner.reopen_closed_tab()
-
-    def duplicate_tab(self, index: int) -> None:
-        self.tab_owner.duplicate_tab(index)
-
-    def close_other_tabs(self, index: int) -> None:
-        self.tab_owner.close_other_tabs(index)
-
-    def cycle_tab(self, step: int) -> None:
-        self.tab_owner.cycle_tab(step)
-
-    def session(self) -> Session:
-        return self.tab_owner.session()
 
     # --- links and commands --------------------------------------------------------------------------
     def handle_link(self, url: str, new_tab: bool = False, tab: ViewerTab | None = None) -> bool:
@@ -508,31 +493,11 @@ class MainWindow(QMainWindow):
             self.banner.add(text)
             self.status.say(text, 10000)
 
-    # --- theme -----------------------------------------------------------------------------------------
-    def set_theme(self, mode: str) -> None:
-        """"system", "light" or "dark": the window and the content follow; remembered."""
-        if mode not in theme.MODES:
-            return
-        self.theme_mode = mode
-        if self.user_data is not None:
-            self.user_data.prefs.set("theme", mode)
-        self.theme_actions[mode].setChecked(True)
-        self.apply_scheme(theme.effective_scheme(mode))
-
-    def apply_scheme(self, scheme: str) -> None:
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            theme.apply_theme(app, scheme)
-        changed = scheme != self.pages.scheme
-        self.scheme = self.pages.scheme = scheme
+    def _scheme_changed(self, scheme: str) -> None:
+        self.pages.scheme = scheme
         self.banner.set_scheme(scheme)
         self.search_panel.set_scheme(scheme)
-        if changed:
-            self.tab_owner.reload_all()
-
-    def _system_scheme_changed(self, *_args: object) -> None:
-        if self.theme_mode == "system":
-            self.apply_scheme(theme.system_scheme())
+        self.tab_owner.reload_all()
 
     # --- what follows the tabs ---------------------------------------------------------------------------
     @staticmethod
@@ -612,20 +577,6 @@ class MainWindow(QMainWindow):
         self.status.say("Opening the library\u2026", 0)
         self.library.start()
 
-    def _show_snapshot(self, snapshot: LibrarySnapshot) -> None:
-        """A new view of the library: pages, panels and quick open show it."""
-        first = self.pages.snapshot is None
-        self.pages.set_snapshot(snapshot)
-        if snapshot.tree is not None:
-            self.library_panel.set_tree(snapshot.tree)
-        else:
-            self.library_panel.set_catalog(snapshot.catalog, snapshot.workspace.roots)
-        self.quick_open.set_catalog(snapshot.catalog, snapshot.matcher)
-        if self.bookmarks_panel is not None:
-            self.bookmarks_panel.set_known(snapshot.refs)
-        if first:
-            self.tab_owner.library_opened()
-
     def _library_opened(self, snapshot: LibrarySnapshot) -> None:
         self.search.set_index(snapshot.workspace.index)
         self.status.say("Library open; checking for changes\u2026", 3000)
@@ -643,17 +594,11 @@ class MainWindow(QMainWindow):
         self._reload_changed_tabs(links_changed=True)
 
     def _indexed(self, report: IndexReport | None, new_snapshot: bool) -> None:
-        self.status.hide_progress()
         self.search_panel.index_note = ""
         if new_snapshot:
             self.search.refresh()
             self.search_panel.rerun()
             self._reload_changed_tabs(links_changed=report is None or bool(report.added or report.removed))
-        if report is not None and report.changed:
-            self.status.say(f"Index updated: {report.added} added, {report.updated} updated, "
-                            f"{report.removed} removed in {report.seconds:.1f} s")
-        elif report is not None:
-            self.status.say("Index is up to date", 2000)
         self.index_updated.emit(report)
 
     def _reload_changed_tabs(self, links_changed: bool) -> None:
@@ -672,32 +617,6 @@ class MainWindow(QMainWindow):
             self.library.user_came_back()
 
     # --- window state and quitting -----------------------------------------------------------------------
-    def _restore_window(self) -> None:
-        assert self.user_data is not None
-        prefs = self.user_data.prefs
-        geometry = prefs.get("window.geometry")
-        if isinstance(geometry, str) and geometry:
-            self.restoreGeometry(QByteArray.fromBase64(geometry.encode()))
-        sizes = prefs.get("window.splitter")
-        if isinstance(sizes, list) and len(sizes) == 2 and all(isinstance(s, int) for s in sizes):
-            self.splitter.setSizes(sizes)
-        panel = prefs.get("window.panel", 0)
-        if isinstance(panel, int) and 0 <= panel < self.sidebar.count():
-            self.sidebar.setCurrentIndex(panel)
-        visible = bool(prefs.get("window.sidebar", True))
-        self.sidebar_action.setChecked(visible)
-        self.sidebar.setVisible(visible)
-
-    def _save_window(self) -> None:
-        assert self.user_data is not None
-        prefs = self.user_data.prefs
-        prefs.set("window.geometry", bytes(self.saveGeometry().toBase64().data()).decode())
-        sizes = self.splitter.sizes()
-        if sizes and sizes[0] > 0:
-            prefs.set("window.splitter", sizes)
-        prefs.set("window.panel", self.sidebar.currentIndex())
-        prefs.set("window.sidebar", self.sidebar_action.isChecked())
-
     def quit(self) -> None:
         self._quitting = True
         self.close()
@@ -717,18 +636,17 @@ class MainWindow(QMainWindow):
         self._shut_down = True
         if not self._initialised or self.user_data is None:
             return
+        from nexus_desktop.ui.window_state import save_window
+
         detail = "see the log for details"
         try:
             saved = self.session_keeper is None or self.session_keeper.stop()
-            self._save_window()
+            save_window(self, self.splitter, self.sidebar, self.sidebar_action, self.user_data.prefs)
         except Exception as exc:  # noqa: BLE001 - say so; quitting goes on
             saved, detail = False, str(exc)
         if not saved:
             QMessageBox.warning(self, "Nexus", f"Your open tabs could not be saved for the next launch:\n{detail}")
         self.library.shutdown()
         self.search.shutdown()
-        try:
-            QGuiApplication.styleHints().colorSchemeChanged.disconnect(self._system_scheme_changed)
-        except (RuntimeError, TypeError):
-            pass
+        self.themes.stop()
         self.user_data.db.close()

@@ -34,7 +34,8 @@ class Pages:
         self.user_data: UserData | None = None
         self._titles: dict[str, str] = {}
 
-    def set_snapshot(self, snapshot: LibrarySnapshot) -> None:
+    def show_snapshot(self, snapshot: LibrarySnapshot) -> None:
+        """Render from this snapshot of the library from now on (its link resolver, its titles)."""
         snapshot.use_resolver()
         self.snapshot = snapshot
         self._titles = {item.id: item.title for item in snapshot.catalog}

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
+
+if TYPE_CHECKING:
+    from nexus_desktop.core.index import IndexReport
 
 MESSAGE_MS = 5000
 
@@ -46,6 +51,15 @@ class StatusBar(QStatusBar):
 
     def hide_progress(self) -> None:
         self.progress.hide()
+
+    def show_report(self, report: IndexReport | None, _new_snapshot: bool = False) -> None:
+        """An indexing pass ended: what it changed (no report: the index was opened read-only)."""
+        self.hide_progress()
+        if report is not None and report.changed:
+            self.say(f"Index updated: {report.added} added, {report.updated} updated, {report.removed} removed "
+                     f"in {report.seconds:.1f} s")
+        elif report is not None:
+            self.say("Index is up to date", 2000)
 
     def show_read_only(self, why: str) -> None:
         """Another process holds the index: searches run on it as it is."""

@@ -329,10 +329,10 @@ def test_window_shows_without_loading_the_index_or_markdown(tmp_path):
 def test_tab_menu_actions(qtbot, make_window):
     window = make_window()
     window.open_entry("kb/tar")
-    window.duplicate_tab(0)
+    window.tab_owner.duplicate_tab(0)
     assert window.tab_count() == 2 and window.current_tab().entry_id == "kb/tar"
     window.new_tab("kb/gzip")
-    window.close_other_tabs(window.tabs.currentIndex())
+    window.tab_owner.close_other_tabs(window.tabs.currentIndex())
     assert window.tab_count() == 1 and window.current_tab().entry_id == "kb/gzip"
     window.reopen_closed_tab()
     assert window.tab_count() == 2

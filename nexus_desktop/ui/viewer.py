@@ -9,10 +9,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QKeyEvent, QKeySequence, QMouseEvent, QShortcut, QTextCharFormat, QTextCursor, \
+from PySide6.QtCore import QRegularExpression, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QKeyEvent, QMouseEvent, QTextCharFormat, QTextCursor, \
     QTextDocument
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QTextBrowser, QTextEdit, QToolButton, QVBoxLayout, \
+from PySide6.QtWidgets import QTextBrowser, QTextEdit, QVBoxLayout, \
     QWidget
 
 from nexus_desktop.ui.background import shared_runner
@@ -440,76 +440,3 @@ class ViewerTab(QWidget):
         font.setPointSizeF(max(5.0, self._base_font.pointSizeF() + zoom * ZOOM_STEP))
         self.browser.setFont(font)
         self.browser.document().setDefaultFont(font)
-
-
-class FindBar(QWidget):
-    """Find in page: a field, next/previous buttons, a result note; Esc closes it."""
-
-    find_requested = Signal(str, bool)  # text, backward
-    typed = Signal(str)                 # the text changed: find it from the current match on
-    closed = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 3, 6, 3)
-        layout.addWidget(QLabel("Find:"))
-        self.field = QLineEdit(self)
-        self.field.setPlaceholderText("Find in page")
-        self.field.setClearButtonEnabled(True)
-        self.field.setMaximumWidth(320)
-        self.field.returnPressed.connect(self.find_next)
-        self.field.textChanged.connect(lambda text: self.typed.emit(text) if text else None)
-        self.field.installEventFilter(self)
-        layout.addWidget(self.field)
-        for text, tip, slot in (("\u25b2", "Previous (Shift+F3)", self.find_previous),
-                                ("\u25bc", "Next (F3)", self.find_next)):
-            button = QToolButton(self)
-            button.setText(text)
-            button.setToolTip(tip)
-            button.setAutoRaise(True)
-            button.clicked.connect(slot)
-            layout.addWidget(button)
-        self.note = QLabel("", self)
-        layout.addWidget(self.note)
-        layout.addStretch(1)
-        close = QToolButton(self)
-        close.setText("\u2715")
-        close.setToolTip("Close (Esc)")
-        close.setAutoRaise(True)
-        close.clicked.connect(self.close_bar)
-        layout.addWidget(close)
-        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
-        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        escape.activated.connect(self.close_bar)
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
-        if obj is self.field and event.type() == QEvent.Type.KeyPress:
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and \
-                    event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
-                self.find_previous()
-                return True
-        return super().eventFilter(obj, event)
-
-    def open_bar(self, text: str = "") -> None:
-        self.show()
-        if text:
-            self.field.setText(text)
-        self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.field.selectAll()
-
-    def close_bar(self) -> None:
-        self.hide()
-        self.note.setText("")
-        self.closed.emit()
-
-    def find_next(self) -> None:
-        if self.field.text():
-            self.find_requested.emit(self.field.text(), False)
-
-    def find_previous(self) -> None:
-        if self.field.text():
-            self.find_requested.emit(self.field.text(), True)
-
-    def show_result(self, found: bool) -> None:
-        self.note.setText("" if found else "Not found")

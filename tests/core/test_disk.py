@@ -12,7 +12,8 @@ def test_library_folders_skip_hidden_and_linked_folders(tmp_path: Path) -> None:
     (tmp_path / "a" / "b").mkdir(parents=True)
     (tmp_path / ".git" / "objects").mkdir(parents=True)
     os.symlink(tmp_path / "a", tmp_path / "link")
-    assert sorted(library_folders([tmp_path])) == sorted(str(p) for p in (tmp_path, tmp_path / "a", tmp_path / "a" / "b"))
+    expected = sorted(str(p) for p in (tmp_path, tmp_path / "a", tmp_path / "a" / "b"))
+    assert sorted(library_folders([tmp_path])) == expected
 
 
 def test_library_folders_are_bounded(tmp_path: Path) -> None:

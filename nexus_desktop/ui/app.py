@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from nexus_desktop.core.urls import OpenRequest
     from nexus_desktop.ui.main_window import MainWindow
 
 
-def run_app(args: argparse.Namespace) -> int:
-    """Show the window (quickly: the index opens in the background after it is shown) and run."""
+def run_app(args: argparse.Namespace, requests: list[OpenRequest] | None = None) -> int:
+    """Show the window (quickly: the index opens in the background after it is shown) and run; when a
+    window already runs on this data folder, hand it `requests` and the --content folders instead."""
+    from nexus_desktop.core.instance import HandOver, encode, instance_name
+    from nexus_desktop.paths import user_dirs
+    from nexus_desktop.ui.single_instance import hand_over, socket_address
+
+    content = [str(Path(folder).expanduser().resolve()) for folder in getattr(args, "content", None) or []]
+    handover = HandOver(tuple(requests or ()), tuple(content))
+    user = str(os.getuid()) if hasattr(os, "getuid") else os.environ.get("USERNAME", "")
+    address = socket_address(instance_name(user_dirs(getattr(args, "data_dir", None)).data, user))
+    if hand_over(address, lambda: encode(handover)):
+        return 0  # the running window has them, and comes to the front
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
@@ -36,6 +50,7 @@ def run_app(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QTimer
 
     QTimer.singleShot(0, lambda: quit_on_signals(window))  # after the first frame: it imports socket
+    QTimer.singleShot(0, lambda: window.serve_launches(address, handover.open))
     app.setQuitOnLastWindowClosed(True)
     code = app.exec()
     window.shutdown()

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
     from nexus_desktop.core.bookmarks import BookmarkStore
     from nexus_desktop.core.index import IndexReport
+    from nexus_desktop.core.instance import HandOver
+    from nexus_desktop.core.urls import OpenRequest
     from nexus_desktop.core.userdb import UserDB
     from nexus_desktop.paths import UserDirs
     from nexus_desktop.ui.banner import Banner
@@ -376,6 +378,33 @@ class MainWindow(QMainWindow):
     def reopen_closed_tab(self) -> None:
         self.tab_owner.reopen_closed_tab()
 
+    # --- launches ------------------------------------------------------------------------------------
+    def serve_launches(self, address: str, requests: tuple[OpenRequest, ...] = ()) -> None:
+        """Open what this launch asked for, and listen for later launches on the same data folder."""
+        from nexus_desktop.ui.single_instance import InstanceServer
+
+        self.instance_server = InstanceServer(address, self)
+        self.instance_server.requested.connect(self.handle_launch)
+        if not self.instance_server.listen():
+            self.status.say("Another Nexus window uses this data folder: launches are handed to it", 8000)
+        for request in requests:
+            self.new_tab(request.entry_id, request.anchor)
+
+    def handle_launch(self, handover: HandOver) -> None:
+        """Another launch on this data folder: come to the front, open its entries, add its folders."""
+        from pathlib import Path
+
+        if self.isMinimized():
+            self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        for request in handover.open:
+            self.new_tab(request.entry_id, request.anchor)
+        mine = {Path(folder).expanduser().resolve() for folder in self.content or []}
+        for folder in handover.content:
+            if Path(folder) not in mine:
+                self.add_folder(folder)
+
     # --- links and commands --------------------------------------------------------------------------
     def handle_link(self, url: str, new_tab: bool = False, tab: ViewerTab | None = None) -> bool:
         """A link clicked in `tab`: entries and headings open in the tabs (core's link policy), tags
@@ -614,6 +643,9 @@ class MainWindow(QMainWindow):
             saved, detail = False, str(exc)
         if not saved:
             QMessageBox.warning(self, "Nexus", f"Your open tabs could not be saved for the next launch:\n{detail}")
+        server = getattr(self, "instance_server", None)
+        if server is not None:
+            server.close()
         self.library.shutdown()
         self.search.shutdown()
         self.themes.stop()

@@ -330,12 +330,15 @@ def cmd_selftest(args: argparse.Namespace) -> int:
 def cmd_gui(args: argparse.Namespace) -> int:
     """The window, with entries to open (ids or nexus://open?id=... links); a window already running on
     the same data folder gets them instead."""
-    from nexus_desktop.core.urls import BadTarget, parse_open_target
+    targets = getattr(args, "targets", [])
+    requests = []
+    if targets:  # core.urls is not loaded for a plain launch
+        from nexus_desktop.core.urls import BadTarget, parse_open_target
 
-    try:
-        requests = [parse_open_target(target) for target in getattr(args, "targets", [])]
-    except BadTarget as exc:
-        raise UsageError(str(exc)) from exc
+        try:
+            requests = [parse_open_target(target) for target in targets]
+        except BadTarget as exc:
+            raise UsageError(str(exc)) from exc
     from nexus_desktop.ui.app import run_app
 
     return run_app(args, requests)

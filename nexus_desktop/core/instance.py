@@ -5,8 +5,10 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from nexus_desktop.core.urls import BadTarget, OpenRequest, check_entry_id
+if TYPE_CHECKING:  # core.urls is loaded when a message is read: the launch path does without it
+    from nexus_desktop.core.urls import OpenRequest
 
 PROTOCOL = 1
 MAX_MESSAGE_BYTES = 1 << 20
@@ -39,8 +41,10 @@ def encode(handover: HandOver) -> bytes:
 
 
 def decode(data: bytes) -> HandOver:
-    """A message from encode(); BadTarget for anything else (too big, another protocol, bad ids)."""
+    """A message from encode(); core.urls.BadTarget for anything else (too big, another protocol, bad ids)."""
     import json
+
+    from nexus_desktop.core.urls import BadTarget, OpenRequest, check_entry_id
 
     if len(data) > MAX_MESSAGE_BYTES:
         raise BadTarget("the message from the other launch is too big")

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 
 from nexus_desktop.core.instance import HandOver, decode
-from nexus_desktop.core.urls import BadTarget
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +116,8 @@ class InstanceServer(QObject):
 
     def _read(self, conn: object, buffer: bytearray) -> None:
         from PySide6.QtNetwork import QLocalSocket
+
+        from nexus_desktop.core.urls import BadTarget
 
         assert isinstance(conn, QLocalSocket)
         buffer += bytes(conn.readAll().data())

@@ -1,4 +1,5 @@
-"""The viewer: QTextBrowser tabs rendering entries, with per-tab history, link policy and find in page."""
+"""The viewer: a QTextBrowser tab per entry with its own back/forward history (scroll positions too),
+local images only, big entries shown in steps."""
 
 from __future__ import annotations
 

@@ -17,15 +17,6 @@ def data(store: BookmarkStore) -> UserData:
     return UserData(store.db)
 
 
-@pytest.fixture
-def window(qtbot) -> QWidget:
-    widget = QWidget()
-    widget.resize(800, 600)
-    qtbot.addWidget(widget)
-    widget.show()
-    return widget
-
-
 def popover_of(window: QWidget) -> BookmarkPopover:
     popover = window.findChild(BookmarkPopover)
     assert popover is not None and popover.isVisible()

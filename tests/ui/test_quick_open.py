@@ -24,15 +24,6 @@ CATALOG = [
 
 
 @pytest.fixture
-def window(qtbot) -> QWidget:
-    parent = QWidget()
-    parent.resize(900, 600)
-    qtbot.addWidget(parent)
-    parent.show()
-    return parent
-
-
-@pytest.fixture
 def palette(window: QWidget) -> QuickOpen:
     widget = QuickOpen(window)
     widget.set_catalog(CATALOG)

@@ -129,14 +129,19 @@ def _wait_for_session_row(data_dir: Path, process: subprocess.Popen[str], timeou
     raise AssertionError("the window saved no session")
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-def test_session_survives_kill_9(data_dir, content_dir):
+def launch_and_crash(data_dir: Path, content_dir: Path) -> None:
+    """Launch the window, wait until it saved its session, then kill -9 it."""
     process = _launch(data_dir, content_dir)
     try:
         _wait_for_session_row(data_dir, process)
     finally:
         process.kill()
         process.communicate(timeout=30)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_session_survives_kill_9(data_dir, content_dir):
+    launch_and_crash(data_dir, content_dir)
     assert len(_stored_session(data_dir).tabs) == 1  # the tab the window showed
 
 

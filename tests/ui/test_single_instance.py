@@ -14,7 +14,7 @@ import pytest
 from nexus_desktop.cli import _opens_the_window
 from nexus_desktop.core.instance import instance_name
 from nexus_desktop.ui.single_instance import socket_address
-from tests.ui.test_session_controller import REPO, _launch, _stored_session, _wait_for_session_row
+from tests.ui.test_session_controller import REPO, _launch, _stored_session, _wait_for_session_row, launch_and_crash
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and socket files")
 
@@ -63,12 +63,7 @@ def test_a_second_launch_hands_its_entries_to_the_running_window(data_dir, conte
 
 def test_a_socket_left_by_a_crashed_window_is_cleaned_up(data_dir, content_dir):
     address = Path(socket_address(instance_name(data_dir, str(os.getuid()))))
-    crashed = _launch(data_dir, content_dir)
-    try:
-        _wait_for_session_row(data_dir, crashed)
-    finally:
-        crashed.kill()
-        crashed.communicate(timeout=30)
+    launch_and_crash(data_dir, content_dir)
     assert address.exists()  # what the crash left
     second = _launch(data_dir, content_dir)
     try:

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QAction, QDesktopServices
-from PySide6.QtWidgets import QApplication, QMainWindow, QToolBar, QWidget
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from nexus_desktop import __version__
 from nexus_desktop.ui import theme
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent, QShowEvent
     from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QSplitter, QTabWidget, QVBoxLayout
 
-    from nexus_desktop.core.bookmarks import BookmarkStore
     from nexus_desktop.core.index import IndexReport
     from nexus_desktop.core.instance import HandOver
     from nexus_desktop.core.urls import OpenRequest
@@ -104,25 +103,14 @@ class MainWindow(QMainWindow):
     # --- the first frame ---------------------------------------------------------------------
     def _build_toolbar(self) -> None:
         """Back/forward, the search field (focused) and the bookmark star."""
-        from nexus_desktop.ui.search_field import SearchField
+        from nexus_desktop.ui.navigation_bar import NavigationBar
 
-        toolbar = QToolBar("Navigation", self)
-        toolbar.setObjectName("navigationBar")
-        toolbar.setMovable(False)
-        toolbar.setFloatable(False)
-        self.addToolBar(toolbar)  # at the top; no Qt.* enum before the first frame (see theme.palette_scheme)
-        self.back_action = QAction("\u2190", self)
-        self.back_action.setToolTip("Back (Alt+Left)")
-        self.forward_action = QAction("\u2192", self)
-        self.forward_action.setToolTip("Forward (Alt+Right)")
-        toolbar.addAction(self.back_action)
-        toolbar.addAction(self.forward_action)
-        self.search_field = SearchField(self)
-        self.search_field.setMinimumWidth(360)
-        toolbar.addWidget(self.search_field)
-        self.star_action = QAction("\u2606", self)
-        self.star_action.setToolTip("Bookmark this entry (Ctrl+D)")
-        toolbar.addAction(self.star_action)
+        self.navigation = NavigationBar(self)
+        self.addToolBar(self.navigation)  # at the top; no Qt.* enum before the first frame
+        self.search_field = self.navigation.search_field
+        self.back_action = self.navigation.back_action
+        self.forward_action = self.navigation.forward_action
+        self.star_action = self.navigation.star_action
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
@@ -304,8 +292,8 @@ class MainWindow(QMainWindow):
     def _commands(self) -> dict[str, Callable[[], object]]:
         """What each command of actions.COMMANDS runs."""
         return {
-            "new_tab": lambda: self.new_tab(), "close_tab": lambda: self.close_tab(self.tabs.currentIndex()),
-            "reopen_closed_tab": self.reopen_closed_tab, "add_folder": self.add_folder, "quit": self.quit,
+            "new_tab": lambda: self.new_tab(), "close_tab": lambda: self.tab_owner.close_tab(self.tabs.currentIndex()),
+            "reopen_closed_tab": self.tab_owner.reopen_closed_tab, "add_folder": self.add_folder, "quit": self.quit,
             "find": self.find_bar.open_bar, "find_next": lambda: self.find_bar.find_again(False),
             "find_previous": lambda: self.find_bar.find_again(True), "focus_search": self.focus_search,
             "zoom_in": lambda: self.set_zoom(self.zoom + 1), "zoom_out": lambda: self.set_zoom(self.zoom - 1),
@@ -319,14 +307,6 @@ class MainWindow(QMainWindow):
         }
 
     # --- what tests, the selftest and the bench ask of the window ------------------------------------
-    @property
-    def theme_mode(self) -> str:
-        return self.themes.mode
-
-    @property
-    def theme_actions(self) -> dict[str, QAction]:
-        return self.themes.actions
-
     def set_theme(self, mode: str) -> None:
         """"system", "light" or "dark" (View > Theme)."""
         self.themes.set_mode(mode)
@@ -334,28 +314,6 @@ class MainWindow(QMainWindow):
     @property
     def zoom(self) -> int:
         return self.tab_owner.zoom
-
-    @property
-    def db(self) -> UserDB | None:
-        return self.user_data.db if self.user_data is not None else None
-
-    @property
-    def bookmarks(self) -> BookmarkStore:
-        """The bookmark store, for reading."""
-        assert self.user_data is not None
-        return self.user_data.bookmarks
-
-    @property
-    def read_only(self) -> bool:
-        return self.library.read_only
-
-    @property
-    def results_label(self) -> QLabel:
-        return self.status.results_label
-
-    @property
-    def read_only_label(self) -> QLabel:
-        return self.status.read_only_label
 
     def current_tab(self) -> ViewerTab | None:
         return self.tab_owner.current()
@@ -371,12 +329,6 @@ class MainWindow(QMainWindow):
     def new_tab(self, entry_id: str | None = None, anchor: str = "", background: bool = False,
                 terms: list[str] | None = None) -> ViewerTab:
         return self.tab_owner.new_tab(entry_id, anchor, background, terms)
-
-    def close_tab(self, index: int) -> None:
-        self.tab_owner.close_tab(index)
-
-    def reopen_closed_tab(self) -> None:
-        self.tab_owner.reopen_closed_tab()
 
     # --- launches ------------------------------------------------------------------------------------
     def serve_launches(self, address: str, requests: tuple[OpenRequest, ...] = ()) -> None:
@@ -458,7 +410,7 @@ class MainWindow(QMainWindow):
         tab = self.current_tab()
         if self.user_data is None:
             return
-        if tab is None or not self._is_entry(tab):
+        if tab is None or not tab.shows_entry():
             self.status.say("Only entries can be bookmarked", 3000)
             return
         from nexus_desktop.ui.bookmark_popover import BookmarkPopover
@@ -516,40 +468,31 @@ class MainWindow(QMainWindow):
         self.tab_owner.reload_all()
 
     # --- what follows the tabs ---------------------------------------------------------------------------
-    @staticmethod
-    def _is_entry(tab: ViewerTab) -> bool:
-        return bool(tab.entry_id) and not tab.entry_id.startswith("about:") and bool(tab.page and tab.page.found)
-
     def _show_current(self, tab: ViewerTab | None) -> None:
-        """Window title, back/forward, star, outline and library follow the current tab."""
+        """Window title, toolbar, outline and library follow the current tab."""
         title = tab.title if tab is not None and tab.entry_id else ""
         self.setWindowTitle(f"{title} \u2014 Nexus" if title else "Nexus")
-        self.back_action.setEnabled(bool(tab and tab.can_go_back()))
-        self.forward_action.setEnabled(bool(tab and tab.can_go_forward()))
-        self._update_star(tab)
+        self.navigation.show_tab(tab, self._starred())
         if tab is None:
             return
         self.outline_panel.set_headings(tab.entry_id, tab.page.headings if tab.page is not None and tab.loaded else [])
         anchor = tab.history[tab.index].anchor if 0 <= tab.index < len(tab.history) else None
         if anchor:
             self.outline_panel.select_anchor(anchor)
-        if self._is_entry(tab) and self.sidebar.currentWidget() is self.library_panel:
+        if tab.shows_entry() and self.sidebar.currentWidget() is self.library_panel:
             self.library_panel.reveal(tab.entry_id)
-
-    def _update_star(self, tab: ViewerTab | None) -> None:
-        real = tab is not None and self._is_entry(tab)
-        starred = self.user_data.starred if self.user_data is not None else frozenset()
-        self.star_action.setEnabled(real)
-        self.star_action.setText("\u2605" if real and tab is not None and tab.entry_id in starred else "\u2606")
 
     def _tab_changed(self, tab: ViewerTab) -> None:
         if tab is self.current_tab():
             self._show_current(tab)
 
+    def _starred(self) -> frozenset[str]:
+        return self.user_data.starred if self.user_data is not None else frozenset()
+
     def _starred_changed(self, starred: frozenset[str]) -> None:
         self.tab_owner.set_starred(starred)
         self.search_panel.set_starred(starred)
-        self._update_star(self.current_tab())
+        self.navigation.show_tab(self.current_tab(), starred)
 
     def _watch_tab_files(self) -> None:
         self.library.watch_files(self.tab_owner.files())

@@ -177,6 +177,10 @@ class ViewerTab(QWidget):
     def loaded(self) -> bool:
         return self._loaded
 
+    def shows_entry(self) -> bool:
+        """Whether the page shown is an entry of the library (not a generated or "not found" page)."""
+        return bool(self.entry_id) and not self.entry_id.startswith("about:") and bool(self.page and self.page.found)
+
     def can_go_back(self) -> bool:
         return self.index > 0
 

@@ -48,7 +48,7 @@ def test_closing_moving_navigating_and_scrolling_are_saved(qtbot, make_window, d
     window.new_tab("kb/gzip")
     window.new_tab("kb/notes/callouts")
     with qtbot.waitSignal(window.session_keeper.saved, timeout=5000):
-        window.close_tab(1)
+        window.tab_owner.close_tab(1)
     assert _tab_ids(_stored_session(data_dir)) == ["kb/tar", "kb/notes/callouts"]
     with qtbot.waitSignal(window.session_keeper.saved, timeout=5000):
         window.tabs.tabBar().moveTab(0, 1)

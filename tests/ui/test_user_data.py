@@ -7,14 +7,13 @@ import logging
 from PySide6.QtWidgets import QApplication
 
 from nexus_desktop.core.bookmarks import BookmarkStore
-from nexus_desktop.core.state import RecentEntries
 from nexus_desktop.ui.bookmark_popover import BookmarkPopover
 from nexus_desktop.ui.bookmarks_panel import BookmarksPanel
 from tests.ui.conftest import search_and_wait
 
 
 def _store(window) -> BookmarkStore:
-    return BookmarkStore(window.db)
+    return window.user_data.bookmarks
 
 
 def test_ctrl_d_on_an_entry_with_a_heading_bookmark_removes_what_the_star_shows(qtbot, make_window):
@@ -56,7 +55,7 @@ def test_switching_the_theme_does_not_reorder_recent_entries(qtbot, make_window)
     tab = window.open_entry("kb/tar")
     window.new_tab("kb/gzip")
     tab.open("kb/notes/callouts")
-    recent = RecentEntries(window.db)
+    recent = window.user_data.recent
     before = [r.entry_id for r in recent.list(10)]
     window.set_theme("dark")
     window.set_theme("light")

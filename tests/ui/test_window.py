@@ -208,7 +208,7 @@ def test_window_geometry_panel_and_theme_remembered(qtbot, make_window, data_dir
     second = make_window()
     assert second.size().width() == 700
     assert second.sidebar.currentIndex() == 2
-    assert second.theme_mode == "dark"
+    assert second.themes.mode == "dark"
 
 
 # --- background indexing and live re-index ---------------------------------------------------------
@@ -259,8 +259,8 @@ def test_index_locked_by_another_process_searches_read_only(qtbot, make_window, 
     try:
         (content_dir / "new.md").write_text("# New\n\nA new entry.\n", encoding="utf-8")
         second = make_window()
-        qtbot.waitUntil(lambda: second.read_only)
-        assert second.read_only_label.isVisible()
+        qtbot.waitUntil(lambda: second.library.read_only)
+        assert second.status.read_only_label.isVisible()
         search_and_wait(qtbot, second, "gzip")
         assert second.search_panel.model.hits[0].id == "kb/gzip"
     finally:
@@ -281,8 +281,8 @@ def test_theme_switch_changes_window_and_content(qtbot, make_window, data_dir):
     window.set_theme("light")
     light_window = QApplication.palette().color(QPalette.ColorRole.Window).lightness()
     light_html = tab.browser.toHtml()
-    window.theme_actions["dark"].trigger()
-    assert window.theme_mode == "dark"
+    window.themes.actions["dark"].trigger()
+    assert window.themes.mode == "dark"
     assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() < light_window
     assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() < 100
     assert "#d6dbe0" in tab.browser.document().defaultStyleSheet()
@@ -334,7 +334,7 @@ def test_tab_menu_actions(qtbot, make_window):
     window.new_tab("kb/gzip")
     window.tab_owner.close_other_tabs(window.tabs.currentIndex())
     assert window.tab_count() == 1 and window.current_tab().entry_id == "kb/gzip"
-    window.reopen_closed_tab()
+    window.tab_owner.reopen_closed_tab()
     assert window.tab_count() == 2
 
 

@@ -4,7 +4,7 @@ Who owns what (see docs/ARCHITECTURE.md): tabs.Tabs (the entry tabs), library_co
 (indexing and watching), search_service.SearchService (queries), user_data.UserData (bookmarks,
 preferences, session, recent entries), session_controller.SessionController (saving the session),
 status_bar.StatusBar, banner.Banner, theme_switcher.ThemeSwitcher, actions.COMMANDS (menus and shortcuts),
-find_bar.FindBar and the panels.
+navigation_bar.NavigationBar, sidebar.Sidebar, find_bar.FindBar and the panels.
 
 Why over 450 lines: besides the composition, it holds the thin slots the menu commands run (a few lines
 each, over several owners) and the read-only view tests, the selftest and the bench have of the window."""
@@ -26,7 +26,7 @@ from nexus_desktop.ui.lazy_qt import Qt, lazy_names  # launch path: loaded after
 # imports below name the same things for readers and linters.
 lazy_names(globals(), "html")
 lazy_names(globals(), "PySide6.QtCore", "QEvent", "QUrl")
-lazy_names(globals(), "PySide6.QtWidgets", "QFileDialog", "QLabel", "QMessageBox", "QSplitter", "QTabWidget",
+lazy_names(globals(), "PySide6.QtWidgets", "QFileDialog", "QMessageBox", "QSplitter", "QTabWidget",
            "QVBoxLayout")
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from PySide6.QtCore import QEvent, QUrl
     from PySide6.QtGui import QCloseEvent, QShowEvent
-    from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QSplitter, QTabWidget, QVBoxLayout
+    from PySide6.QtWidgets import QFileDialog, QMessageBox, QSplitter, QTabWidget, QVBoxLayout
 
     from nexus_desktop.core.index import IndexReport
     from nexus_desktop.core.instance import HandOver
@@ -59,8 +59,6 @@ if TYPE_CHECKING:
     from nexus_desktop.ui.viewer import ViewerTab
     from nexus_desktop.ui.workers import LibrarySnapshot
 
-BOOKMARKS_TAB = 2  # sidebar: Search, Library, Bookmarks, Outline
-PANELS = ("Search", "Library", "Bookmarks", "Outline")
 ZOOM_RANGE = (-6, 12)
 Opener = Callable[["QUrl"], object]
 
@@ -171,23 +169,18 @@ class MainWindow(QMainWindow):
         from nexus_desktop.ui.library_panel import LibraryPanel
         from nexus_desktop.ui.outline_panel import OutlinePanel
         from nexus_desktop.ui.quick_open import QuickOpen
-        from nexus_desktop.ui.search_panel import SearchPanel
-        from nexus_desktop.ui.status_bar import StatusBar
         from nexus_desktop.ui.find_bar import FindBar
+        from nexus_desktop.ui.search_panel import SearchPanel
+        from nexus_desktop.ui.sidebar import Sidebar
+        from nexus_desktop.ui.status_bar import StatusBar
 
         self.search_panel: SearchPanel = SearchPanel(self.search, self, field=self.search_field)
         self.search_panel.set_scheme(self.themes.scheme)
         self.library_panel: LibraryPanel = LibraryPanel(self)
         self.outline_panel: OutlinePanel = OutlinePanel(self)
         self.quick_open: QuickOpen = QuickOpen(self)
-        self.bookmarks_panel: BookmarksPanel | None = None  # needs the user database: a stand-in until then
-        waiting = QLabel("\u2026", self)
-        waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.sidebar = QTabWidget(self)
-        self.sidebar.setObjectName("sidebar")
-        self.sidebar.setDocumentMode(True)
-        for panel, label in zip((self.search_panel, self.library_panel, waiting, self.outline_panel), PANELS):
-            self.sidebar.addTab(panel, label)
+        self.bookmarks_panel: BookmarksPanel | None = None  # needs the user database (_open_user_data)
+        self.sidebar = Sidebar(self.search_panel, self.library_panel, self.outline_panel, self)
         self.find_bar: FindBar = FindBar(self)
         self.find_bar.hide()
         self.banner: Banner = Banner(self)
@@ -223,12 +216,7 @@ class MainWindow(QMainWindow):
         self.pages.user_data = self.user_data
         self.session_keeper = SessionController(self.user_data.sessions, self.tab_owner, self)
         self.bookmarks_panel = BookmarksPanel(self.user_data, self)
-        current = self.sidebar.currentIndex()
-        stand_in = self.sidebar.widget(BOOKMARKS_TAB)
-        self.sidebar.removeTab(BOOKMARKS_TAB)
-        stand_in.deleteLater()
-        self.sidebar.insertTab(BOOKMARKS_TAB, self.bookmarks_panel, "Bookmarks")
-        self.sidebar.setCurrentIndex(current)
+        self.sidebar.set_bookmarks_panel(self.bookmarks_panel)
 
     def _connect_signals(self) -> None:
         """Every connection between the window's owners, in one place: the whole graph."""
@@ -383,10 +371,7 @@ class MainWindow(QMainWindow):
 
     def show_panel(self, index: int, focus: bool = True) -> None:
         self.sidebar_action.setChecked(True)
-        self.sidebar.show()
-        self.sidebar.setCurrentIndex(index)
-        if focus and index:
-            self.sidebar.currentWidget().setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.sidebar.show_panel(index, focus)
 
     def go_back(self) -> None:
         tab = self.current_tab()

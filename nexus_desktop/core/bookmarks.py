@@ -537,8 +537,8 @@ class BookmarkStore:
             paths = self._folder_paths()
             n_folders_before = len(paths)
             ids: dict[tuple[str, ...], int | None] = {(): None}
-            for path, fid in paths.items():
-                ids.setdefault(path, fid)
+            for path, known_id in paths.items():
+                ids.setdefault(path, known_id)
 
             def folder_id(path: tuple[str, ...]) -> int | None:
                 if path not in ids:

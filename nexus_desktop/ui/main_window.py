@@ -323,12 +323,18 @@ class MainWindow(QMainWindow):
         """Open what this launch asked for, and listen for later launches on the same data folder."""
         from nexus_desktop.ui.single_instance import InstanceServer
 
-        self.instance_server = InstanceServer(address, self)
+        for request in requests:
+            self.new_tab(request.entry_id, request.anchor)
+        try:
+            self.instance_server = InstanceServer(address, self)
+        except ImportError as exc:  # a build without Qt's network module: launches open windows of their own
+            import logging
+
+            logging.getLogger(__name__).error("later launches cannot reach this window: %s", exc)
+            return
         self.instance_server.requested.connect(self.handle_launch)
         if not self.instance_server.listen():
             self.status.say("Another Nexus window uses this data folder: launches are handed to it", 8000)
-        for request in requests:
-            self.new_tab(request.entry_id, request.anchor)
 
     def handle_launch(self, handover: HandOver) -> None:
         """Another launch on this data folder: come to the front, open its entries, add its folders."""

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 
+import pytest
 from PySide6.QtWidgets import QApplication
 
-from nexus_desktop.core.bookmarks import BookmarkStore
+from nexus_desktop.core.bookmarks import BookmarkStore, NotFoundError
 from nexus_desktop.ui.bookmark_popover import BookmarkPopover
 from nexus_desktop.ui.bookmarks_panel import BookmarksPanel
+from nexus_desktop.ui.tabs import Tabs
+from nexus_desktop.ui.user_data import UserData
 from tests.ui.conftest import search_and_wait
 
 
@@ -39,12 +42,19 @@ def test_one_ctrl_d_and_done_refreshes_each_view_once(qtbot, make_window, monkey
         original(panel)
 
     monkeypatch.setattr(BookmarksPanel, "refresh", counting)
+    original_stars = Tabs.set_starred
+
+    def counting_stars(tabs, starred):
+        refreshes.append("tab labels")
+        original_stars(tabs, starred)
+
+    monkeypatch.setattr(Tabs, "set_starred", counting_stars)
     window.star_action.trigger()
     popover = BookmarkPopover.active
     assert popover is not None
     popover.done_button.click()
     QApplication.processEvents()
-    assert refreshes == ["panel"]
+    assert sorted(refreshes) == ["panel", "tab labels"]
     assert _store(window).is_bookmarked("kb/tar")
     assert window.star_action.text() == "\u2605"
     assert window.tabs.tabText(window.tabs.currentIndex()).startswith("\u2605")
@@ -98,3 +108,14 @@ def test_a_failing_suggestion_is_logged(qtbot, make_window, caplog):
     with caplog.at_level(logging.WARNING):
         search_and_wait(qtbot, window, "gzipp")
         qtbot.waitUntil(lambda: "vocabulary unreadable" in caplog.text, timeout=5000)
+
+
+def test_a_user_action_is_one_transaction_announced_once(store):
+    data = UserData(store.db)
+    announced = []
+    data.changed.connect(announced.append)
+    with pytest.raises(NotFoundError):  # refused half way: nothing of it stays, nothing is announced
+        data.change("panel", lambda s: (s.add("kb/a", "A"), s.rename(999, "x")))
+    assert store.count() == 0 and announced == []
+    data.change("panel", lambda s: (s.add("kb/a", "A"), s.add("kb/b", "B")))
+    assert store.count() == 2 and announced == ["panel"] and data.starred == {"kb/a", "kb/b"}

@@ -3,35 +3,48 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from enum import Enum
 from urllib.parse import unquote
 
-LinkKind = Literal["anchor", "entry", "tag", "web", "refused"]
-WEB_SCHEMES = ("http", "https", "mailto")
+ENTRY_SCHEME = "entry"
+TAG_SCHEME = "tag"
+WEB_SCHEMES = ("http", "https", "mailto")  # the only links that leave the app (to the system browser)
+
+
+class LinkKind(Enum):
+    """What following a link does."""
+
+    ANCHOR = "anchor"    # a heading of the page shown
+    ENTRY = "entry"      # open an entry of the library
+    TAG = "tag"          # search a tag
+    WEB = "web"          # http, https, mailto: the system's browser or mail program
+    REFUSED = "refused"  # anything else (javascript:, file:, data:, a path outside the library...)
 
 
 @dataclass(frozen=True)
 class LinkAction:
-    """What to do with a link: `target` is the entry id, the tag or the web address; `anchor` a heading."""
+    """A link as the policy reads it: its kind, then the entry id, tag or URL, and a heading anchor."""
 
     kind: LinkKind
     target: str = ""
     anchor: str = ""
 
 
-def classify_link(url: str) -> LinkAction:
+def link_action(url: str) -> LinkAction:
     """Entries and headings open in the viewer, tags search, web and mail links go to the system
     browser; anything else (files, scripts, other schemes, paths outside the library) is refused."""
+    url = url.strip()
     if url.startswith("#"):
-        return LinkAction("anchor", anchor=unquote(url[1:]))
+        return LinkAction(LinkKind.ANCHOR, anchor=unquote(url[1:]))
     scheme, _, rest = url.partition(":")
     scheme = scheme.lower()
-    if scheme == "entry" and rest:
-        entry_id, _, anchor = rest.partition("#")
-        entry_id = unquote(entry_id)
-        return LinkAction("entry", entry_id, unquote(anchor)) if entry_id else LinkAction("refused", url)
-    if scheme == "tag" and rest:
-        return LinkAction("tag", unquote(rest))
-    if scheme in WEB_SCHEMES and rest:
-        return LinkAction("web", url)
-    return LinkAction("refused", url)
+    if scheme == ENTRY_SCHEME:
+        path, _, anchor = rest.partition("#")
+        entry_id = unquote(path)
+        if entry_id:
+            return LinkAction(LinkKind.ENTRY, entry_id, unquote(anchor))
+    elif scheme == TAG_SCHEME and rest.strip():
+        return LinkAction(LinkKind.TAG, unquote(rest).strip())
+    elif scheme in WEB_SCHEMES and rest.strip("/ "):
+        return LinkAction(LinkKind.WEB, url)
+    return LinkAction(LinkKind.REFUSED, url)

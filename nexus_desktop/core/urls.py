@@ -45,13 +45,28 @@ def parse_open_target(text: str) -> OpenRequest:
 
 
 def check_entry_id(entry_id: str) -> str:
-    """An entry id as given (`ROOT/relative/path`, POSIX slashes), or BadTarget naming what is wrong."""
+    """An entry id as given (`ROOT/relative/path`, POSIX slashes; other spellings of one entry, such as
+    `lib/./x`, are made one by the stores), or BadTarget naming what is wrong: empty, control characters,
+    no root, or `..` steps that climb out of the root."""
     entry_id = entry_id.strip()
     if not entry_id:
         raise BadTarget("an entry id is empty (ids look like nexus/async/celery-retries)")
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in entry_id):
         raise BadTarget(f"{entry_id!r} has control characters")
-    parts = entry_id.split("/")
-    if len(parts) < 2 or entry_id.startswith("/") or any(part in ("", ".", "..") for part in parts):
+    root, _, rel = entry_id.partition("/")
+    folders = rel.rstrip("/").split("/")[:-1]  # the last part is a file name (`common/.` is an entry)
+    if not root or root in (".", "..") or not rel.strip("/") or _climbs_out(folders):
         raise BadTarget(f"{entry_id!r} is not an entry id (ids look like nexus/async/celery-retries)")
     return entry_id
+
+
+def _climbs_out(folders: list[str]) -> bool:
+    depth = 0
+    for part in folders:
+        if part == "..":
+            depth -= 1
+            if depth < 0:
+                return True
+        elif part not in ("", "."):
+            depth += 1
+    return False

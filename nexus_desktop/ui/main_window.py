@@ -355,13 +355,15 @@ class MainWindow(QMainWindow):
     def handle_link(self, url: str, new_tab: bool = False, tab: ViewerTab | None = None) -> bool:
         """A link clicked in `tab`: entries and headings open in the tabs (core's link policy), tags
         search, web links go to the system browser, anything else is refused with a message."""
+        from nexus_desktop.core.link_policy import LinkKind
+
         action = self.tab_owner.follow_link(url, new_tab, tab)
-        if action.kind == "tag":
+        if action.kind is LinkKind.TAG:
             self.run_search(f"tag:{action.target}")
-        elif action.kind == "web":
+        elif action.kind is LinkKind.WEB:
             self.opener(QUrl(action.target))
             self.status.say(f"Opened in your browser: {url}")
-        elif action.kind == "refused":
+        elif action.kind is LinkKind.REFUSED:
             self.status.say(f"Refused to open {url}: not an entry of the library or a web link", 8000)
             return False
         return True

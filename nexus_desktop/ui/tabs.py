@@ -9,7 +9,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QMenu, QTabWidget, QWidget
 
 from nexus_desktop.core.disk import file_stamp
-from nexus_desktop.core.link_policy import LinkAction, classify_link
+from nexus_desktop.core.link_policy import LinkAction, LinkKind, link_action
 from nexus_desktop.core.start_page import START_ID
 from nexus_desktop.core.state import Session, TabState
 from nexus_desktop.ui.viewer import ViewerTab
@@ -99,14 +99,14 @@ class Tabs(QObject):
     def follow_link(self, url: str, new_tab: bool = False, tab: ViewerTab | None = None) -> LinkAction:
         """Carry out core's link policy for a link clicked in `tab` as far as tabs go (entries and
         headings); what it says about other links is returned for the caller to do."""
-        action = classify_link(url)
+        action = link_action(url)
         tab = tab or self.current()
-        if action.kind == "anchor" and tab is not None:
+        if action.kind is LinkKind.ANCHOR and tab is not None:
             if new_tab:
                 self.new_tab(tab.entry_id, action.anchor)
             else:
                 tab.go_anchor(action.anchor)
-        elif action.kind == "entry":
+        elif action.kind is LinkKind.ENTRY:
             if new_tab or tab is None:
                 self.new_tab(action.target, action.anchor)
             else:

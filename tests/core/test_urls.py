@@ -17,6 +17,8 @@ from nexus_desktop.core.urls import BadTarget, OpenRequest, parse_nexus_url, par
     ("kb/tar", OpenRequest("kb/tar")),
     ("kb/tar#last-section", OpenRequest("kb/tar", "last-section")),
     ("notes/日本語", OpenRequest("notes/日本語")),
+    ("common/.", OpenRequest("common/.")),             # tldr's page of the `.` command
+    ("kb/./a/../tar", OpenRequest("kb/./a/../tar")),   # another spelling of kb/tar: the stores make it one
 ])
 def test_targets_that_open(text, expected):
     assert parse_open_target(text) == expected
@@ -24,7 +26,7 @@ def test_targets_that_open(text, expected):
 
 @pytest.mark.parametrize("text", [
     "nexus://open", "nexus://open?id=", "nexus://open?id=a/b&id=c/d", "nexus://delete?id=kb/tar",
-    "nexus://open/extra?id=kb/tar", "kb", "/etc/passwd", "kb/../../etc/passwd", "kb//tar", "kb/./tar",
+    "nexus://open/extra?id=kb/tar", "kb", "kb/", "/etc/passwd", "kb/../../etc/passwd", "../kb/tar",
     "kb/ta\x1br", "", "x/" + "y" * 3000,
 ])
 def test_targets_refused_with_a_reason(text):

@@ -86,7 +86,7 @@ if scenario == "index-stall":
         tick()  # the gap up to now: applying the final snapshot happens just before this signal
         marks.update(index_s=time.perf_counter() - t0, added=report.added)
         # emitted on the worker's thread: hop to the GUI thread to finish there
-        window.library.worker.merged.connect(lambda: QTimer.singleShot(0, window, merged))
+        window.library.merged.connect(lambda: QTimer.singleShot(0, window, merged))
     window.library_opened.connect(opened)
     window.index_updated.connect(indexed)
 

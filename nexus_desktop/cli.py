@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="nexus-desktop", description="Read and search a knowledge base of Markdown, offline.")
     parser.add_argument("--version", action="version", version=f"nexus-desktop {__version__}")
     _add_common(parser)
+    parser.set_defaults(targets=[])  # entries to open: the window's own parser takes them (_window_parser)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     index = sub.add_parser("index", help="build or update the search index and print a summary")
@@ -365,9 +366,20 @@ def cmd_selftest(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
+    """The window, with entries to open (ids or nexus://open?id=... links); a window already running on
+    the same data folder gets them instead."""
+    targets = getattr(args, "targets", [])
+    requests = []
+    if targets:  # core.urls is not loaded for a plain launch
+        from nexus_desktop.core.urls import BadTarget, parse_open_target
+
+        try:
+            requests = [parse_open_target(target) for target in targets]
+        except BadTarget as exc:
+            raise UsageError(str(exc)) from exc
     from nexus_desktop.ui.app import run_app
 
-    return run_app(args)
+    return run_app(args, requests)
 
 
 COMMANDS = {"index": cmd_index, "search": cmd_search, "show": cmd_show, "bookmarks": cmd_bookmarks,
@@ -378,22 +390,27 @@ def _window_parser() -> argparse.ArgumentParser:
     """Just what opening the window takes: building every sub-command's parser costs ~12 ms of launch."""
     parser = _Parser(prog="nexus-desktop")
     _add_common(parser)
+    parser.add_argument("targets", nargs="*", metavar="ENTRY",
+                        help="entries to open: ROOT/path[#heading] or nexus://open?id=ROOT/path#heading")
     parser.set_defaults(command=None)
     return parser
 
 
 _WINDOW_OPTIONS = ("--data-dir", "--content")
+_SUB_COMMANDS = frozenset(name for name in COMMANDS if name)
 
 
 def _opens_the_window(argv: Sequence[str]) -> bool:
-    """Whether these arguments are only `--data-dir DIR` / `--content DIR` (the window, nothing else)."""
+    """Whether these arguments are only `--data-dir DIR` / `--content DIR` and entries to open (the
+    window, nothing else): no sub-command, no other option."""
     rest = list(argv)
     while rest:
         arg = rest.pop(0)
         if arg in _WINDOW_OPTIONS and rest:
             rest.pop(0)
-        elif not arg.startswith(tuple(f"{option}=" for option in _WINDOW_OPTIONS)):
-            return False
+        elif arg.startswith("-") or arg in _SUB_COMMANDS:
+            if not arg.startswith(tuple(f"{option}=" for option in _WINDOW_OPTIONS)):
+                return False
     return True
 
 

@@ -282,20 +282,46 @@ class BookmarkStore:
                                   folder_id)
             return self.get(new_id)
 
-    def toggle(self, entry_id: str, title: str, *, anchor: str | None = None) -> Bookmark | None:
-        """Ctrl+D: add the bookmark, or remove it if there is one; returns the new bookmark or None.
+    def toggle(self, entry_id: str, title: str, *, anchor: str | None = None,
+               folder_id: int | None = None) -> Bookmark | None:
+        """The one toggle rule (Ctrl+D, the star, the popover): add the bookmark, or remove what is
+        there; returns the new bookmark or None when it removed.
 
-        Without an anchor, every bookmark of the entry is removed (the entry is "un-bookmarked").
+        Without an anchor it acts on the entry as the star shows it: an entry with any bookmark (a
+        heading's too) is bookmarked, and toggling removes every bookmark of it. With an anchor it
+        acts on that heading's bookmark only. A new bookmark goes to the end of `folder_id` (when that
+        folder still exists; else the top level).
         """
         with self.db.transaction():
-            existing = self.find(entry_id, anchor)
-            if existing is None:
-                return self.add(entry_id, title, anchor=anchor)
-            if anchor is None:
+            if anchor is None and self.is_bookmarked(entry_id):
                 self.remove_entry(entry_id)
-            else:
+                return None
+            existing = self.find(entry_id, anchor) if anchor is not None else None
+            if existing is not None:
                 self.remove(existing.id)
-            return None
+                return None
+            if folder_id is not None and not self._folder_exists(folder_id):
+                folder_id = None
+            return self.add(entry_id, title, anchor=anchor, folder_id=folder_id)
+
+    def bookmarked_ids(self) -> frozenset[str]:
+        """Every entry id with at least one bookmark (what stars are drawn from, in one query)."""
+        rows = self.db.conn.execute(
+            "SELECT DISTINCT entry_id FROM bookmark WHERE kind = 'entry' AND entry_id IS NOT NULL").fetchall()
+        return frozenset(str(r[0]) for r in rows)
+
+    def repoint(self, bookmark_id: int, entry_id: str) -> Bookmark:
+        """Point a bookmark at another entry (a moved file), keeping its title, note, anchor and place;
+        when that entry already has this bookmark, the duplicate goes and the existing one takes its place."""
+        with self.db.transaction() as conn:
+            old = self.get(bookmark_id)
+            twin = self.find(entry_id, old.anchor)
+            if twin is None or twin.id == old.id:
+                conn.execute("UPDATE bookmark SET entry_id = ?, missing = 0, updated = ? WHERE id = ?",
+                             (entry_id, now_iso(), bookmark_id))
+                return self.get(bookmark_id)
+            self.delete(bookmark_ids=[old.id])
+            return self.move(twin.id, old.folder_id, old.position)
 
     def remove(self, bookmark_id: int) -> Snapshot:
         """Delete one bookmark; returns a snapshot for restore()."""
@@ -516,8 +542,8 @@ class BookmarkStore:
             paths = self._folder_paths()
             n_folders_before = len(paths)
             ids: dict[tuple[str, ...], int | None] = {(): None}
-            for path, fid in paths.items():
-                ids.setdefault(path, fid)
+            for path, known_id in paths.items():
+                ids.setdefault(path, known_id)
 
             def folder_id(path: tuple[str, ...]) -> int | None:
                 if path not in ids:
@@ -639,6 +665,30 @@ class BookmarkStore:
         rows = self.db.conn.execute(
             "SELECT folder_id, kind, coalesce(entry_id, query), anchor FROM bookmark").fetchall()
         return {(r[0], r[1], r[2], r[3]) for r in rows}
+
+
+def heading_title(entry_title: str, heading: str) -> str:
+    """The title a heading's bookmark gets: `Entry › Heading`."""
+    return f"{entry_title} \u203a {heading}" if heading else entry_title
+
+
+def drop_position(row: int, folders_in_target: int, *, is_folder: bool, same_parent: bool,
+                  position: int) -> int | None:
+    """Where an item dropped before view row `row` of a folder goes among items of its kind (a folder
+    lists its sub-folders first, then its bookmarks); None means at the end. An item moved down within
+    its own folder lands one place higher: its old place closes first."""
+    if row < 0:
+        return None
+    new = min(row, folders_in_target) if is_folder else max(0, row - folders_in_target)
+    if same_parent and position < new:
+        new -= 1
+    return new
+
+
+def step_position(position: int, step: int, siblings: int) -> int | None:
+    """The place an item moved `step` places (Ctrl+Up/Down) takes among `siblings`; None when it can't move."""
+    new = position + step
+    return new if 0 <= new < siblings and step else None
 
 
 def _check_name(name: str) -> str:

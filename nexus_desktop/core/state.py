@@ -13,6 +13,8 @@ from nexus_desktop.core.userdb import UserDataError, UserDB
 
 BUNDLED_ROOT = "nexus"
 RECENT_KEEP = 200
+MAX_SCROLL = 2**31 - 1     # a scroll position Qt can take (a 32-bit int)
+ZOOM_RANGE = (-6, 12)      # zoom steps the window offers
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,19 @@ def _clamp(value: int, count: int) -> int:
     return max(0, min(int(value), count - 1)) if count else 0
 
 
+def _int_or(value: object, default: int) -> int:
+    """`value` as an int when it is one (SQLite may hand back any type), else `default`."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def history_item(entry_id: object, scroll: object, anchor: object) -> HistoryItem | None:
+    """A history item from stored values, clamped into range; None when the entry id is unusable."""
+    if not isinstance(entry_id, str) or not entry_id:
+        return None
+    position = max(0, min(_int_or(scroll, 0), MAX_SCROLL))
+    return HistoryItem(entry_id, position, anchor if isinstance(anchor, str) and anchor else None)
+
+
 class SessionStore:
     """Saves and loads the one session (replaced as a whole on each save)."""
 
@@ -79,19 +94,24 @@ class SessionStore:
                      for i, h in enumerate(tab.history)])
 
     def load(self) -> Session:
-        """The stored session, or an empty Session when none was saved."""
+        """The stored session, or an empty Session when none was saved.
+
+        Damaged rows are dropped or clamped (an entry id that is not text, a scroll position or zoom
+        out of range): a bad session entry never stops the window from opening."""
         conn = self.db.conn
         head = conn.execute("SELECT current, zoom FROM session WHERE id = 1").fetchone()
         if head is None:
             return Session()
         tabs: list[TabState] = []
-        for tab in conn.execute("SELECT tab, history_index FROM session_tab ORDER BY tab"):
-            history = [HistoryItem(r["entry_id"], r["scroll"], r["anchor"]) for r in conn.execute(
-                "SELECT entry_id, scroll, anchor FROM session_history WHERE tab = ? "
-                "ORDER BY position", (tab["tab"],))]
+        for tab in conn.execute("SELECT tab, history_index FROM session_tab ORDER BY tab").fetchall():
+            rows = conn.execute("SELECT entry_id, scroll, anchor FROM session_history WHERE tab = ? "
+                                "ORDER BY position", (tab["tab"],)).fetchall()
+            history = [item for item in (history_item(r["entry_id"], r["scroll"], r["anchor"]) for r in rows)
+                       if item is not None]
             if history:
-                tabs.append(TabState(history, _clamp(tab["history_index"], len(history))))
-        return Session(tabs, _clamp(head["current"], len(tabs)), int(head["zoom"]))
+                tabs.append(TabState(history, _clamp(_int_or(tab["history_index"], 0), len(history))))
+        zoom = max(ZOOM_RANGE[0], min(ZOOM_RANGE[1], _int_or(head["zoom"], 0)))
+        return Session(tabs, _clamp(_int_or(head["current"], 0), len(tabs)), zoom)
 
     def clear(self) -> None:
         """Forget the stored session."""

@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nexus_desktop.core.urls import OpenRequest
+    from nexus_desktop.ui.main_window import MainWindow
 
 
-def run_app(args: argparse.Namespace) -> int:
-    """Show the window (quickly: the index opens in the background after it is shown) and run."""
+def run_app(args: argparse.Namespace, requests: list[OpenRequest] | None = None) -> int:
+    """Show the window (quickly: the index opens in the background after it is shown) and run; when a
+    window already runs on this data folder, hand it `requests` and the --content folders instead."""
+    from nexus_desktop.core.instance import HandOver, encode, instance_name
+    from nexus_desktop.paths import user_dirs
+    from nexus_desktop.ui.single_instance import hand_over, socket_address
+
+    content = [str(Path(folder).expanduser().resolve()) for folder in getattr(args, "content", None) or []]
+    handover = HandOver(tuple(requests or ()), tuple(content))
+    user = str(os.getuid()) if hasattr(os, "getuid") else os.environ.get("USERNAME", "")
+    address = socket_address(instance_name(user_dirs(getattr(args, "data_dir", None)).data, user))
+    if hand_over(address, lambda: encode(handover)):
+        return 0  # the running window has them, and comes to the front
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
@@ -29,7 +47,42 @@ def run_app(args: argparse.Namespace) -> int:
     window = MainWindow(getattr(args, "data_dir", None), getattr(args, "content", None))
     window.show()
     window.search_field.setFocus()
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(0, lambda: quit_on_signals(window))  # after the first frame: it imports socket
+    QTimer.singleShot(0, lambda: window.serve_launches(address, handover.open))
     app.setQuitOnLastWindowClosed(True)
     code = app.exec()
     window.shutdown()
     return int(code)
+
+
+def quit_on_signals(window: MainWindow) -> None:
+    """SIGTERM (and SIGINT) quit like Ctrl+Q: the session is saved and the app exits cleanly.
+
+    Python runs signal handlers only when it has control, which Qt's event loop rarely gives it: the
+    signal number is written to a socket whose notifier wakes the event loop (`set_wakeup_fd`)."""
+    import signal
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier
+
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno())
+    wanted = (signal.SIGTERM, signal.SIGINT)
+    for number in wanted:
+        signal.signal(number, lambda *_args: None)  # the wakeup byte does the work, on the GUI thread
+
+    def woken() -> None:
+        try:
+            numbers = reader.recv(64)
+        except OSError:
+            return
+        if any(number in wanted for number in numbers):
+            window.quit()
+
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, window)
+    notifier.activated.connect(woken)
+    window.signal_wakeup = (reader, writer, notifier)  # kept open as long as the window lives

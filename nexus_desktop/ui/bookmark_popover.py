@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QFont, QKeyEvent, QPalette
@@ -10,6 +10,9 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QFrame, QHBoxLay
                                QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
 from nexus_desktop.core.bookmarks import Bookmark, BookmarkError, BookmarkStore, FolderNode
+
+if TYPE_CHECKING:
+    from nexus_desktop.ui.user_data import UserData
 
 TOP_LEVEL = "(Top level)"
 NEW_FOLDER = "New folder…"
@@ -22,42 +25,30 @@ class BookmarkPopover(QDialog):
     last_folder: dict[str, int | None] = {}  # per database: where the previous bookmark went
     active: BookmarkPopover | None = None
 
-    def __init__(self, store: BookmarkStore, bookmark: Bookmark, parent: QWidget | None = None,
-                 on_change: Callable[[], None] | None = None) -> None:
+    def __init__(self, data: UserData, bookmark: Bookmark, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Popup | Qt.WindowType.FramelessWindowHint)
         self.setObjectName("BookmarkPopover")
-        self.store = store
+        self.data = data
+        self.store = data.bookmarks
         self.bookmark = bookmark
         self.removed = False
-        self._on_change = on_change
         self._build()
         self.setFixedWidth(WIDTH)
 
     # ----- the one entry point -------------------------------------------------------------
 
     @classmethod
-    def toggle(cls, store: BookmarkStore, entry_id: str, title: str, anchor: str | None = None,
-               parent: QWidget | None = None, on_change: Callable[[], None] | None = None) -> bool:
-        """Remove the entry's bookmark (with this anchor) and return False; else add it, show
-        the popover and return True. `on_change` is called after every change it makes."""
-        existing = store.find(entry_id, anchor or None)
-        if existing is not None:
-            store.remove(existing.id)
-            if on_change is not None:
-                on_change()
+    def toggle(cls, data: UserData, entry_id: str, title: str, anchor: str | None = None,
+               parent: QWidget | None = None, initiator: object | None = None) -> bool:
+        """Core's toggle rule through the user data (one transaction, one announcement): False when
+        it removed; True when it added, and the popover is shown to edit the new bookmark."""
+        folder_id = cls.last_folder.get(_db_key(data.bookmarks))
+        bookmark = data.toggle_bookmark(initiator, entry_id, title, anchor, folder_id)
+        if bookmark is None:
             return False
-        folder_id = cls.last_folder.get(_db_key(store))
-        if folder_id is not None:
-            try:
-                store.get_folder(folder_id)
-            except BookmarkError:
-                folder_id = None
-        bookmark = store.add(entry_id, title, anchor=anchor or None, folder_id=folder_id)
-        if on_change is not None:
-            on_change()
         if cls.active is not None:
             cls.active.close()
-        popover = cls(store, bookmark, parent, on_change)
+        popover = cls(data, bookmark, parent)
         popover.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         popover.destroyed.connect(lambda *_: setattr(cls, "active", None))
         cls.active = popover
@@ -153,47 +144,52 @@ class BookmarkPopover(QDialog):
     # ----- actions -------------------------------------------------------------------------
 
     def done_editing(self) -> None:
-        """Apply the title, folder and note, then close (Enter)."""
+        """Apply the title, folder and note in one transaction (none when nothing changed), then close (Enter)."""
         try:
-            self._apply()
-        except BookmarkError:
-            pass
+            if self._edited():
+                self.data.change(self, self._apply)
+        except BookmarkError as exc:
+            self.data.failed.emit(f"The bookmark could not be changed: {exc}")
         self.accept()
 
     def remove(self) -> None:
         """Remove the bookmark just added and close."""
-        self.store.remove(self.bookmark.id)
+        self.data.change(self, lambda store: store.remove(self.bookmark.id))
         self.removed = True
-        self._changed()
         self.accept()
 
-    def _apply(self) -> None:
+    def _edited(self) -> bool:
+        b = self.bookmark
+        title = self.title_edit.text().strip()
+        new_folder = self.folder_combo.currentText() == NEW_FOLDER and bool(self.new_folder_edit.text().strip())
+        folder_index = self.folder_combo.currentIndex()
+        folder_id = self._folders[folder_index] if 0 <= folder_index < len(self._folders) else b.folder_id
+        type(self).last_folder[_db_key(self.store)] = folder_id
+        return bool(title and title != b.title) or self.note_edit.text().strip() != b.note or new_folder \
+            or folder_id != b.folder_id
+
+    def _apply(self, store: BookmarkStore) -> None:
         b = self.bookmark
         title = self.title_edit.text().strip()
         if title and title != b.title:
-            self.store.rename(b.id, title)
+            store.rename(b.id, title)
         note = self.note_edit.text().strip()
         if note != b.note:
-            self.store.set_note(b.id, note)
-        folder_id = self._chosen_folder()
+            store.set_note(b.id, note)
+        folder_id = self._chosen_folder(store)
         if folder_id != b.folder_id:
-            self.store.move(b.id, folder_id)
-        type(self).last_folder[_db_key(self.store)] = folder_id
-        self._changed()
+            store.move(b.id, folder_id)
+        type(self).last_folder[_db_key(store)] = folder_id
 
-    def _chosen_folder(self) -> int | None:
+    def _chosen_folder(self, store: BookmarkStore) -> int | None:
         index = self.folder_combo.currentIndex()
         if self.folder_combo.itemText(index) == NEW_FOLDER:
             name = self.new_folder_edit.text().strip()
             if not name:
                 return self.bookmark.folder_id
-            folder = self.store.folder_by_path(name, create=True)
+            folder = store.folder_by_path(name, create=True)
             return folder.id if folder else None
         return self._folders[index] if 0 <= index < len(self._folders) else None
-
-    def _changed(self) -> None:
-        if self._on_change is not None:
-            self._on_change()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):

@@ -1,145 +1,33 @@
-"""The bookmarks panel: folders, bookmarks and saved searches, edited in place with undo."""
+"""The bookmarks panel: folders, bookmarks and saved searches, edited in place with undo.
+
+Every edit is one user action through the user data (one transaction, one announcement); the panel
+refreshes itself after its own edits and when others change the bookmarks.
+
+Why over 450 lines: one widget with a dozen editing commands (rename, note, move, drag and drop, folders,
+sort, delete with undo, resolve moved entries), each a few lines over the store; the model and the
+delegate are in bookmark_model.py, the rules (positions, repoint, toggle) in core.bookmarks."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import (QByteArray, QEvent, QMimeData, QModelIndex, QObject, QPoint, QRect, QSize,
-                            QSortFilterProxyModel, Qt, QTimer, Signal)
-from PySide6.QtGui import (QAction, QFont, QFontMetrics, QKeyEvent, QKeySequence, QMouseEvent, QPainter,
-                           QPalette, QStandardItem, QStandardItemModel)
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QMouseEvent, QPalette, QStandardItem
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QMenu,
-                               QPushButton, QStyle, QStyledItemDelegate, QStyleOptionViewItem,
-                               QToolButton, QTreeView, QVBoxLayout, QWidget)
+                               QPushButton, QToolButton, QTreeView, QVBoxLayout, QWidget)
 
-from nexus_desktop.core.bookmarks import (Bookmark, BookmarkError, BookmarkStore, EntryRef, FolderNode,
-                                          ReconcileReport, Snapshot)
+from nexus_desktop.core.bookmarks import (Bookmark, BookmarkError, BookmarkStore, Folder, FolderNode,
+                                          ReconcileReport, Snapshot, SortKey, drop_position, step_position)
+from nexus_desktop.ui.bookmark_model import (FILTER_ROLE, ID_ROLE, KIND_ROLE, NEW_FOLDER_NAME, BookmarkDelegate,
+                                             BookmarkModel, fill_items, item_key)
 
-MIME_TYPE = "application/x-nexus-bookmarks"
-KIND_ROLE = Qt.ItemDataRole.UserRole + 1     # "folder", "entry" or "search"
-ID_ROLE = Qt.ItemDataRole.UserRole + 2       # bookmark or folder id (int)
-NOTE_ROLE = Qt.ItemDataRole.UserRole + 3
-MISSING_ROLE = Qt.ItemDataRole.UserRole + 4
-FILTER_ROLE = Qt.ItemDataRole.UserRole + 5
-NEW_FOLDER_NAME = "New folder"
+if TYPE_CHECKING:
+    from nexus_desktop.core.links import EntryRef
+    from nexus_desktop.ui.user_data import UserData
+    from nexus_desktop.ui.workers import LibrarySnapshot
 
-
-def _key(kind: str, item_id: int) -> tuple[str, int]:
-    return ("folder" if kind == "folder" else "bookmark", item_id)
-
-
-class BookmarkModel(QStandardItemModel):
-    """The store's tree as items; drag and drop is decoded here and handed to `on_drop`."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.on_drop: Any = None  # callable(items: list[tuple[str, int]], folder_id, row) -> bool
-
-    def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802 (Qt API)
-        return Qt.DropAction.MoveAction
-
-    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802 (Qt API)
-        return Qt.DropAction.MoveAction
-
-    def mimeTypes(self) -> list[str]:  # noqa: N802 (Qt API)
-        return [MIME_TYPE]
-
-    def mimeData(self, indexes: Iterable[QModelIndex]) -> QMimeData:  # noqa: N802 (Qt API)
-        rows = []
-        for index in indexes:
-            if index.isValid() and index.column() == 0:
-                rows.append([index.data(KIND_ROLE), int(index.data(ID_ROLE))])
-        mime = QMimeData()
-        mime.setData(MIME_TYPE, QByteArray(json.dumps(rows).encode()))
-        return mime
-
-    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,  # noqa: N802
-                        parent: QModelIndex) -> bool:
-        if not data.hasFormat(MIME_TYPE):
-            return False
-        return not parent.isValid() or parent.data(KIND_ROLE) == "folder"
-
-    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,  # noqa: N802
-                     parent: QModelIndex) -> bool:
-        """Move the dragged items in the store. Returns False on purpose after moving: the
-        model is rebuilt from the store, so the view must not remove the source rows itself."""
-        if action == Qt.DropAction.IgnoreAction or not self.canDropMimeData(data, action, row,
-                                                                            column, parent):
-            return False
-        try:
-            rows = json.loads(bytes(data.data(MIME_TYPE).data()).decode())
-        except ValueError:
-            return False
-        items = [(str(kind), int(item_id)) for kind, item_id in rows]
-        folder_id = int(parent.data(ID_ROLE)) if parent.isValid() else None
-        if self.on_drop is not None:
-            self.on_drop(items, folder_id, row)
-        return False
-
-    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
-        base = super().flags(index)
-        if not index.isValid():
-            return base | Qt.ItemFlag.ItemIsDropEnabled
-        if index.data(KIND_ROLE) == "folder":
-            return base | Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemIsDropEnabled
-        return (base | Qt.ItemFlag.ItemIsDragEnabled) & ~Qt.ItemFlag.ItemIsDropEnabled
-
-
-class BookmarkDelegate(QStyledItemDelegate):
-    """Two lines for a bookmark with a note (the note dimmed); missing entries dimmed, italic."""
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
-        size = super().sizeHint(option, index)
-        if index.data(NOTE_ROLE):
-            size.setHeight(size.height() + QFontMetrics(self._note_font(option)).height())
-        return size
-
-    @staticmethod
-    def _note_font(option: QStyleOptionViewItem) -> QFont:
-        font = QFont(option.font)
-        if font.pointSizeF() > 0:
-            font.setPointSizeF(font.pointSizeF() * 0.9)
-        return font
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        note = str(index.data(NOTE_ROLE) or "")
-        missing = bool(index.data(MISSING_ROLE))
-        title = opt.text + ("  (missing)" if missing else "")
-        opt.text = ""
-        style = opt.widget.style() if opt.widget else QStyle()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
-        text_rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, opt.widget)
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        group = (QPalette.ColorGroup.Normal if opt.state & QStyle.StateFlag.State_Active
-                 else QPalette.ColorGroup.Inactive)
-        main_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        dim_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText
-        painter.save()
-        font = QFont(opt.font)
-        font.setItalic(missing)
-        painter.setFont(font)
-        painter.setPen(opt.palette.color(group, dim_role if missing else main_role))
-        line_h = QFontMetrics(font).height()
-        top = text_rect.top() + (text_rect.height() - line_h - (line_h if note else 0)) // 2
-        title_rect = QRect(text_rect.left() + 2, top, text_rect.width() - 4, line_h)
-        painter.drawText(title_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                         QFontMetrics(font).elidedText(title, Qt.TextElideMode.ElideRight,
-                                                       title_rect.width()))
-        if note:
-            note_font = self._note_font(opt)
-            painter.setFont(note_font)
-            painter.setPen(opt.palette.color(group, dim_role))
-            metrics = QFontMetrics(note_font)
-            note_rect = QRect(title_rect.left(), title_rect.bottom() + 1, title_rect.width(),
-                              metrics.height())
-            painter.drawText(note_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                             metrics.elidedText(" ".join(note.split()), Qt.TextElideMode.ElideRight,
-                                                note_rect.width()))
-        painter.restore()
+Edit = Callable[[BookmarkStore], object]
 
 
 class BookmarksPanel(QWidget):
@@ -147,11 +35,11 @@ class BookmarksPanel(QWidget):
 
     open_requested = Signal(str, str, bool)
     search_requested = Signal(str)
-    changed = Signal()
 
-    def __init__(self, store: BookmarkStore, parent: QWidget | None = None) -> None:
+    def __init__(self, data: UserData, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store = store
+        self.data = data
+        self.store = data.bookmarks  # reads; every write goes through self._edit (data.change)
         self._undo: list[tuple[Snapshot, str]] = []
         self._ambiguous: dict[int, list[str]] = {}
         self._building = False
@@ -171,7 +59,7 @@ class BookmarksPanel(QWidget):
         self.menu_button.setToolTip("Bookmark actions")
         self.menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.model = BookmarkModel(self)
-        self.model.on_drop = self._dropped
+        self.model.dropped.connect(self._dropped)
         self.model.itemChanged.connect(self._item_edited)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -190,7 +78,6 @@ class BookmarksPanel(QWidget):
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._context_menu)
         self.tree.doubleClicked.connect(lambda index: self._activate(index, False))
-        self.tree.installEventFilter(self)
         self.tree.viewport().installEventFilter(self)
         self.empty_label = QLabel("No bookmarks yet.\nPress Ctrl+D on an entry to bookmark it.", self)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -199,7 +86,7 @@ class BookmarksPanel(QWidget):
         self.note_edit = QLineEdit(self)
         self.note_edit.setPlaceholderText("Note — Enter saves, Esc cancels")
         self.note_edit.hide()
-        self.note_edit.installEventFilter(self)
+        self.note_edit.returnPressed.connect(self._save_note)
         self.info_bar, self.info_label, self.info_button = self._bar("Pick…", self._pick_ambiguous)
         self.undo_bar, self.undo_label, self.undo_button = self._bar("Undo", self.undo)
         top = QHBoxLayout()
@@ -217,7 +104,7 @@ class BookmarksPanel(QWidget):
         layout.addWidget(self.undo_bar)
         self.filter_edit.textChanged.connect(self._apply_filter)
 
-    def _bar(self, button_text: str, slot: Any) -> tuple[QWidget, QLabel, QPushButton]:
+    def _bar(self, button_text: str, slot: Callable[[], None]) -> tuple[QWidget, QLabel, QPushButton]:
         bar = QWidget(self)
         bar.setAutoFillBackground(True)
         bar.setBackgroundRole(QPalette.ColorRole.AlternateBase)
@@ -232,18 +119,20 @@ class BookmarksPanel(QWidget):
         bar.hide()
         return bar, label, button
 
-    def _action(self, text: str, slot: Any, shortcut: str | QKeySequence.StandardKey = "") -> QAction:
+    def _action(self, text: str, slot: Callable[[], object], *shortcuts: str) -> QAction:
+        """An action of the tree: its shortcuts work while the tree has the focus (not while a row is edited)."""
         action = QAction(text, self)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
+        action.setShortcuts([QKeySequence(key) for key in shortcuts])
+        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         action.triggered.connect(lambda _checked=False: slot())
+        self.tree.addAction(action)
         return action
 
     def _build_actions(self) -> None:
         self.open_action = self._action("Open", lambda: self._activate(self.tree.currentIndex(), False),
-                                        "Return")
+                                        "Return", "Enter")
         self.open_tab_action = self._action(
-            "Open in new tab", lambda: self._activate(self.tree.currentIndex(), True), "Alt+Return")
+            "Open in new tab", lambda: self._activate(self.tree.currentIndex(), True), "Alt+Return", "Alt+Enter")
         self.rename_action = self._action("Rename", self.rename_current, "F2")
         self.note_action = self._action("Edit note…", self.edit_note, "Shift+F2")
         self.move_up_action = self._action("Move up", lambda: self.move_current(-1), "Ctrl+Up")
@@ -252,6 +141,11 @@ class BookmarksPanel(QWidget):
         self.new_folder_action = self._action("New folder", self.new_folder, "Ctrl+Shift+N")
         self.delete_action = self._action("Delete", self.delete_current, "Delete")
         self.undo_action = self._action("Undo delete", self.undo, "Ctrl+Z")
+        cancel_note = QAction("Cancel note", self.note_edit)
+        cancel_note.setShortcut(QKeySequence("Escape"))
+        cancel_note.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        cancel_note.triggered.connect(self._close_note)
+        self.note_edit.addAction(cancel_note)
         self.sort_title_action = self._action("Sort folder by title", lambda: self.sort_current("title"))
         self.sort_date_action = self._action("Sort folder by date added",
                                              lambda: self.sort_current("created"))
@@ -271,7 +165,7 @@ class BookmarksPanel(QWidget):
         self._building = True
         try:
             self.model.clear()
-            self._fill(self.model.invisibleRootItem(), self.store.tree())
+            fill_items(self.model.invisibleRootItem(), self.store.tree(), self.style())
         finally:
             self._building = False
         self._apply_filter()
@@ -280,19 +174,17 @@ class BookmarksPanel(QWidget):
             self.select(*current)
         self._update_empty()
 
-    def set_known(self, refs: Mapping[str, Any] | Iterable[Any]) -> ReconcileReport:
-        """Reconcile with the library: mark missing, re-point unambiguous ones, note ambiguous ones."""
-        if isinstance(refs, Mapping):  # id -> EntryRef, as the library worker hands it over
-            known = refs
-        else:
-            known = {r.id: EntryRef(r.id, getattr(r, "title", "") or "", tuple(getattr(r, "aliases", ()) or ()))
-                     for r in refs}
-        report = self.store.reconcile(known)
+    def show_snapshot(self, snapshot: LibrarySnapshot) -> None:
+        """The library as indexed now: bookmarks of entries no longer there are marked missing."""
+        self.set_known(snapshot.refs)
+
+    def set_known(self, known: Mapping[str, EntryRef]) -> ReconcileReport:
+        """Reconcile with the library (entry id -> EntryRef): mark missing, re-point unambiguous ones,
+        note ambiguous ones."""
+        report = self.data.reconcile(self, known)
         self._ambiguous = dict(report.ambiguous)
         self.refresh()
         self._show_info()
-        if report.repointed or report.missing:
-            self.changed.emit()
         return report
 
     def ambiguous(self) -> dict[int, list[str]]:
@@ -301,15 +193,10 @@ class BookmarksPanel(QWidget):
 
     def resolve_ambiguous(self, bookmark_id: int, entry_id: str) -> None:
         """Point a missing bookmark at the chosen entry (keeps its title, note, anchor and place)."""
-        old = self.store.get(bookmark_id)
-        new = self.store.add(entry_id, old.title, anchor=old.anchor, note=old.note,
-                             folder_id=old.folder_id)
-        if new.id != old.id:
-            self.store.move(new.id, old.folder_id, old.position)
-            self.store.delete(bookmark_ids=[old.id])
+        new = self._edit(lambda store: store.repoint(bookmark_id, entry_id))
         self._ambiguous.pop(bookmark_id, None)
-        self._after_edit()
-        self.select("bookmark", new.id)
+        if isinstance(new, Bookmark):
+            self.select("bookmark", new.id)
         self._show_info()
 
     def current_key(self) -> tuple[str, int] | None:
@@ -317,7 +204,7 @@ class BookmarksPanel(QWidget):
         index = self.tree.currentIndex()
         if not index.isValid():
             return None
-        return _key(str(index.data(KIND_ROLE)), int(index.data(ID_ROLE)))
+        return item_key(str(index.data(KIND_ROLE)), int(index.data(ID_ROLE)))
 
     def current_bookmark(self) -> Bookmark | None:
         """The bookmark (or saved search) on the current row, or None."""
@@ -340,11 +227,6 @@ class BookmarksPanel(QWidget):
         self.tree.scrollTo(index)
         return True
 
-    def select_entry(self, entry_id: str) -> bool:
-        """Make the first bookmark of an entry current (e.g. after Ctrl+D)."""
-        found = self.store.find_all(entry_id)
-        return bool(found) and self.select("bookmark", found[0].id)
-
     def rename_current(self) -> None:
         """Start editing the current row's name in place (F2)."""
         index = self.tree.currentIndex()
@@ -357,8 +239,7 @@ class BookmarksPanel(QWidget):
         if bookmark is None:
             return
         if note is not None:
-            self.store.set_note(bookmark.id, note)
-            self._after_edit()
+            self._edit(lambda store: store.set_note(bookmark.id, note))
             return
         self._note_target = bookmark.id
         self.note_edit.setText(bookmark.note)
@@ -374,32 +255,26 @@ class BookmarksPanel(QWidget):
         kind, item_id = key
         if kind == "folder":
             folder = self.store.get_folder(item_id)
-            siblings = len(self.store.folders(folder.parent_id))
-            position = folder.position + step
-            if 0 <= position < siblings:
-                self.store.move_folder(item_id, folder.parent_id, position)
+            position = step_position(folder.position, step, len(self.store.folders(folder.parent_id)))
+            if position is not None:
+                self._edit(lambda store: store.move_folder(item_id, folder.parent_id, position))
         else:
             bookmark = self.store.get(item_id)
-            siblings = len(self.store.bookmarks(bookmark.folder_id))
-            position = bookmark.position + step
-            if 0 <= position < siblings:
-                self.store.move(item_id, bookmark.folder_id, position)
-        self._after_edit()
+            position = step_position(bookmark.position, step, len(self.store.bookmarks(bookmark.folder_id)))
+            if position is not None:
+                self._edit(lambda store: store.move(item_id, bookmark.folder_id, position))
 
     def move_to_folder(self, folder_id: int | None) -> None:
         """Move the current row into a folder (None = top level), at its end."""
         key = self.current_key()
         if key is None:
             return
-        try:
-            if key[0] == "folder":
-                self.store.move_folder(key[1], folder_id)
-            else:
-                self.store.move(key[1], folder_id)
-        except BookmarkError as exc:
-            self._show_message(str(exc))
+        if key[0] == "folder":
+            moved = self._edit(lambda store: store.move_folder(key[1], folder_id))
+        else:
+            moved = self._edit(lambda store: store.move(key[1], folder_id))
+        if moved is None:
             return
-        self._after_edit()
         if folder_id is not None:
             self.tree.expand(self._find("folder", folder_id))
         self.select(*key)
@@ -407,8 +282,9 @@ class BookmarksPanel(QWidget):
     def new_folder(self, name: str | None = None) -> int:
         """Create a folder in the current folder; without a name, start editing its name."""
         parent = self.current_folder_id()
-        folder = self.store.create_folder(name or NEW_FOLDER_NAME, parent)
-        self._after_edit()
+        folder = self._edit(lambda store: store.create_folder(name or NEW_FOLDER_NAME, parent))
+        if not isinstance(folder, Folder):
+            return -1
         if parent is not None:
             self.tree.expand(self._find("folder", parent))
         self.select("folder", folder.id)
@@ -426,13 +302,14 @@ class BookmarksPanel(QWidget):
         below = self.tree.indexBelow(index)
         next_key = None
         if below.isValid() and below.parent() == index.parent():
-            next_key = _key(str(below.data(KIND_ROLE)), int(below.data(ID_ROLE)))
+            next_key = item_key(str(below.data(KIND_ROLE)), int(below.data(ID_ROLE)))
         if key[0] == "folder":
-            snapshot = self.store.delete(folder_ids=[key[1]])
+            snapshot = self._edit(lambda store: store.delete(folder_ids=[key[1]]))
         else:
-            snapshot = self.store.delete(bookmark_ids=[key[1]])
+            snapshot = self._edit(lambda store: store.delete(bookmark_ids=[key[1]]))
+        if not isinstance(snapshot, Snapshot):
+            return
         self._undo.append((snapshot, label))
-        self._after_edit()
         if next_key is not None:
             self.select(*next_key)
         self.undo_label.setText(f"Deleted “{label}”.")
@@ -447,11 +324,7 @@ class BookmarksPanel(QWidget):
         if not self._undo:
             return
         snapshot, label = self._undo.pop()
-        try:
-            self.store.restore(snapshot)
-        except BookmarkError as exc:
-            self._show_message(str(exc))
-        self._after_edit()
+        self._edit(lambda store: store.restore(snapshot))
         if snapshot.folders:
             self.select("folder", snapshot.folders[0].id)
         elif snapshot.bookmarks:
@@ -461,60 +334,14 @@ class BookmarksPanel(QWidget):
         else:
             self.undo_bar.hide()
 
-    def sort_current(self, by: str = "title") -> None:
+    def sort_current(self, by: SortKey = "title") -> None:
         """Sort the current folder (or the top level) by "title" or "created"."""
-        self.store.sort_folder(self.current_folder_id(), by=by)  # type: ignore[arg-type]
-        self._after_edit()
-
-    # ----- building ------------------------------------------------------------------------
-
-    def _fill(self, parent: QStandardItem, node: FolderNode) -> None:
-        rows: list[QStandardItem] = []
-        for sub in node.folders:
-            assert sub.folder is not None
-            item = QStandardItem(sub.folder.name)
-            item.setData("folder", KIND_ROLE)
-            item.setData(sub.folder.id, ID_ROLE)
-            item.setData(sub.folder.name, FILTER_ROLE)
-            item.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_DirIcon))
-            item.setToolTip(f"{sub.folder.name} — {sum(1 for _ in sub.walk())} bookmarks")
-            self._fill(item, sub)
-            rows.append(item)
-        rows.extend(self._bookmark_item(b) for b in node.bookmarks)
-        if rows:
-            parent.appendRows(rows)
-
-    def _bookmark_item(self, b: Bookmark) -> QStandardItem:
-        item = QStandardItem(b.title)
-        item.setData(b.kind, KIND_ROLE)
-        item.setData(b.id, ID_ROLE)
-        item.setData(b.note, NOTE_ROLE)
-        item.setData(b.missing, MISSING_ROLE)
-        target = b.query if b.is_search else b.entry_id
-        item.setData(f"{b.title}\t{target}\t{b.note}", FILTER_ROLE)
-        item.setDropEnabled(False)
-        pixmap = (QStyle.StandardPixmap.SP_FileDialogContentsView if b.is_search
-                  else QStyle.StandardPixmap.SP_MessageBoxWarning if b.missing
-                  else QStyle.StandardPixmap.SP_FileIcon)
-        item.setIcon(self.style().standardIcon(pixmap))
-        lines = [f"Saved search: {b.query}" if b.is_search
-                 else f"{b.entry_id}#{b.anchor}" if b.anchor else str(b.entry_id)]
-        if b.missing:
-            lines.append("This entry is no longer in the library (title when bookmarked).")
-        if b.note:
-            lines.append(b.note)
-        lines.append(f"Added {b.created[:10]}")
-        item.setToolTip("\n".join(lines))
-        return item
+        folder_id = self.current_folder_id()
+        self._edit(lambda store: store.sort_folder(folder_id, by=by))
 
     # ----- events --------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
-        if event.type() == QEvent.Type.KeyPress:
-            if watched is self.tree:
-                return self._tree_key(event)  # type: ignore[arg-type]
-            if watched is self.note_edit:
-                return self._note_key(event)  # type: ignore[arg-type]
         if watched is self.tree.viewport() and event.type() == QEvent.Type.MouseButtonRelease:
             mouse: QMouseEvent = event  # type: ignore[assignment]
             if mouse.button() == Qt.MouseButton.MiddleButton:
@@ -522,34 +349,11 @@ class BookmarksPanel(QWidget):
                 return True
         return super().eventFilter(watched, event)
 
-    def _tree_key(self, event: QKeyEvent) -> bool:
-        if self.tree.state() == QAbstractItemView.State.EditingState:
-            return False
-        key = event.key()
-        alt = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
-        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            (self.open_tab_action if alt else self.open_action).trigger()
-            return True
-        pressed = QKeySequence(event.keyCombination())
-        for action in (self.rename_action, self.note_action, self.move_up_action,
-                       self.move_down_action, self.new_folder_action, self.delete_action,
-                       self.undo_action):
-            if action.shortcut().matches(pressed) == QKeySequence.SequenceMatch.ExactMatch:
-                action.trigger()
-                return True
-        return False
-
-    def _note_key(self, event: QKeyEvent) -> bool:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            if self._note_target is not None:
-                self.store.set_note(self._note_target, self.note_edit.text().strip())
-                self._after_edit()
-            self._close_note()
-            return True
-        if event.key() == Qt.Key.Key_Escape:
-            self._close_note()
-            return True
-        return False
+    def _save_note(self) -> None:
+        target, note = self._note_target, self.note_edit.text().strip()
+        if target is not None:
+            self._edit(lambda store: store.set_note(target, note))
+        self._close_note()
 
     def _close_note(self) -> None:
         self._note_target = None
@@ -579,55 +383,41 @@ class BookmarksPanel(QWidget):
     def _item_edited(self, item: QStandardItem) -> None:
         if self._building:
             return
-        kind, item_id, text = item.data(KIND_ROLE), item.data(ID_ROLE), item.text().strip()
-        try:
-            if not text:
-                raise BookmarkError("a name can't be empty")
-            if kind == "folder":
-                self.store.rename_folder(int(item_id), text)
-            else:
-                self.store.rename(int(item_id), text)
-        except BookmarkError as exc:
-            self._show_message(str(exc))
-        self._after_edit_later(_key(str(kind), int(item_id)))
+        kind, item_id, text = str(item.data(KIND_ROLE)), int(item.data(ID_ROLE)), item.text().strip()
+        # Rebuilding inside itemChanged would delete the item its editor is committing to: next turn.
+        QTimer.singleShot(0, lambda: self._rename(kind, item_id, text))
 
-    def _after_edit_later(self, key: tuple[str, int]) -> None:
-        # Rebuilding inside itemChanged would delete the item its editor is committing to.
-        QTimer.singleShot(0, lambda: (self._after_edit(), self.select(*key)))
+    def _rename(self, kind: str, item_id: int, text: str) -> None:
+        if not text:
+            self._show_message("a name can't be empty")
+            self.refresh()
+        elif kind == "folder":
+            self._edit(lambda store: store.rename_folder(item_id, text))
+        else:
+            self._edit(lambda store: store.rename(item_id, text))
+        self.select(*item_key(kind, item_id))
 
     def _dropped(self, items: list[tuple[str, int]], folder_id: int | None, row: int) -> None:
-        n_folders = len(self.store.folders(folder_id))
-        moved = False
-        for kind, item_id in items:
-            try:
+        def move(store: BookmarkStore) -> None:
+            folders_here = len(store.folders(folder_id))
+            for kind, item_id in items:
                 if kind == "folder":
-                    moved |= self._drop_folder(item_id, folder_id, row, n_folders)
+                    folder = store.get_folder(item_id)
+                    store.move_folder(item_id, folder_id, drop_position(
+                        row, folders_here, is_folder=True, same_parent=folder.parent_id == folder_id,
+                        position=folder.position))
                 else:
-                    moved |= self._drop_bookmark(item_id, folder_id, row, n_folders)
-            except BookmarkError as exc:
-                self._show_message(str(exc))
-        if moved:
-            self._after_edit()
-            if folder_id is not None:
-                self.tree.expand(self._find("folder", folder_id))
+                    bookmark = store.get(item_id)
+                    store.move(item_id, folder_id, drop_position(
+                        row, folders_here, is_folder=False, same_parent=bookmark.folder_id == folder_id,
+                        position=bookmark.position))
+
+        self._edit(move)
+        if folder_id is not None:
+            self.tree.expand(self._find("folder", folder_id))
+        if items:
             kind, item_id = items[0]
-            self.select(_key(kind, item_id)[0], item_id)
-
-    def _drop_folder(self, folder_id: int, parent_id: int | None, row: int, n_folders: int) -> bool:
-        folder = self.store.get_folder(folder_id)
-        position = None if row < 0 else min(row, n_folders)
-        if position is not None and folder.parent_id == parent_id and folder.position < position:
-            position -= 1
-        self.store.move_folder(folder_id, parent_id, position)
-        return True
-
-    def _drop_bookmark(self, bookmark_id: int, folder_id: int | None, row: int, n_folders: int) -> bool:
-        bookmark = self.store.get(bookmark_id)
-        position = None if row < 0 else max(0, row - n_folders)
-        if position is not None and bookmark.folder_id == folder_id and bookmark.position < position:
-            position -= 1
-        self.store.move(bookmark_id, folder_id, position)
-        return True
+            self.select(item_key(kind, item_id)[0], item_id)
 
     def _context_menu(self, pos: QPoint) -> None:
         index = self.tree.indexAt(pos)
@@ -691,9 +481,21 @@ class BookmarksPanel(QWidget):
 
     # ----- helpers -------------------------------------------------------------------------
 
-    def _after_edit(self) -> None:
+    def _edit(self, action: Edit) -> object | None:
+        """One user action on the bookmarks: one transaction, announced once; the panel shows the result
+        (a refused action is explained in the panel). Returns the action's result, None if it failed."""
+        try:
+            result = self.data.change(self, action)
+        except BookmarkError as exc:
+            self._show_message(str(exc))
+            result = None
         self.refresh()
-        self.changed.emit()
+        return result
+
+    def data_changed(self, initiator: object) -> None:
+        """The user data changed (connect to UserData.changed): refresh, unless this panel made the change."""
+        if initiator is not self:
+            self.refresh()
 
     def _show_info(self) -> None:
         n = len(self._ambiguous)

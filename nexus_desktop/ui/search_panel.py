@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, QRectF, QSize, \
     Qt, QTimer, Signal
@@ -15,6 +14,9 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QStackedWidg
 from nexus_desktop.core.start_page import query_syntax_html
 from nexus_desktop.ui.search_field import SearchField
 from nexus_desktop.ui.theme import colours
+
+if TYPE_CHECKING:
+    from nexus_desktop.ui.search_service import SearchService
 
 __all__ = ["ResultDelegate", "ResultsModel", "SearchField", "SearchPanel"]
 
@@ -73,11 +75,11 @@ def _row_html(hit: Any, scheme: str, starred: bool) -> str:
 class ResultDelegate(QStyledItemDelegate):
     """Draws a result row (title, where it lives, tags, snippet with highlights) with a QTextDocument."""
 
-    def __init__(self, view: QListView, scheme: Callable[[], str], starred: Callable[[str], bool]) -> None:
+    def __init__(self, view: QListView) -> None:
         super().__init__(view)
         self.view = view
-        self.scheme = scheme
-        self.starred = starred
+        self.scheme = "light"                    # pushed by the panel (the theme)
+        self.starred: frozenset[str] = frozenset()  # pushed by the panel (the user data)
         self._docs: dict[tuple[str, int], QTextDocument] = {}
 
     def clear_cache(self) -> None:
@@ -90,7 +92,7 @@ class ResultDelegate(QStyledItemDelegate):
             doc = QTextDocument()
             doc.setDefaultFont(font)
             doc.setDocumentMargin(7)
-            doc.setHtml(_row_html(hit, self.scheme(), self.starred(hit.id)))
+            doc.setHtml(_row_html(hit, self.scheme, hit.id in self.starred))
             doc.setTextWidth(width)
             if len(self._docs) > 400:
                 self._docs.clear()
@@ -142,12 +144,9 @@ class SearchPanel(QWidget):
     status_message = Signal(str)
     results_shown = Signal(str, int)          # query, total
 
-    def __init__(self, service: Any, scheme: Callable[[], str] = lambda: "light",
-                 starred: Callable[[str], bool] = lambda _id: False, parent: QWidget | None = None,
-                 field: SearchField | None = None) -> None:
+    def __init__(self, service: SearchService, parent: QWidget | None = None, field: SearchField | None = None) -> None:
         super().__init__(parent)
         self.service = service
-        self.scheme = scheme
         self.field = field or SearchField()
         self.results: Any = None
         self._seq = 0
@@ -185,7 +184,7 @@ class SearchPanel(QWidget):
         self.view.setObjectName("searchResults")
         self.model = ResultsModel(self)
         self.view.setModel(self.model)
-        self.delegate = ResultDelegate(self.view, scheme, starred)
+        self.delegate = ResultDelegate(self.view)
         self.view.setItemDelegate(self.delegate)
         self.view.setResizeMode(QListView.ResizeMode.Adjust)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -280,9 +279,6 @@ class SearchPanel(QWidget):
         if self.stack.currentWidget() is self.empty:
             self.empty.setText(f"<p>{link}</p>" + self.empty.text())
 
-    def suggestion_text(self) -> str:
-        return self.header.text()
-
     def _use_suggestion(self, href: str) -> None:
         if href.startswith("suggest:"):
             self.set_query(html.unescape(href[len("suggest:"):]))
@@ -338,7 +334,18 @@ class SearchPanel(QWidget):
                 return True
         return super().eventFilter(obj, event)
 
-    def refresh_rows(self) -> None:
-        """Theme or bookmarks changed: draw the rows again."""
+    def set_scheme(self, scheme: str) -> None:
+        """The theme changed: rows are drawn in its colours."""
+        if scheme != self.delegate.scheme:
+            self.delegate.scheme = scheme
+            self._redraw_rows()
+
+    def set_starred(self, starred: frozenset[str]) -> None:
+        """Entries with a bookmark (pushed by the user data): their rows carry a star."""
+        if starred != self.delegate.starred:
+            self.delegate.starred = starred
+            self._redraw_rows()
+
+    def _redraw_rows(self) -> None:
         self.delegate.clear_cache()
         self.view.viewport().update()

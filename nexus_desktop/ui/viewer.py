@@ -1,22 +1,25 @@
-"""The viewer: QTextBrowser tabs rendering entries, with per-tab history, link policy and find in page."""
+"""The viewer: a QTextBrowser tab per entry with its own back/forward history (scroll positions too),
+local images only, big entries shown in steps."""
 
 from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QKeySequence, QMouseEvent, QShortcut, QTextCharFormat, QTextCursor, \
+from PySide6.QtCore import QRegularExpression, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QKeyEvent, QMouseEvent, QTextCharFormat, QTextCursor, \
     QTextDocument
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QTextBrowser, QTextEdit, QToolButton, QVBoxLayout, \
+from PySide6.QtWidgets import QTextBrowser, QTextEdit, QVBoxLayout, \
     QWidget
 
+from nexus_desktop.ui.background import shared_runner
+
 if TYPE_CHECKING:
+    from nexus_desktop.core.library import Heading
     from nexus_desktop.core.state import HistoryItem, TabState
 
 
@@ -40,7 +43,7 @@ class Page:
     entry_id: str
     title: str
     html: str
-    headings: list[Any] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
     path: Path | None = None
     stamp: str = ""
     found: bool = True
@@ -49,7 +52,7 @@ class Page:
 
 
 class PageSource(Protocol):
-    """Where tabs get their pages (the main window's library)."""
+    """Where tabs get their pages (ui.pages.Pages)."""
 
     def page(self, entry_id: str, first_part: bool = False) -> Page: ...
 
@@ -73,7 +76,7 @@ class ContentBrowser(QTextBrowser):
         self._middle_anchor = ""
         self._event_modifiers = Qt.KeyboardModifier.NoModifier
 
-    def loadResource(self, kind: int, url: QUrl) -> Any:  # noqa: N802 (Qt API)
+    def loadResource(self, kind: int, url: QUrl) -> QImage | None:  # noqa: N802 (Qt API)
         if url.isLocalFile() and int(kind) == int(QTextDocument.ResourceType.ImageResource):
             path = Path(url.toLocalFile())
             if path.suffix.lower() in IMAGE_SUFFIXES and self._allow_image(path) and path.is_file():
@@ -87,7 +90,7 @@ class ContentBrowser(QTextBrowser):
         new_tab = bool(self._event_modifiers & Qt.KeyboardModifier.ControlModifier)
         self.link_requested.emit(url, new_tab)
 
-    def keyPressEvent(self, event: Any) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         self._event_modifiers = event.modifiers()
         try:
             super().keyPressEvent(event)
@@ -127,19 +130,13 @@ def terms_pattern(terms: list[str]) -> str:
     return "|".join(parts)
 
 
-class _PieceRelay(QObject):
-    """Carries the pieces of a big entry from its rendering thread to the tab."""
-
-    piece = Signal(int, str)   # load number, HTML of the next piece
-    done = Signal(int, bool)   # load number, whether every piece could be rendered
-
-
 class ViewerTab(QWidget):
     """One tab: a ContentBrowser plus its back/forward history (with scroll positions)."""
 
     page_changed = Signal()              # entry, title or history changed
     link_requested = Signal(str, bool)   # url, new tab
     page_completed = Signal()            # the last piece of a big entry shown in steps was added
+    visited = Signal(str, str)           # entry id, title: the user went to an entry (not a reload)
 
     def __init__(self, source: PageSource, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -179,6 +176,10 @@ class ViewerTab(QWidget):
     @property
     def loaded(self) -> bool:
         return self._loaded
+
+    def shows_entry(self) -> bool:
+        """Whether the page shown is an entry of the library (not a generated or "not found" page)."""
+        return bool(self.entry_id) and not self.entry_id.startswith("about:") and bool(self.page and self.page.found)
 
     def can_go_back(self) -> bool:
         return self.index > 0
@@ -224,6 +225,7 @@ class ViewerTab(QWidget):
         self.history = self.history[: self.index + 1] + [_history_item(entry_id, 0, anchor or None)]
         self.index = len(self.history) - 1
         self._show(self.history[self.index], terms or [])
+        self._visited()
 
     def go_anchor(self, anchor: str) -> None:
         """Scroll to a heading of the page shown (recorded in the history)."""
@@ -254,6 +256,12 @@ class ViewerTab(QWidget):
             self.page_changed.emit()
         else:
             self._show(item)
+            self._visited()
+
+    def _visited(self) -> None:
+        page = self.page
+        if page is not None and page.found and not page.loading and not page.entry_id.startswith("about:"):
+            self.visited.emit(page.entry_id, page.title)
 
     def reload(self) -> None:
         """Render the page again (the file changed, or the theme), keeping the scroll position."""
@@ -308,26 +316,16 @@ class ViewerTab(QWidget):
     def _render_rest(self, rest: Callable[[], Iterator[str]]) -> None:
         load = self._load
         self._rest_pending = True
-        # The rendering thread signals through a relay it owns: the tab may be closed and deleted
-        # meanwhile (Qt then drops the connections), the relay lives until the thread ends.
-        relay = _PieceRelay()
-        relay.piece.connect(self._append_piece)
-        relay.done.connect(self._rest_finished)
         entry_id = self.entry_id
 
-        def work() -> None:
-            ok = True
-            try:
-                for piece in rest():
-                    if load != self._load:
-                        return
-                    relay.piece.emit(load, piece)
-            except Exception:  # noqa: BLE001 - the page says so; the log has the details
-                log.exception("rendering the rest of %s failed", entry_id)
-                ok = False
-            relay.done.emit(load, ok)
+        def done(ok: bool) -> None:
+            if not ok:
+                log.error("rendering the rest of %s failed", entry_id)
+            self._rest_finished(load, ok)
 
-        threading.Thread(target=work, name="nexus-render", daemon=True).start()
+        # The pieces come on the GUI thread in order; a newer page (or a closed tab) drops them.
+        shared_runner("nexus-render").stream(rest, lambda piece: self._append_piece(load, piece), done,
+                                             until=lambda: load != self._load, owner=self)
 
     def _append_piece(self, load: int, piece: str) -> None:
         if load == self._load and self._rest_pending:
@@ -447,76 +445,3 @@ class ViewerTab(QWidget):
         font.setPointSizeF(max(5.0, self._base_font.pointSizeF() + zoom * ZOOM_STEP))
         self.browser.setFont(font)
         self.browser.document().setDefaultFont(font)
-
-
-class FindBar(QWidget):
-    """Find in page: a field, next/previous buttons, a result note; Esc closes it."""
-
-    find_requested = Signal(str, bool)  # text, backward
-    typed = Signal(str)                 # the text changed: find it from the current match on
-    closed = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 3, 6, 3)
-        layout.addWidget(QLabel("Find:"))
-        self.field = QLineEdit(self)
-        self.field.setPlaceholderText("Find in page")
-        self.field.setClearButtonEnabled(True)
-        self.field.setMaximumWidth(320)
-        self.field.returnPressed.connect(self.find_next)
-        self.field.textChanged.connect(lambda text: self.typed.emit(text) if text else None)
-        self.field.installEventFilter(self)
-        layout.addWidget(self.field)
-        for text, tip, slot in (("\u25b2", "Previous (Shift+F3)", self.find_previous),
-                                ("\u25bc", "Next (F3)", self.find_next)):
-            button = QToolButton(self)
-            button.setText(text)
-            button.setToolTip(tip)
-            button.setAutoRaise(True)
-            button.clicked.connect(slot)
-            layout.addWidget(button)
-        self.note = QLabel("", self)
-        layout.addWidget(self.note)
-        layout.addStretch(1)
-        close = QToolButton(self)
-        close.setText("\u2715")
-        close.setToolTip("Close (Esc)")
-        close.setAutoRaise(True)
-        close.clicked.connect(self.close_bar)
-        layout.addWidget(close)
-        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
-        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        escape.activated.connect(self.close_bar)
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
-        if obj is self.field and event.type() == QEvent.Type.KeyPress:
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and \
-                    event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
-                self.find_previous()
-                return True
-        return super().eventFilter(obj, event)
-
-    def open_bar(self, text: str = "") -> None:
-        self.show()
-        if text:
-            self.field.setText(text)
-        self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.field.selectAll()
-
-    def close_bar(self) -> None:
-        self.hide()
-        self.note.setText("")
-        self.closed.emit()
-
-    def find_next(self) -> None:
-        if self.field.text():
-            self.find_requested.emit(self.field.text(), False)
-
-    def find_previous(self) -> None:
-        if self.field.text():
-            self.find_requested.emit(self.field.text(), True)
-
-    def show_result(self, found: bool) -> None:
-        self.note.setText("" if found else "Not found")

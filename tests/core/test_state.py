@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nexus_desktop.core.state import (
-    HistoryItem, Preferences, RecentEntries, RootsStore, Session, SessionStore, TabState,
+    MAX_SCROLL, ZOOM_RANGE, HistoryItem, Preferences, RecentEntries, RootsStore, Session, SessionStore, TabState,
     unique_root_name)
 from nexus_desktop.core.userdb import UserDataError, UserDB, open_user_db
 
@@ -53,13 +53,13 @@ def test_session_indexes_are_clamped_and_empty_tabs_dropped(db: UserDB) -> None:
     assert store.load() == Session([TabState([HistoryItem("a")], 0)], current=0)
 
 
-history = st.lists(st.builds(HistoryItem, st.text(min_size=1, max_size=20), st.integers(0, 2**31), st.none() | st.text(min_size=1, max_size=10)),
+history = st.lists(st.builds(HistoryItem, st.text(min_size=1, max_size=20), st.integers(0, MAX_SCROLL), st.none() | st.text(min_size=1, max_size=10)),
     min_size=1, max_size=5)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(history, st.integers(0, 10)), max_size=5), st.integers(0, 10),
-       st.integers(-10, 10))
+       st.integers(*ZOOM_RANGE))
 def test_session_round_trip_property(db: UserDB, tabs: list[tuple[list[HistoryItem], int]],
                                      current: int, zoom: int) -> None:
     tab_states = [TabState(h, min(i, len(h) - 1)) for h, i in tabs]
@@ -142,3 +142,16 @@ def test_state_shares_the_db_with_bookmarks(tmp_path: Path) -> None:
         Preferences(db).set("k", 1)
     with open_user_db(tmp_path) as db:
         assert BookmarkStore(db).count() == 1 and Preferences(db).get("k") == 1
+
+
+def test_damaged_session_rows_are_clamped_or_dropped(db: UserDB) -> None:
+    """scroll = 2**62, a zoom of 10**9, ids that are not text: the session still loads, usable."""
+    SessionStore(db).save(Session([TabState([HistoryItem("kb/a"), HistoryItem("kb/b", 5)], 1)], 0, 0))
+    with db.transaction() as conn:
+        conn.execute("UPDATE session_history SET scroll = ? WHERE entry_id = 'kb/b'", (2**62,))
+        conn.execute("INSERT INTO session_history (tab, position, entry_id, scroll, anchor) VALUES (0, 2, ?, 'x', 7)",
+                     (b"\xff\xfe",))
+        conn.execute("UPDATE session SET zoom = ?, current = 'garbage'", (10**9,))
+    session = SessionStore(db).load()
+    assert session.zoom == ZOOM_RANGE[1] and session.current == 0
+    assert session.tabs[0].history == [HistoryItem("kb/a"), HistoryItem("kb/b", MAX_SCROLL)]

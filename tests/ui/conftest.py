@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QUrl
+from PySide6.QtWidgets import QWidget
 
 from nexus_desktop.ui.main_window import MainWindow
 
@@ -55,3 +56,13 @@ def search_and_wait(qtbot: Any, window: MainWindow, text: str) -> None:
     with qtbot.waitSignal(window.search_panel.results_shown, timeout=10_000):
         window.search_field.clear()
         qtbot.keyClicks(window.search_field, text)
+
+
+@pytest.fixture
+def window(qtbot: Any) -> QWidget:
+    """A plain shown top-level widget, the parent of a popup under test."""
+    parent = QWidget()
+    parent.resize(900, 600)
+    qtbot.addWidget(parent)
+    parent.show()
+    return parent

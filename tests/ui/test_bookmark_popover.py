@@ -9,15 +9,12 @@ from PySide6.QtWidgets import QWidget
 
 from nexus_desktop.core.bookmarks import BookmarkStore
 from nexus_desktop.ui.bookmark_popover import NEW_FOLDER, TOP_LEVEL, BookmarkPopover
+from nexus_desktop.ui.user_data import UserData
 
 
 @pytest.fixture
-def window(qtbot) -> QWidget:
-    widget = QWidget()
-    widget.resize(800, 600)
-    qtbot.addWidget(widget)
-    widget.show()
-    return widget
+def data(store: BookmarkStore) -> UserData:
+    return UserData(store.db)
 
 
 def popover_of(window: QWidget) -> BookmarkPopover:
@@ -26,31 +23,31 @@ def popover_of(window: QWidget) -> BookmarkPopover:
     return popover
 
 
-def test_toggle_adds_then_removes(qtbot, store: BookmarkStore, window: QWidget):
-    assert BookmarkPopover.toggle(store, "nexus/docker/compose", "Compose", None, window) is True
+def test_toggle_adds_then_removes(qtbot, store: BookmarkStore, data: UserData, window: QWidget):
+    assert BookmarkPopover.toggle(data, "nexus/docker/compose", "Compose", None, window) is True
     assert store.is_bookmarked("nexus/docker/compose")
     popover = popover_of(window)
     qtbot.keyClick(popover.note_edit, Qt.Key.Key_Escape)  # keep the defaults
     assert not popover.isVisible()
     assert store.find("nexus/docker/compose").folder_id is None
-    assert BookmarkPopover.toggle(store, "nexus/docker/compose", "Compose", None, window) is False
+    assert BookmarkPopover.toggle(data, "nexus/docker/compose", "Compose", None, window) is False
     assert not store.is_bookmarked("nexus/docker/compose")
 
 
-def test_anchor_is_its_own_bookmark(store: BookmarkStore, window: QWidget):
+def test_anchor_is_its_own_bookmark(store: BookmarkStore, data: UserData, window: QWidget):
     store.add("nexus/a", "A")
-    assert BookmarkPopover.toggle(store, "nexus/a", "A", "setup", window) is True
+    assert BookmarkPopover.toggle(data, "nexus/a", "A", "setup", window) is True
     assert store.find("nexus/a", "setup") is not None
-    assert BookmarkPopover.toggle(store, "nexus/a", "A", "setup", window) is False
+    assert BookmarkPopover.toggle(data, "nexus/a", "A", "setup", window) is False
     assert store.find("nexus/a", "setup") is None and store.find("nexus/a") is not None
 
 
-def test_folder_and_note_with_enter(qtbot, store: BookmarkStore, window: QWidget):
+def test_folder_and_note_with_enter(qtbot, store: BookmarkStore, data: UserData, window: QWidget):
     docker = store.create_folder("Docker")
     store.create_folder("Deep", docker.id)
     changes = []
-    BookmarkPopover.toggle(store, "nexus/docker/volumes", "Volumes", None, window,
-                           on_change=lambda: changes.append(1))
+    data.changed.connect(changes.append)
+    BookmarkPopover.toggle(data, "nexus/docker/volumes", "Volumes", None, window)
     popover = popover_of(window)
     assert popover.folder_names() == [TOP_LEVEL, "Docker", "Docker/Deep", NEW_FOLDER]
     popover.choose_folder("Docker/Deep")
@@ -61,12 +58,12 @@ def test_folder_and_note_with_enter(qtbot, store: BookmarkStore, window: QWidget
     assert (store.folder_path(b.folder_id), b.note) == (("Docker", "Deep"), "named volumes too")
     assert len(changes) == 2  # added, then edited
     # The next bookmark defaults to the folder used last.
-    BookmarkPopover.toggle(store, "nexus/docker/compose", "Compose", None, window)
+    BookmarkPopover.toggle(data, "nexus/docker/compose", "Compose", None, window)
     assert store.folder_path(store.find("nexus/docker/compose").folder_id) == ("Docker", "Deep")
 
 
-def test_new_folder_and_rename(qtbot, store: BookmarkStore, window: QWidget):
-    BookmarkPopover.toggle(store, "nexus/x", "X", None, window)
+def test_new_folder_and_rename(qtbot, store: BookmarkStore, data: UserData, window: QWidget):
+    BookmarkPopover.toggle(data, "nexus/x", "X", None, window)
     popover = popover_of(window)
     popover.choose_folder(NEW_FOLDER)
     assert popover.new_folder_edit.isVisible()
@@ -79,16 +76,24 @@ def test_new_folder_and_rename(qtbot, store: BookmarkStore, window: QWidget):
     assert b.title == "X, the entry"
 
 
-def test_remove_button(qtbot, store: BookmarkStore, window: QWidget):
-    BookmarkPopover.toggle(store, "nexus/x", "X", None, window)
+def test_remove_button(qtbot, store: BookmarkStore, data: UserData, window: QWidget):
+    BookmarkPopover.toggle(data, "nexus/x", "X", None, window)
     popover = popover_of(window)
     qtbot.mouseClick(popover.remove_button, Qt.MouseButton.LeftButton)
     assert popover.removed and not store.is_bookmarked("nexus/x")
 
 
-def test_only_one_popover_at_a_time(store: BookmarkStore, window: QWidget):
-    BookmarkPopover.toggle(store, "nexus/x", "X", None, window)
+def test_only_one_popover_at_a_time(store: BookmarkStore, data: UserData, window: QWidget):
+    BookmarkPopover.toggle(data, "nexus/x", "X", None, window)
     first = popover_of(window)
-    BookmarkPopover.toggle(store, "nexus/y", "Y", None, window)
+    BookmarkPopover.toggle(data, "nexus/y", "Y", None, window)
     assert not first.isVisible()
     assert BookmarkPopover.active is not None and BookmarkPopover.active.bookmark.entry_id == "nexus/y"
+
+
+def test_done_without_edits_changes_nothing(qtbot, store: BookmarkStore, data: UserData, window: QWidget):
+    changes = []
+    data.changed.connect(changes.append)
+    BookmarkPopover.toggle(data, "nexus/x", "X", None, window, initiator=window)
+    qtbot.mouseClick(popover_of(window).done_button, Qt.MouseButton.LeftButton)
+    assert changes == [window]  # the add, announced once with its initiator; Done wrote nothing

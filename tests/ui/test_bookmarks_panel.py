@@ -8,7 +8,9 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QLineEdit
 
 from nexus_desktop.core.bookmarks import BookmarkStore, EntryRef
-from nexus_desktop.ui.bookmarks_panel import ID_ROLE, KIND_ROLE, MISSING_ROLE, NOTE_ROLE, BookmarksPanel
+from nexus_desktop.ui.bookmark_model import ID_ROLE, KIND_ROLE, MISSING_ROLE, NOTE_ROLE
+from nexus_desktop.ui.bookmarks_panel import BookmarksPanel
+from nexus_desktop.ui.user_data import UserData
 
 
 @pytest.fixture
@@ -23,10 +25,13 @@ def filled(store: BookmarkStore) -> BookmarkStore:
 
 @pytest.fixture
 def panel(qtbot, filled: BookmarkStore) -> BookmarksPanel:
-    widget = BookmarksPanel(filled)
+    widget = BookmarksPanel(UserData(filled.db))
     qtbot.addWidget(widget)
     widget.resize(320, 480)
     widget.show()
+    widget.activateWindow()
+    widget.tree.setFocus()  # keys go to the tree, as when the user works in it
+    qtbot.waitUntil(widget.tree.hasFocus)
     return widget
 
 
@@ -60,7 +65,7 @@ def test_tree_shows_folders_bookmarks_notes_and_searches(panel: BookmarksPanel):
 
 
 def test_empty_state(qtbot, store: BookmarkStore):
-    widget = BookmarksPanel(store)
+    widget = BookmarksPanel(UserData(store.db))
     qtbot.addWidget(widget)
     widget.show()
     assert widget.empty_label.isVisible() and not widget.tree.isVisible()
@@ -97,7 +102,7 @@ def test_rename_with_f2(qtbot, panel: BookmarksPanel):
     editor = panel.tree.findChild(QLineEdit)
     assert editor is not None and editor.text() == "Volumes"
     editor.selectAll()
-    with qtbot.waitSignal(panel.changed):
+    with qtbot.waitSignal(panel.data.changed):
         qtbot.keyClicks(editor, "Named volumes")
         qtbot.keyClick(editor, Qt.Key.Key_Return)
     assert [b.title for b in panel.store.bookmarks(panel.store.folders()[0].id)] == ["Compose", "Named volumes"]
@@ -109,7 +114,7 @@ def test_edit_note_with_keyboard(qtbot, panel: BookmarksPanel):
     qtbot.keyClick(panel.tree, Qt.Key.Key_F2, Qt.KeyboardModifier.ShiftModifier)
     assert panel.note_edit.isVisible()
     qtbot.keyClicks(panel.note_edit, "read before deploying")
-    with qtbot.waitSignal(panel.changed):
+    with qtbot.waitSignal(panel.data.changed):
         qtbot.keyClick(panel.note_edit, Qt.Key.Key_Return)
     assert not panel.note_edit.isVisible()
     (celery,) = [b for b in panel.store.all_bookmarks() if b.title == "Celery"]
@@ -123,7 +128,7 @@ def test_edit_note_with_keyboard(qtbot, panel: BookmarksPanel):
 
 def test_reorder_with_ctrl_up_down(qtbot, panel: BookmarksPanel):
     select_title(panel, "Volumes")
-    with qtbot.waitSignal(panel.changed):
+    with qtbot.waitSignal(panel.data.changed):
         qtbot.keyClick(panel.tree, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)
     assert rows(panel.tree.model())[:3] == ["Docker", "  Volumes", "  Compose"]
     assert panel.current_bookmark().title == "Volumes"
@@ -191,7 +196,7 @@ def test_new_folder_with_keyboard(qtbot, panel: BookmarksPanel):
     assert editor is not None and editor.text() == "New folder"
     editor.selectAll()
     qtbot.keyClicks(editor, "Compose files")
-    with qtbot.waitSignal(panel.changed):
+    with qtbot.waitSignal(panel.data.changed):
         qtbot.keyClick(editor, Qt.Key.Key_Return)
     docker = panel.store.folders()[0]
     assert [f.name for f in panel.store.folders(docker.id)] == ["Compose files"]
@@ -201,7 +206,7 @@ def test_new_folder_with_keyboard(qtbot, panel: BookmarksPanel):
 def test_delete_and_undo(qtbot, panel: BookmarksPanel):
     before = rows(panel.tree.model())
     select_title(panel, "Docker")
-    with qtbot.waitSignal(panel.changed):
+    with qtbot.waitSignal(panel.data.changed):
         qtbot.keyClick(panel.tree, Qt.Key.Key_Delete)
     assert rows(panel.tree.model()) == ["Celery", "Python pages"]
     assert panel.undo_bar.isVisible() and "Docker" in panel.undo_label.text()
@@ -254,14 +259,14 @@ def test_missing_entries_dimmed_and_repointed(qtbot, panel: BookmarksPanel):
     with qtbot.assertNotEmitted(panel.open_requested):
         qtbot.keyClick(panel.tree, Qt.Key.Key_Return)
     assert panel.info_bar.isVisible()
-    panel.set_known(list(known.values()) + [EntryRef("nexus/async/celery", "Celery")])
+    panel.set_known({**known, "nexus/async/celery": EntryRef("nexus/async/celery", "Celery")})
     assert select_title(panel, "Celery").data(MISSING_ROLE) is False
 
 
 def test_ambiguous_entries_are_noted_and_picked(panel: BookmarksPanel):
     refs = [EntryRef("a/celery", "Celery"), EntryRef("b/celery", "Celery"),
             EntryRef("nexus/docker/compose", "Compose"), EntryRef("nexus/docker/volumes", "Volumes")]
-    panel.set_known(refs)
+    panel.set_known({ref.id: ref for ref in refs})
     celery = [b for b in panel.store.all_bookmarks() if b.title == "Celery"][0]
     assert panel.ambiguous() == {celery.id: ["a/celery", "b/celery"]}
     assert panel.info_bar.isVisible() and "Pick" in panel.info_button.text()
@@ -272,11 +277,11 @@ def test_ambiguous_entries_are_noted_and_picked(panel: BookmarksPanel):
     assert panel.ambiguous() == {} and not panel.info_bar.isVisible()
 
 
-def test_changed_emitted_after_edits(qtbot, panel: BookmarksPanel):
+def test_each_edit_is_announced_once_as_the_panels(qtbot, panel: BookmarksPanel):
     select_title(panel, "Celery")
-    with qtbot.waitSignal(panel.changed):
+    with qtbot.waitSignal(panel.data.changed):
         panel.edit_note("x")
-    with qtbot.waitSignal(panel.changed):
+    with qtbot.waitSignal(panel.data.changed):
         panel.new_folder("Later")
     assert [f.name for f in panel.store.folders()] == ["Docker", "Later"]
     assert panel.current_key() == ("folder", panel.store.folders()[1].id)

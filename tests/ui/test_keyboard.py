@@ -25,7 +25,7 @@ def test_search_field_is_focused_at_launch(qtbot, make_window):
 def test_type_and_enter_opens_entry_in_current_tab(qtbot, make_window):
     window = make_window()
     search_and_wait(qtbot, window, "tar")
-    assert window.results_label.text().endswith("ms") and "result" in window.results_label.text()
+    assert window.status.results_label.text().endswith("ms") and "result" in window.status.results_label.text()
     key(qtbot, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.windowTitle() == "tar \u2014 Nexus")
     assert window.tab_count() == 1
@@ -174,15 +174,15 @@ def test_ctrl_d_bookmarks_and_stars_the_tab(qtbot, make_window):
     browser = window.current_tab().browser
     browser.setFocus()
     qtbot.keyClick(browser, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
-    assert window.bookmarks.is_bookmarked("kb/gzip")
+    assert window.user_data.bookmarks.is_bookmarked("kb/gzip")
     assert window.tabs.tabText(window.tabs.currentIndex()).startswith("\u2605")
     popup = QApplication.activePopupWidget()
     if popup is not None:  # the bookmark popover (folder, note): Esc keeps the bookmark
         qtbot.keyClick(popup, Qt.Key.Key_Escape)
         qtbot.waitUntil(lambda: QApplication.activePopupWidget() is None)
-    assert window.bookmarks.is_bookmarked("kb/gzip")
+    assert window.user_data.bookmarks.is_bookmarked("kb/gzip")
     qtbot.keyClick(browser, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
-    assert not window.bookmarks.is_bookmarked("kb/gzip")
+    assert not window.user_data.bookmarks.is_bookmarked("kb/gzip")
     assert not window.tabs.tabText(window.tabs.currentIndex()).startswith("\u2605")
 
 

@@ -208,7 +208,7 @@ def test_window_geometry_panel_and_theme_remembered(qtbot, make_window, data_dir
     second = make_window()
     assert second.size().width() == 700
     assert second.sidebar.currentIndex() == 2
-    assert second.theme_mode == "dark"
+    assert second.themes.mode == "dark"
 
 
 # --- background indexing and live re-index ---------------------------------------------------------
@@ -259,8 +259,8 @@ def test_index_locked_by_another_process_searches_read_only(qtbot, make_window, 
     try:
         (content_dir / "new.md").write_text("# New\n\nA new entry.\n", encoding="utf-8")
         second = make_window()
-        qtbot.waitUntil(lambda: second.read_only)
-        assert second.read_only_label.isVisible()
+        qtbot.waitUntil(lambda: second.library.read_only)
+        assert second.status.read_only_label.isVisible()
         search_and_wait(qtbot, second, "gzip")
         assert second.search_panel.model.hits[0].id == "kb/gzip"
     finally:
@@ -281,8 +281,8 @@ def test_theme_switch_changes_window_and_content(qtbot, make_window, data_dir):
     window.set_theme("light")
     light_window = QApplication.palette().color(QPalette.ColorRole.Window).lightness()
     light_html = tab.browser.toHtml()
-    window.theme_actions["dark"].trigger()
-    assert window.theme_mode == "dark"
+    window.themes.actions["dark"].trigger()
+    assert window.themes.mode == "dark"
     assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() < light_window
     assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() < 100
     assert "#d6dbe0" in tab.browser.document().defaultStyleSheet()
@@ -329,12 +329,12 @@ def test_window_shows_without_loading_the_index_or_markdown(tmp_path):
 def test_tab_menu_actions(qtbot, make_window):
     window = make_window()
     window.open_entry("kb/tar")
-    window.duplicate_tab(0)
+    window.tab_owner.duplicate_tab(0)
     assert window.tab_count() == 2 and window.current_tab().entry_id == "kb/tar"
     window.new_tab("kb/gzip")
-    window.close_other_tabs(window.tabs.currentIndex())
+    window.tab_owner.close_other_tabs(window.tabs.currentIndex())
     assert window.tab_count() == 1 and window.current_tab().entry_id == "kb/gzip"
-    window.reopen_closed_tab()
+    window.tab_owner.reopen_closed_tab()
     assert window.tab_count() == 2
 
 
@@ -396,7 +396,8 @@ def test_pieces_of_a_page_left_behind_are_dropped(qtbot, make_window, content_di
     tab = window.open_entry("kb/big")
     tab.open("kb/gzip")
     gzip_text = tab.browser.toPlainText()
-    qtbot.waitUntil(lambda: not any(t.name == "nexus-render" for t in threading.enumerate()), timeout=10_000)
+    from nexus_desktop.ui.background import shared_runner
+    qtbot.waitUntil(lambda: not shared_runner("nexus-render").busy, timeout=10_000)
     QApplication.processEvents()
     assert tab.browser.toPlainText() == gzip_text and "Chapter" not in gzip_text
 
@@ -404,13 +405,13 @@ def test_pieces_of_a_page_left_behind_are_dropped(qtbot, make_window, content_di
 def test_a_file_edited_in_place_is_found_when_the_user_comes_back(qtbot, make_window, content_dir, monkeypatch):
     from PySide6.QtCore import QEvent
 
-    from nexus_desktop.ui import main_window
+    from nexus_desktop.ui import library_controller
 
     window = make_window()
     path = content_dir / "gzip.md"
     with open(path, "a", encoding="utf-8") as file:  # in place: no folder event (an editor saving over it)
         file.write("\nokapi\n")
-    monkeypatch.setattr(main_window, "RECHECK_AFTER_S", 0.0)
+    monkeypatch.setattr(library_controller, "RECHECK_AFTER_S", 0.0)
     with qtbot.waitSignal(window.index_updated, timeout=INDEX_TIMEOUT_MS):
         QApplication.sendEvent(window, QEvent(QEvent.Type.ActivationChange))  # back from the editor
     search_and_wait(qtbot, window, "okapi")

@@ -8,7 +8,8 @@ from pathlib import Path
 from nexus_desktop.core.library import find_file
 from nexus_desktop.core.workspace import Workspace
 from nexus_desktop.paths import user_dirs
-from nexus_desktop.ui.workers import LibraryService, LibraryWorker, SearchService
+from nexus_desktop.ui.search_service import SearchService
+from nexus_desktop.ui.workers import LibraryService, LibraryWorker
 
 
 def _search(qtbot, service: SearchService, text: str):

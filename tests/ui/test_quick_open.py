@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from nexus_desktop.core.index import CatalogItem
-from nexus_desktop.ui.palette import QuickOpen
+from nexus_desktop.ui.quick_open import QuickOpen
 
 
 def item(entry_id: str, title: str, aliases: tuple[str, ...] = ()) -> CatalogItem:
@@ -21,15 +21,6 @@ CATALOG = [
     item("nexus/db/postgres-indexes", "PostgreSQL indexes", ("pg index",)),
     item("nexus/async/celery-retries", "Celery retries", ("backoff",)),
 ]
-
-
-@pytest.fixture
-def window(qtbot) -> QWidget:
-    parent = QWidget()
-    parent.resize(900, 600)
-    qtbot.addWidget(parent)
-    parent.show()
-    return parent
 
 
 @pytest.fixture

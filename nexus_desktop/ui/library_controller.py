@@ -1,0 +1,138 @@
+"""The GUI half of the library: starts the library worker, watches the folders and the open files,
+turns their changes into re-indexing, and hands snapshots and reports on; one place stops it all."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
+
+from nexus_desktop.core.disk import changed_folder
+from nexus_desktop.ui.workers import LibraryService
+
+if TYPE_CHECKING:
+    from nexus_desktop.core.index import IndexReport
+    from nexus_desktop.ui.workers import LibrarySnapshot
+
+WATCH_DEBOUNCE_MS = 250
+RECHECK_AFTER_S = 30.0  # back in the window after this long: look for files edited in place meanwhile
+
+
+class LibraryController(QObject):
+    """Signals, in the order they usually come: `opened` (the index as it was: searches and pages work),
+    `progress`, `partial` (a first batch of a big first build is searchable), `indexed` (each pass),
+    `merged` (segments merged: search anew). `notice`/`failed` are for the user, `busy` means read-only."""
+
+    opened = Signal(object)            # LibrarySnapshot
+    snapshot_ready = Signal(object)    # LibrarySnapshot: catalog, tree, refs... to show (opened, partial, indexed)
+    partial = Signal()                 # the snapshot just sent is part of a first build
+    indexed = Signal(object, bool)     # IndexReport | None, whether a new snapshot came with it
+    progress = Signal(int, int)        # files read, total
+    busy = Signal(str)                 # another process holds the index: read-only
+    notice = Signal(str)
+    failed = Signal(str)
+    merged = Signal()
+
+    def __init__(self, data_dir: str | None, content: list[str] | None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.service = LibraryService(data_dir, content, self)
+        self.read_only = False
+        self._started = False
+        self._has_snapshot = False
+        self._last_full_check = time.monotonic()  # the library is compared in full at launch
+        self._changed_folders: set[str] = set()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(WATCH_DEBOUNCE_MS)
+        self._timer.timeout.connect(self._reindex_changed)
+        self.watcher = QFileSystemWatcher(self)
+        self.watcher.directoryChanged.connect(self._on_disk_change)
+        self.watcher.fileChanged.connect(self._on_disk_change)
+        worker = self.service.worker
+        worker.opened.connect(self._opened)
+        worker.partial.connect(self._partial)
+        worker.indexed.connect(self._indexed)
+        worker.progress.connect(self.progress)
+        worker.busy.connect(self._busy)
+        worker.notice.connect(self.notice)
+        worker.failed.connect(self.failed)
+        worker.merged.connect(self.merged)
+
+    def start(self) -> None:
+        """Open the library in the background (once)."""
+        if not self._started:
+            self._started = True
+            self.service.start()
+
+    def reload_roots(self) -> None:
+        """The user added a folder: the workspace is built anew and indexed."""
+        self.service.reload_roots()
+
+    def user_came_back(self) -> None:
+        """Editors that save a file in place raise no folder event (only open tabs' files are watched
+        one by one): when the user comes back to the window, the whole library is compared again, in
+        the indexing process (nothing is written when nothing changed)."""
+        now = time.monotonic()
+        if not self._has_snapshot or now - self._last_full_check < RECHECK_AFTER_S:
+            return
+        self._last_full_check = now
+        self.service.reindex()
+
+    def watch_files(self, files: set[str]) -> None:
+        """Watch exactly these files (the entries open in tabs) besides the library's folders."""
+        current = set(self.watcher.files())
+        if current - files:
+            self.watcher.removePaths(list(current - files))
+        new = [path for path in files - current if os.path.exists(path)]
+        if new:
+            self.watcher.addPaths(new)
+
+    def shutdown(self) -> None:
+        """Nothing more comes from the library: its signals are cut here, then the worker is stopped."""
+        self._timer.stop()
+        self.watcher.blockSignals(True)
+        self.service.worker.blockSignals(True)
+        self.blockSignals(True)
+        self.service.shutdown()
+
+    # --- from the worker and the watcher -------------------------------------------------------------
+    def _opened(self, snapshot: LibrarySnapshot) -> None:
+        self._show(snapshot)
+        self.opened.emit(snapshot)
+
+    def _partial(self, snapshot: LibrarySnapshot) -> None:
+        self._show(snapshot)
+        self.partial.emit()
+
+    def _indexed(self, report: IndexReport | None, snapshot: LibrarySnapshot | None) -> None:
+        if snapshot is not None:
+            self._show(snapshot)
+        self.indexed.emit(report, snapshot is not None)
+
+    def _busy(self, message: str) -> None:
+        self.read_only = True
+        self.busy.emit(message)
+
+    def _show(self, snapshot: LibrarySnapshot) -> None:
+        self._has_snapshot = True
+        self._watch_folders(snapshot.folders)
+        self.snapshot_ready.emit(snapshot)
+
+    def _watch_folders(self, folders: list[str]) -> None:
+        wanted = set(folders)
+        current = set(self.watcher.directories())
+        if current - wanted:
+            self.watcher.removePaths(list(current - wanted))
+        if wanted - current:
+            self.watcher.addPaths(list(wanted - current))
+
+    def _on_disk_change(self, path: str) -> None:
+        self._changed_folders.add(changed_folder(path))
+        if self._has_snapshot:
+            self._timer.start()
+
+    def _reindex_changed(self) -> None:
+        folders, self._changed_folders = sorted(self._changed_folders), set()
+        self.service.reindex(folders)

@@ -1,0 +1,53 @@
+"""The library controller: snapshots and reports in order, files watched, one shutdown that cuts it all."""
+
+from __future__ import annotations
+
+from nexus_desktop.ui.library_controller import LibraryController
+
+TIMEOUT_MS = 30_000
+
+
+def test_opened_then_indexed_with_snapshots(qtbot, data_dir, content_dir):
+    library = LibraryController(str(data_dir), [str(content_dir)])
+    order: list[str] = []
+    library.snapshot_ready.connect(lambda _snapshot: order.append("snapshot"))
+    library.opened.connect(lambda _snapshot: order.append("opened"))
+    try:
+        with qtbot.waitSignal(library.indexed, timeout=TIMEOUT_MS) as got:
+            library.start()
+        report, new_snapshot = got.args
+        assert report.added == 3 and new_snapshot
+        assert order[:2] == ["snapshot", "opened"] and order[-1] == "snapshot"
+        assert str(content_dir / "notes") in library.watcher.directories()
+    finally:
+        library.shutdown()
+
+
+def test_a_changed_folder_is_reindexed(qtbot, data_dir, content_dir):
+    library = LibraryController(str(data_dir), [str(content_dir)])
+    try:
+        with qtbot.waitSignal(library.indexed, timeout=TIMEOUT_MS):
+            library.start()
+        with qtbot.waitSignal(library.indexed, timeout=TIMEOUT_MS) as got:
+            (content_dir / "notes" / "new.md").write_text("# New\n", encoding="utf-8")
+        assert got.args[0].added == 1
+    finally:
+        library.shutdown()
+
+
+def test_open_files_are_watched_and_nothing_comes_after_shutdown(qtbot, data_dir, content_dir):
+    library = LibraryController(str(data_dir), [str(content_dir)])
+    received: list[object] = []
+    library.indexed.connect(lambda *args: received.append(args))
+    with qtbot.waitSignal(library.indexed, timeout=TIMEOUT_MS):
+        library.start()
+    tar = str(content_dir / "tar.md")
+    library.watch_files({tar})
+    assert library.watcher.files() == [tar]
+    library.watch_files(set())
+    assert library.watcher.files() == []
+    library.shutdown()
+    count = len(received)
+    (content_dir / "late.md").write_text("# Late\n", encoding="utf-8")
+    qtbot.wait(600)
+    assert len(received) == count

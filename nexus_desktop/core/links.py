@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from urllib.parse import quote, unquote
 
+from nexus_desktop.core.entry_ids import canonical_entry_id
 from nexus_desktop.core.library import MARKDOWN_SUFFIXES
 
 ENTRY_SCHEME = "entry"
@@ -66,17 +67,16 @@ def link_action(url: str) -> LinkAction:
 
 
 def canonical_id(entry_id: str) -> str:
-    """An entry id with `.` and `..` steps and doubled slashes resolved (`kb/a/../x` is `kb/x`); "" when
-    it is empty, absolute or leaves its root."""
+    """An entry id in its one spelling (entry_ids.canonical_entry_id: `kb/a/../x` is `kb/x`); "" when it
+    is empty, absolute or leaves its root."""
     if not entry_id or entry_id.startswith("/") or "\x00" in entry_id:
         return ""
     root, _, rel = entry_id.partition("/")
     if not rel.strip("/") or root in (".", ".."):
         return ""
-    rel = posixpath.normpath(rel.lstrip("/"))
-    if rel in (".", "..") or rel.startswith(("../", "/")):
-        return ""
-    return f"{root}/{rel}"
+    canonical = canonical_entry_id(entry_id)
+    parts = canonical.split("/")[1:]
+    return "" if ".." in parts else canonical
 
 
 def exported_url(entry_id: str, anchor: str, from_id: str) -> str:

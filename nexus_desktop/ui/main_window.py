@@ -355,7 +355,7 @@ class MainWindow(QMainWindow):
     def handle_link(self, url: str, new_tab: bool = False, tab: ViewerTab | None = None) -> bool:
         """A link clicked in `tab`: entries and headings open in the tabs (core's link policy), tags
         search, web links go to the system browser, anything else is refused with a message."""
-        from nexus_desktop.core.link_policy import LinkKind
+        from nexus_desktop.core.links import LinkKind
 
         action = self.tab_owner.follow_link(url, new_tab, tab)
         if action.kind is LinkKind.TAG:

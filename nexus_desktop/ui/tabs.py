@@ -9,7 +9,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QMenu, QTabWidget, QWidget
 
 from nexus_desktop.core.disk import file_stamp
-from nexus_desktop.core.link_policy import LinkAction, LinkKind, link_action
+from nexus_desktop.core.links import LinkAction, LinkKind, link_action
 from nexus_desktop.core.start_page import START_ID
 from nexus_desktop.core.state import Session, TabState
 from nexus_desktop.ui.viewer import ViewerTab

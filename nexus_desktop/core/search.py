@@ -4,6 +4,7 @@ has and how well, with snippets, what each result lacks, and spelling correction
 from __future__ import annotations
 
 import heapq
+from difflib import SequenceMatcher
 import math
 import re
 import time
@@ -647,7 +648,9 @@ class Searcher:
         reader = self._reader
         for maxdist in (1, 2)[:max_typos] if len(word) > 4 else (1,):
             best: tuple[int, str, str] | None = None
-            for field_name, probe in (("body", stem(word)), ("body_raw", word)):
+            # the stems of `body` near the typed word's stem and near the word itself (`compres` stems to
+            # `compr`, three letters from `compress`), and the unstemmable words of `body_raw`
+            for field_name, probe in dict.fromkeys((("body", stem(word)), ("body", word), ("body_raw", word))):
                 for candidate in _bounded(reader.terms_within(field_name, probe, maxdist, prefix=1), 2000):
                     if is_filler(candidate):
                         continue
@@ -655,17 +658,19 @@ class Searcher:
                     if best is None or (-freq, candidate) < (best[0], best[1]):
                         best = (-freq, candidate, field_name)
             if best is not None:
-                return self._written_form(best[1]) if best[2] == "body" else best[1]
+                return self._written_form(best[1], word) if best[2] == "body" else best[1]
         return None
 
-    def _written_form(self, stemmed: str) -> str:
-        """A word as the library writes it for a stem (`celeri` -> `celery`), from a page that has it."""
+    def _written_form(self, stemmed: str, typed: str) -> str:
+        """The word as the library writes it for a stem (`celeri` -> `celery`), from a page that has it:
+        of its forms there, the one closest to what was typed (`compres` -> `compress`, not `compression`)."""
         found = self._searcher.search(wq.Term("body", stemmed), limit=1, terms=False)
         text = str(found[0].get("text", "")) if len(found) else ""
-        for match in re.finditer(rf"\b{re.escape(stemmed[:3])}\w*", text, re.IGNORECASE):
-            if stem(match.group().lower()) == stemmed:
-                return match.group().lower()
-        return stemmed
+        forms = {m.group().lower() for m in re.finditer(rf"\b{re.escape(stemmed[:3])}\w*", text, re.IGNORECASE)}
+        forms = {f for f in forms if stem(f) == stemmed}
+        if not forms:
+            return stemmed
+        return max(sorted(forms), key=lambda form: SequenceMatcher(None, typed, form).ratio())
 
 
 def _positions(reader: IndexReader, term: str, docnums: list[int]) -> dict[int, list[int]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, QRectF, QSize, \
     Qt, QTimer, Signal
@@ -16,6 +16,9 @@ from nexus_desktop.ui.search_field import SearchField
 from nexus_desktop.ui.theme import colours
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QFont
+
+    from nexus_desktop.core.search import Hit, SearchResults
     from nexus_desktop.ui.search_service import SearchService
 
 __all__ = ["ResultDelegate", "ResultsModel", "SearchField", "SearchPanel"]
@@ -29,12 +32,13 @@ class ResultsModel(QAbstractListModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.hits: list[Any] = []
+        self.hits: list[Hit] = []
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.hits)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Hit | str | None:
         if not index.isValid() or index.row() >= len(self.hits):
             return None
         hit = self.hits[index.row()]
@@ -46,13 +50,13 @@ class ResultsModel(QAbstractListModel):
             return hit
         return None
 
-    def set_hits(self, hits: list[Any]) -> None:
+    def set_hits(self, hits: list[Hit]) -> None:
         self.beginResetModel()
         self.hits = list(hits)
         self.endResetModel()
 
 
-def _row_html(hit: Any, scheme: str, starred: bool) -> str:
+def _row_html(hit: Hit, scheme: str, starred: bool) -> str:
     c = colours(scheme)
     star = f" <span style='color:{c['star']}'>\u2605</span>" if starred else ""
     where = " / ".join(html.escape(p) for p in (hit.root, hit.category) if p)
@@ -67,9 +71,31 @@ def _row_html(hit: Any, scheme: str, starred: bool) -> str:
     snippet = (hit.snippet or html.escape(hit.summary or "")).replace(
         "<b>", f"<span style='background-color:{c['match_bg']}; color:{c['match_fg']}; font-weight:600'>").replace(
         "</b>", "</span>")
+    missing = ""
+    if hit.missing:  # a partial match says what it lacks, the way web search does
+        words = " ".join(f"<s>{html.escape(w)}</s>" for w in hit.missing)
+        missing = f"<div style='font-size:small; color:{c['muted']}'>Missing: {words}</div>"
     return (f"<div style='font-weight:600; color:{c['title']}; font-size:large'>{html.escape(hit.title)}{star}</div>"
             f"<div style='font-size:small'>{meta}</div>"
-            f"<div style='margin-top:2px'>{snippet}</div>")
+            f"<div style='margin-top:2px'>{snippet}</div>{missing}")
+
+
+def header_html(results: SearchResults, shown: int) -> str:
+    """The results header: how many entries have every word and how many some, a respelled query
+    ("Showing results for ... - search instead for ..."), a search stopped early."""
+    parts = []
+    if results.corrected:
+        parts.append(f"Showing results for <b><i>{html.escape(results.corrected)}</i></b> &mdash; search instead "
+                     f"for <a href='astyped:{html.escape(results.query, quote=True)}'>"
+                     f"{html.escape(results.query)}</a>")
+    if results.partial:
+        count = f"<b>{results.complete} with every word</b>, {results.partial} with some"
+    else:
+        count = f"<b>{results.headline()}</b>"
+    parts.append(count + (f" (first {shown} shown)" if shown < results.total else ""))
+    if results.timed_out:
+        parts.append("<i>The search stopped after a second: these are the results found by then.</i>")
+    return "<br>".join(parts)
 
 
 class ResultDelegate(QStyledItemDelegate):
@@ -85,7 +111,7 @@ class ResultDelegate(QStyledItemDelegate):
     def clear_cache(self) -> None:
         self._docs.clear()
 
-    def _doc(self, hit: Any, width: int, font: Any) -> QTextDocument:
+    def _doc(self, hit: Hit, width: int, font: QFont) -> QTextDocument:
         key = (hit.id, width)
         doc = self._docs.get(key)
         if doc is None:
@@ -102,7 +128,8 @@ class ResultDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         hit = index.data(HIT_ROLE)
         if hit is None:
-            return super().paint(painter, option, index)
+            super().paint(painter, option, index)
+            return
         painter.save()
         pal = option.palette
         if option.state & QStyle.StateFlag.State_Selected:
@@ -148,7 +175,8 @@ class SearchPanel(QWidget):
         super().__init__(parent)
         self.service = service
         self.field = field or SearchField()
-        self.results: Any = None
+        self.results: SearchResults | None = None
+        self._correct = True  # respell unknown words; False after "search instead for" the words as typed
         self._seq = 0
         self._query = ""
         self._pending_open: bool | None = None
@@ -201,6 +229,7 @@ class SearchPanel(QWidget):
     # --- querying ----------------------------------------------------------------------------
     def _text_changed(self, text: str) -> None:
         self._query = text
+        self._correct = True
         if not text.strip():
             self._timer.stop()
             self.service.cancel()
@@ -225,9 +254,9 @@ class SearchPanel(QWidget):
 
     def _run(self) -> None:
         if self._query.strip():
-            self._seq = self.service.request(self._query)
+            self._seq = self.service.request(self._query, self._correct)
 
-    def show_results(self, seq: int, results: Any) -> None:
+    def show_results(self, seq: int, results: SearchResults) -> None:
         """Results of query `seq`; dropped unless it is the newest one asked."""
         if seq != self._seq or seq != getattr(self.service, "latest", seq):
             return
@@ -236,14 +265,13 @@ class SearchPanel(QWidget):
         self.delegate.clear_cache()
         self.model.set_hits(results.results)
         self.stack.setCurrentWidget(self.view if results.results else self.empty)
-        shown = len(results.results)
-        count = f"{results.total} result{'s' if results.total != 1 else ''}"
-        self.header.setText(f"<b>{count}</b>" + (f" (first {shown} shown)" if shown < results.total else ""))
+        self.header.setText(header_html(results, len(results.results)))
         if self.index_note:
             self.header.setText(self.header.text() + f"<br><i>{html.escape(self.index_note)}</i>")
         if not results.results:
             self.empty.setText(f"<p><b>No results for</b> {html.escape(results.query)}</p>"
-                               "<p>Check the spelling, use fewer words, or a prefix like <code>migr*</code>.</p>"
+                               "<p>None of these words is in the library: check the spelling, or try other words for the "
+                               "same thing, or a prefix like <code>migr*</code>.</p>"
                                + query_syntax_html())
         row = 0
         if keep is not None:
@@ -251,9 +279,9 @@ class SearchPanel(QWidget):
         if results.results:
             self.view.setCurrentIndex(self.model.index(row, 0))
             self.view.scrollTo(self.model.index(row, 0))
-        self.status_message.emit(f"{count} in {results.took_ms:.0f} ms")
+        self.status_message.emit(f"{results.headline()} in {results.took_ms:.0f} ms")
         self.results_shown.emit(results.query, results.total)
-        if results.total < 3:
+        if results.complete < 3 and not results.corrected:
             self.service.request_suggestion(seq, results.query)
         if self._pending_open is not None:
             new_tab, self._pending_open = self._pending_open, None
@@ -282,6 +310,10 @@ class SearchPanel(QWidget):
     def _use_suggestion(self, href: str) -> None:
         if href.startswith("suggest:"):
             self.set_query(html.unescape(href[len("suggest:"):]))
+        elif href.startswith("astyped:"):  # "search instead for" the words as typed, without respelling
+            self.set_query(html.unescape(href[len("astyped:"):]), now=False)
+            self._correct = False
+            self.run_now()
 
     def _show_empty_state(self) -> None:
         self.results = None
@@ -291,7 +323,7 @@ class SearchPanel(QWidget):
         self.stack.setCurrentWidget(self.empty)
 
     # --- selection and opening ---------------------------------------------------------------
-    def current_hit(self) -> Any:
+    def current_hit(self) -> Hit | None:
         index = self.view.currentIndex()
         return index.data(HIT_ROLE) if index.isValid() else None
 

@@ -22,7 +22,8 @@ RESULTS_LIMIT = 50
 class Searcher(Protocol):
     """What the service asks (core.search.Searcher; tests hand in fakes)."""
 
-    def search(self, text: str, *, limit: int, as_you_type: bool, suggest: bool) -> SearchResults: ...
+    def search(self, text: str, *, limit: int, as_you_type: bool, suggest: bool,
+               correct: bool = True) -> SearchResults: ...
 
     def suggest(self, text: str) -> str | None: ...
 
@@ -46,17 +47,18 @@ class SearchService(QObject):
         # Touched only on the runner's thread:
         self._searcher: Searcher | None = None
         self._index: Index | None = None
-        self._pending: tuple[int, str] | None = None
+        self._pending: tuple[int, str, bool] | None = None
 
     @property
     def latest(self) -> int:
         return self._latest
 
-    def request(self, text: str) -> int:
-        """Queue a query; returns its sequence number (older queued queries are dropped)."""
+    def request(self, text: str, correct: bool = True) -> int:
+        """Queue a query; returns its sequence number (older queued queries are dropped). `correct`:
+        unknown words may be respelled (False: search the words as typed)."""
         self._latest += 1
         seq = self._latest
-        self._runner.run(lambda: self._search(seq, text), lambda results: self._deliver(seq, results),
+        self._runner.run(lambda: self._search(seq, text, correct), lambda results: self._deliver(seq, results),
                          lambda exc: self._fail(seq, exc))
         return seq
 
@@ -85,7 +87,7 @@ class SearchService(QObject):
         self._runner.shutdown(5000)
 
     # --- on the runner's thread ----------------------------------------------------------------
-    def _open(self, index: Index) -> tuple[int, str] | None:
+    def _open(self, index: Index) -> tuple[int, str, bool] | None:
         """A new searcher for `index`; returns the query that waited for it, if any."""
         self._index = index
         if self._factory is not None:
@@ -104,14 +106,14 @@ class SearchService(QObject):
         pending, self._pending = self._pending, None
         return pending
 
-    def _search(self, seq: int, text: str) -> SearchResults | None:
+    def _search(self, seq: int, text: str, correct: bool = True) -> SearchResults | None:
         if seq != self._latest:
             return None  # a newer keystroke came in: this query no longer matters
         if self._searcher is None:
-            self._pending = (seq, text)
+            self._pending = (seq, text, correct)
             return None
         self.started.emit(seq, text)
-        return self._searcher.search(text, limit=RESULTS_LIMIT, as_you_type=True, suggest=False)
+        return self._searcher.search(text, limit=RESULTS_LIMIT, as_you_type=True, suggest=False, correct=correct)
 
     def _suggest(self, seq: int, text: str) -> str | None:
         if seq != self._latest or self._searcher is None:
@@ -123,10 +125,10 @@ class SearchService(QObject):
         if results is not None and seq == self._latest:
             self.results.emit(seq, results)
 
-    def _deliver_pending(self, pending: tuple[int, str] | None) -> None:
+    def _deliver_pending(self, pending: tuple[int, str, bool] | None) -> None:
         if pending is not None and pending[0] == self._latest:
-            seq, text = pending
-            self._runner.run(lambda: self._search(seq, text), lambda results: self._deliver(seq, results),
+            seq, text, correct = pending
+            self._runner.run(lambda: self._search(seq, text, correct), lambda results: self._deliver(seq, results),
                              lambda exc: self._fail(seq, exc))
 
     def _suggested(self, seq: int, suggestion: str | None) -> None:

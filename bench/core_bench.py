@@ -198,7 +198,7 @@ def bench_cold(name: str, index_dir: Path, runs: int = 3) -> dict[str, float]:
         out = subprocess.run([sys.executable, "-c", _COLD_SCRIPT, str(index_dir)], capture_output=True, text=True,
                              cwd=REPO, check=True).stdout.split()
         rows.append([float(v) for v in out])
-    med = [statistics.median(col) for col in zip(*rows)]
+    med = [statistics.median(col) for col in zip(*rows, strict=False)]
     print(f"[{name}] cold start (median of {runs}): import {med[0]:.0f} ms, open {med[1]:.0f} ms, "
           f"first query {med[2]:.0f} ms; peak RSS with the index open after 36 queries: {med[3]:.0f} MB "
           f"(budget <= 300 MB)")

@@ -42,7 +42,8 @@ def synthetic(count: int, seed: int = 7) -> Path:
         name = f"{rng.choice(_WORDS)}-{i}"
         lines = [f"# {name}", "", f"> {' '.join(rng.choices(_WORDS, k=12))}.", ""]
         for _ in range(rng.randint(3, 8)):
-            lines += [f"- {' '.join(rng.choices(_WORDS, k=8)).capitalize()}:", "", f"`{name} --{rng.choice(_WORDS)}`", ""]
+            description = " ".join(rng.choices(_WORDS, k=8)).capitalize()
+            lines += [f"- {description}:", "", f"`{name} --{rng.choice(_WORDS)}`", ""]
         (folder / f"{name}.md").write_text("\n".join(lines), encoding="utf-8")
     return target
 

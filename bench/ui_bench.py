@@ -164,7 +164,8 @@ def bench_launch(runs: int, data_dir: Path) -> dict[str, float]:
         print("[launch] skipped: needs Xvfb and xdotool (apt-get install xvfb xdotool)")
         return {}
     read_end, write_end = os.pipe()  # Xvfb picks a free display and writes its number here
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-noreset", "-screen", "0", "1280x860x24", "-nolisten",
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-noreset", "-screen", "0", "1280x860x24",
+                             "-nolisten",
                              "tcp"],
                             pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     os.close(write_end)
@@ -223,7 +224,8 @@ def bench_render_window(work: Path, runs: int = 7) -> dict[str, float]:
     (library / "big.md").write_text(big_entry_text(), encoding="utf-8")
     result = _run_scenario("render", work / "render-data", [library], "render-lib/big", str(runs))
     print(f"[render, window] ~150 KB entry opened in a new tab, cold, median of {runs}: first screens painted "
-          f"after {result['first_paint_ms']:.0f} ms (budget <= 300 ms), whole page in after {result['whole_ms']:.0f} ms; "
+          f"after {result['first_paint_ms']:.0f} ms (budget <= 300 ms), "
+          f"whole page in after {result['whole_ms']:.0f} ms; "
           f"longest GUI stall meanwhile {result['max_gap_ms']:.0f} ms")
     return result
 
@@ -301,7 +303,8 @@ def run(corpora: dict[str, list[Path]], runs: int) -> dict[str, object]:
             stall = _run_scenario("index-stall", data, everything)
             print(f"[index stall] indexing {stall['added']} files in the background: searchable after "
                   f"{stall['index_s']:.1f} s, merged after {stall['merged_s']:.1f} s; GUI timer probe (10 ms): longest "
-                  f"gap {stall['max_gap_ms']:.0f} ms while indexing, {stall['max_gap_to_merged_ms']:.0f} ms until merged, "
+                  f"gap {stall['max_gap_ms']:.0f} ms while indexing, "
+                  f"{stall['max_gap_to_merged_ms']:.0f} ms until merged, "
                   f"p99 {stall['p99_gap_ms']:.0f} ms (budget <= 100 ms)")
             ids = [f"{everything[0].name}/common/{name}" for name in
                    ("tar", "git", "ls", "docker", "ssh", "curl", "find", "grep", "awk", "sed")]

@@ -48,7 +48,8 @@ class UserDirs(NamedTuple):  # not a dataclass: this module is on the launch pat
     cache: Path
 
     @property
-    def index(self) -> Path:
+    def indexes(self) -> Path:
+        """Where the search indexes live (one folder per library)."""
         return self.cache / "index"
 
     def ensure(self) -> "UserDirs":

@@ -94,7 +94,7 @@ def derived_plan(refs: list[tuple[str, str, list[str]]]) -> QueryPlan | None:
     """Queries for any library: from the first entry whose title has two consecutive plain words."""
     for entry_id, title, tags in sorted(refs):
         words = [w.strip(".,:;!?()[]'\"") for w in title.split()]
-        for a, b in zip(words, words[1:]):
+        for a, b in zip(words, words[1:], strict=False):
             if _WORD.match(a) and _WORD.match(b) and a.lower() != b.lower():
                 other = next((w for oid, otitle, _ in sorted(refs) if oid != entry_id
                               for w in otitle.split() if _WORD.match(w) and w.lower() not in title.lower()), None)
@@ -431,7 +431,7 @@ class SelfTest:
             renderer = self.workspace.renderer(palette)
             css_file = resources_dir() / f"content-{palette}.css"
             css = css_file.read_text(encoding="utf-8") if css_file.is_file() else ""
-            for entry_id, stat in sorted(scan(self.workspace.roots).files.items()):
+            for entry_id, _stat in sorted(scan(self.workspace.roots).files.items()):
                 started = time.perf_counter()
                 try:
                     entry = self.workspace.load_entry(entry_id)
@@ -473,7 +473,7 @@ class SelfTest:
 
         entries = self._sample_entries()
         export = self.temp / "bookmarks.json"
-        with _closing(open_user_db(self.temp / "bm-a")) as db:
+        with _Closing(open_user_db(self.temp / "bm-a")) as db:
             store = BookmarkStore(db)
             folder = store.create_folder("Selftest")
             for n, (entry_id, title) in enumerate(entries):
@@ -484,7 +484,7 @@ class SelfTest:
             count = exchange.export_bookmarks(store, export)
             expect(count == 4, f"exported {count} of 4")
         expect(export.is_file() and export.stat().st_size > 0, "no export file")
-        with _closing(open_user_db(self.temp / "bm-b")) as db:
+        with _Closing(open_user_db(self.temp / "bm-b")) as db:
             store = BookmarkStore(db)
             result = exchange.import_bookmarks(store, export)
             expect(result.added == 4, f"imported {result.added} of 4")
@@ -509,13 +509,13 @@ class SelfTest:
 
         entries = self._sample_entries()
         export = self.temp / "bookmarks.xbel"
-        with _closing(open_user_db(self.temp / "xbel-a")) as db:
+        with _Closing(open_user_db(self.temp / "xbel-a")) as db:
             store = BookmarkStore(db)
             folder = store.create_folder("Reading list")
             for entry_id, title in entries:
                 store.add(entry_id, title, folder_id=folder.id)
             expect(exchange.export_bookmarks(store, export) == len(entries), "export count")
-        with _closing(open_user_db(self.temp / "xbel-b")) as db:
+        with _Closing(open_user_db(self.temp / "xbel-b")) as db:
             store = BookmarkStore(db)
             result = exchange.import_bookmarks(store, export)
             expect(result.added == len(entries), f"imported {result.added} of {len(entries)}")
@@ -534,9 +534,9 @@ class SelfTest:
             TabState([HistoryItem(ids[2])], index=0),
             TabState([HistoryItem(ids[1], 40), HistoryItem(ids[2]), HistoryItem(ids[0], 7)], index=0),
         ], current=2, zoom=2)
-        with _closing(open_user_db(self.temp / "session")) as db:
+        with _Closing(open_user_db(self.temp / "session")) as db:
             SessionStore(db).save(session)
-        with _closing(open_user_db(self.temp / "session")) as db:
+        with _Closing(open_user_db(self.temp / "session")) as db:
             loaded = SessionStore(db).load()
         expect(loaded == session, f"restored {loaded}, saved {session}")
         return f"{len(session.tabs)} tabs, {sum(len(t.history) for t in session.tabs)} history items"
@@ -699,8 +699,8 @@ def _files(folder: Path) -> Iterator[Path]:
             yield Path(dirpath) / name
 
 
-class _closing:
-    """`with _closing(db)`: close a UserDB even when the check fails."""
+class _Closing:
+    """`with _Closing(db)`: close a UserDB even when the check fails."""
 
     def __init__(self, db: Any) -> None:
         self.db = db

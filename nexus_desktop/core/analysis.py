@@ -107,7 +107,8 @@ def stem(word: str) -> str:
     """English Porter stem of an ASCII word, British spellings folded into American; other words as they are."""
     if len(word) < 3 or not _ASCII_WORD_RE.fullmatch(word):
         return word
-    return porter_stem(american(word))
+    stemmed: str = porter_stem(american(word))
+    return stemmed
 
 
 def american(word: str) -> str:
@@ -125,7 +126,7 @@ def needs_unstemmed(word: str) -> bool:
     as every shorter prefix is a prefix of the stem and the whole word is found by its stem."""
     stemmed = stem(word)
     shared = 0
-    for a, b in zip(word, stemmed):
+    for a, b in zip(word, stemmed, strict=False):
         if a != b:
             break
         shared += 1

@@ -198,7 +198,7 @@ class FuzzyMatcher:
         else:
             keys, ends, rest = self._by_len, [-1] * len(self._by_len), q
         for ch in rest:
-            found = [(k, p) for k, e in zip(keys, ends) if (p := texts[k].find(ch, e + 1)) >= 0]
+            found = [(k, p) for k, e in zip(keys, ends, strict=False) if (p := texts[k].find(ch, e + 1)) >= 0]
             keys = [k for k, _ in found]
             ends = [p for _, p in found]
         self._last_query, self._last_keys, self._last_ends = q, keys, ends

@@ -306,7 +306,7 @@ class SearchIndex:
             raise
         except (IndexBusy, IndexDamaged, IndexWriteError, MemoryError):
             raise
-        except Exception as exc:  # noqa: BLE001 - any read error from a cache means damage
+        except Exception as exc:
             self._set_aside(f"reading it failed ({type(exc).__name__}: {exc})")
             raise IndexDamaged(self.notices[-1]) from exc
 
@@ -397,7 +397,7 @@ class SearchIndex:
         return [EntryRef(item.id, item.title, item.aliases) for item in self.catalog()]
 
     def doc_count(self) -> int:
-        return self.open().doc_count()
+        return int(self.open().doc_count())
 
     def segment_count(self) -> int:
         return len(self.open()._segments())

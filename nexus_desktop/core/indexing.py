@@ -12,9 +12,12 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nexus_desktop.core.index import IndexBusy, IndexReadOnly, IndexReport
+
+if TYPE_CHECKING:
+    from nexus_desktop.core.workspace import Workspace
 
 SEED_BATCH = 600
 WRITER_WAIT_S = 1800.0  # how long the app's indexing waits for another process's indexing to end
@@ -24,7 +27,7 @@ Event = dict[str, Any]
 Emit = Callable[[Event], None]
 
 
-def run_job(workspace: Any, emit: Emit, *, seed: bool = True, merge: bool = True, rebuild: bool = False,
+def run_job(workspace: Workspace, emit: Emit, *, seed: bool = True, merge: bool = True, rebuild: bool = False,
             cancel: Callable[[], bool] | None = None, wait_for_writer: float = WRITER_WAIT_S) -> None:
     """Bring the workspace's index up to date, emitting `notice`, `progress`, `partial`, then one of
     `indexed` / `busy` / `failed`, and `merged` after a merge (`log`: for the log file, not the user).
@@ -54,7 +57,7 @@ def run_job(workspace: Any, emit: Emit, *, seed: bool = True, merge: bool = True
         _merge(workspace, emit)
 
 
-def _update(workspace: Any, emit: Emit, seed: bool, rebuild: bool,
+def _update(workspace: Workspace, emit: Emit, seed: bool, rebuild: bool,
             cancelled: Callable[[], bool]) -> IndexReport | str:
     """One update of the index: its report, or "busy" / "failed" once that event is emitted."""
     def progress(done: int, total: int) -> None:
@@ -75,7 +78,7 @@ def _update(workspace: Any, emit: Emit, seed: bool, rebuild: bool,
         return "failed"
 
 
-def _merge(workspace: Any, emit: Emit) -> None:
+def _merge(workspace: Workspace, emit: Emit) -> None:
     try:
         if workspace.index.merge():
             emit({"event": "merged"})

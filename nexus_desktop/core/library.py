@@ -321,7 +321,8 @@ def decode_markdown(raw: bytes, warnings: list[str]) -> str:
         return _normalise(raw.decode("utf-16", errors="replace"))
     if b"\x00" in raw:
         sample = raw[:BINARY_SAMPLE]
-        if sum(1 for byte in sample if byte < 9 or 13 < byte < 27 or 27 < byte < 32) > BINARY_CONTROL_SHARE * len(sample):
+        controls = sum(1 for byte in sample if byte < 9 or 13 < byte < 27 or 27 < byte < 32)
+        if controls > BINARY_CONTROL_SHARE * len(sample):
             raise EntryError("binary file, not Markdown")
         raw = raw.replace(b"\x00", b" ")
         warnings.append(NUL_WARNING)
@@ -419,7 +420,7 @@ class _BoundedLoader(yaml.SafeLoader):
         try:
             if self.depth > MAX_YAML_DEPTH:
                 raise _FrontMatterTooBig(f"is nested more than {MAX_YAML_DEPTH} levels deep")
-            return super().compose_node(parent, index)
+            return super().compose_node(parent, index)  # type: ignore[arg-type]
         finally:
             self.depth -= 1
 

@@ -185,7 +185,7 @@ class Plan:
         """Pairs of neighbouring single-word units of the query (their `body` terms)."""
         terms = [u.matching.text if isinstance(u.matching, wq.Term) and u.matching.fieldname == "body" else None
                  for u in self.soft]
-        return [(a, b) for a, b in zip(terms, terms[1:]) if a and b and a != b]
+        return [(a, b) for a, b in zip(terms, terms[1:], strict=False) if a and b and a != b]
 
     def highlight(self) -> list[str]:
         found: list[str] = []
@@ -389,7 +389,7 @@ class Coverage:
         """(share of the query's weight this entry has, whether it has every unit)."""
         have = 0.0
         complete = True
-        for docs, weight in zip(self.docsets, self.weights):
+        for docs, weight in zip(self.docsets, self.weights, strict=False):
             if docnum in docs:
                 have += weight
             else:
@@ -400,7 +400,7 @@ class Coverage:
     def mark_common(self, units: list[Unit], doc_count: int) -> None:
         """Mark the units found in more than COMMON_SHARE of a big library (see COMMON_SHARE), unless
         every unit of the query is that common."""
-        for unit, docs in zip(units, self.docsets):
+        for unit, docs in zip(units, self.docsets, strict=False):
             unit.common = doc_count >= COMMON_MIN_ENTRIES and len(docs) > COMMON_SHARE * doc_count
         if all(u.common for u in units):
             for unit in units:
@@ -410,7 +410,7 @@ class Coverage:
         return len(set().union(*self.docsets))
 
     def missing(self, docnum: int, labels: list[str]) -> list[str]:
-        return [label for label, docs in zip(labels, self.docsets) if docnum not in docs]
+        return [label for label, docs in zip(labels, self.docsets, strict=False) if docnum not in docs]
 
 
 def _idf(doc_count: int, found: int) -> float:
@@ -436,7 +436,7 @@ class _RankingCollector(TopCollector):
             self.complete += complete
         else:
             self.complete += 1
-        return super()._collect(global_docnum, score)
+        return int(super()._collect(global_docnum, score))
 
 
 # --- the searcher -------------------------------------------------------------------------------

@@ -347,9 +347,9 @@ def _check_header(path: Path) -> None:
     except OSError as exc:
         raise UserDBOpenError(f"cannot read {path}: {exc.strerror or exc}") from exc
     if head and head != _SQLITE_HEADER:
-        exc = sqlite3.DatabaseError("file is not a database")
-        exc.sqlite_errorcode = 26  # type: ignore[attr-defined]
-        raise exc
+        not_a_database = sqlite3.DatabaseError("file is not a database")
+        not_a_database.sqlite_errorcode = 26
+        raise not_a_database
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -384,7 +384,7 @@ def _check_integrity(conn: sqlite3.Connection) -> None:
     rows = conn.execute("PRAGMA quick_check").fetchall()
     if rows and rows[0][0] != "ok":
         exc = sqlite3.DatabaseError(f"integrity check failed: {rows[0][0]}")
-        exc.sqlite_errorcode = 11  # type: ignore[attr-defined]
+        exc.sqlite_errorcode = 11
         raise exc
 
 

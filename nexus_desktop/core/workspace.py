@@ -53,7 +53,7 @@ class Workspace:
 
     @property
     def index_dir(self) -> Path:
-        return self.dirs.index / self.index_name
+        return self.dirs.indexes / self.index_name
 
     @property
     def index(self) -> SearchIndex:

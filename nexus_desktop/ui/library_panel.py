@@ -107,7 +107,7 @@ def _build_group(group: _Group, icon: QIcon, leaves: dict[str, QStandardItem]) -
     count = sum(int(row.data(COUNT_ROLE)) for row in rows)
     entries = sorted(group.entries, key=lambda e: ((e.title or e.id).lower(), e.id))
     items = [QStandardItem(e.title or e.id) for e in entries]
-    for entry, leaf in zip(entries, items):
+    for entry, leaf in zip(entries, items, strict=False):
         leaf.setData(f"{entry.id}\t{entry.title} {' '.join(entry.aliases)} {entry.category}", FILTER_ROLE)
         leaves[entry.id] = leaf
     count += len(items)

@@ -270,8 +270,8 @@ class SearchPanel(QWidget):
             self.header.setText(self.header.text() + f"<br><i>{html.escape(self.index_note)}</i>")
         if not results.results:
             self.empty.setText(f"<p><b>No results for</b> {html.escape(results.query)}</p>"
-                               "<p>None of these words is in the library: check the spelling, or try other words for the "
-                               "same thing, or a prefix like <code>migr*</code>.</p>"
+                               "<p>None of these words is in the library: check the spelling, or try other words "
+                               "for the same thing, or a prefix like <code>migr*</code>.</p>"
                                + query_syntax_html())
         row = 0
         if keep is not None:

@@ -53,7 +53,7 @@ class SessionController(QObject):
         self._timer.stop()
         try:
             self.store.save(self.source.session())
-        except Exception as exc:  # noqa: BLE001 - the window stays; the user is told
+        except Exception as exc:
             log.exception("saving the session failed")
             self.failed.emit(f"Your open tabs could not be saved for the next launch: {exc}")
             return False
@@ -64,7 +64,7 @@ class SessionController(QObject):
         """The saved session; None (and `failed`) when it could not be read."""
         try:
             return self.store.load()
-        except Exception as exc:  # noqa: BLE001 - startup goes on with a fresh tab; the user is told
+        except Exception as exc:
             log.exception("loading the session failed")
             self.failed.emit(f"The tabs of your last session could not be restored: {exc}")
             return None

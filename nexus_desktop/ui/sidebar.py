@@ -18,7 +18,7 @@ class Sidebar(QTabWidget):
         self.setDocumentMode(True)
         waiting = QLabel("\u2026", self)
         waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        for panel, label in zip((search, library, waiting, outline), PANELS):
+        for panel, label in zip((search, library, waiting, outline), PANELS, strict=False):
             self.addTab(panel, label)
 
     def set_bookmarks_panel(self, panel: QWidget) -> None:

@@ -153,7 +153,7 @@ class LibraryWorker(QObject):
         try:
             self._open_workspace()
             self.opened.emit(self._snapshot())
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash
+        except Exception as exc:
             log.exception("opening the library failed")
             self.failed.emit(f"The library could not be opened: {exc}")
             return
@@ -171,7 +171,7 @@ class LibraryWorker(QObject):
                 report = self.workspace.index.update_folders(self.workspace.roots, [Path(f) for f in folders])
             except IndexBusy:
                 pass  # another Nexus process is writing: the full update below says so (read-only)
-            except Exception as exc:  # noqa: BLE001 - reported, never a crash
+            except Exception as exc:
                 log.exception("re-indexing %s failed", folders)
                 self.failed.emit(f"Re-indexing failed: {exc}")
                 return
@@ -242,7 +242,7 @@ class LibraryWorker(QObject):
         """One event of the indexing job, as signals; a failure to apply it is reported, never raised."""
         try:
             self._signal_event(event, force_snapshot)
-        except Exception as exc:  # noqa: BLE001 - e.g. the index could not be read for a snapshot
+        except Exception as exc:
             log.exception("applying the indexing event %r failed", event.get("event"))
             self.failed.emit(f"The library could not be updated: {exc}")
 

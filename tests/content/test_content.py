@@ -334,10 +334,13 @@ def test_glossary_links_every_term():
 
 # outline item (as the seed writes it) -> (entries that cover it, a phrase each of them contains)
 OUTLINE: dict[str, tuple[tuple[str, ...], str]] = {
-    "Consolidate key learnings from the ProDev Backend Engineering program": (("about/overview", "practices/key-takeaways"), "ProDev"),
+    "Consolidate key learnings from the ProDev Backend Engineering program":
+        (("about/overview", "practices/key-takeaways"), "ProDev"),
     "Document backend technologies, concepts, challenges, and solutions": (("about/overview",), "challenges"),
-    "Serve as a reference guide for current and future learners": (("about/overview", "about/using-this-knowledge-base"), "reference"),
-    "Encourage collaboration between frontend and backend engineers": (("about/frontend-collaboration", "practices/collaborate-early-with-frontend"), "frontend"),
+    "Serve as a reference guide for current and future learners":
+        (("about/overview", "about/using-this-knowledge-base"), "reference"),
+    "Encourage collaboration between frontend and backend engineers":
+        (("about/frontend-collaboration", "practices/collaborate-early-with-frontend"), "frontend"),
     "Python": (("backend/python",), "Python"),
     "Django": (("backend/django",), "Django"),
     "Django REST Framework": (("backend/django-rest-framework",), "Django REST Framework"),

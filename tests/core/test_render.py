@@ -430,11 +430,13 @@ def test_code_spans_are_merged_and_whitespace_gets_none() -> None:
 
 
 def test_whitespace_keeps_a_style_that_shows_on_blank_space() -> None:
-    tokens = [(Token.Keyword, "def"), (Token.Error, "  "), (Token.Keyword, "x"), (Token.Text, " "), (Token.Keyword, "y"),
+    tokens = [(Token.Keyword, "def"), (Token.Error, "  "), (Token.Keyword, "x"), (Token.Text, " "),
+              (Token.Keyword, "y"),
               (Token.Error, "$"), (Token.Text, " "), (Token.Name, "z")]
     keyword, error = "color: #007020; font-weight: bold", "border: 1px solid #F00"  # friendly's
     assert format_tokens(tokens, "friendly") == (f'<span style="{keyword}">def</span><span style="{error}">  </span>'
-                                                   f'<span style="{keyword}">x y</span><span style="{error}">$</span> z')
+                                                   f'<span style="{keyword}">x y</span>'
+                                                   f'<span style="{error}">$</span> z')
 
 
 def test_code_text_is_escaped_but_quotes_kept() -> None:

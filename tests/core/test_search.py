@@ -306,7 +306,7 @@ def test_fuzz_search_raises_only_bad_query(searcher: Searcher, text: str, as_you
 
 
 # --- an Obsidian-style vault with Chinese pages -------------------------------------------------
-_HAN = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处理府研质"
+_HAN = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处理府研质"  # noqa: E501 - a block of real Chinese text
 _WORD = "数据"
 
 
@@ -419,7 +419,8 @@ def test_a_completion_ranks_below_the_word_as_typed(tmp_path: Path) -> None:
     try:
         typed = s.search("tar", as_you_type=True)
         assert [h.id for h in typed.results][0] == "kb/tar"
-        assert "target" not in typed.terms or typed.results[0].snippet.count("<b>") == typed.results[0].snippet.count("<b>tar")
+        snippet = typed.results[0].snippet
+        assert "target" not in typed.terms or snippet.count("<b>") == snippet.count("<b>tar")
         assert "<b>target" not in s.search("tar").results[0].snippet
     finally:
         s.close()

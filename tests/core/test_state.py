@@ -53,7 +53,8 @@ def test_session_indexes_are_clamped_and_empty_tabs_dropped(db: UserDB) -> None:
     assert store.load() == Session([TabState([HistoryItem("a")], 0)], current=0)
 
 
-history = st.lists(st.builds(HistoryItem, st.text(min_size=1, max_size=20), st.integers(0, MAX_SCROLL), st.none() | st.text(min_size=1, max_size=10)),
+history = st.lists(st.builds(HistoryItem, st.text(min_size=1, max_size=20), st.integers(0, MAX_SCROLL),
+                             st.none() | st.text(min_size=1, max_size=10)),
     min_size=1, max_size=5)
 
 

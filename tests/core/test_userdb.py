@@ -281,7 +281,7 @@ def test_handles_from_two_threads_do_not_interleave_transactions(tmp_path: Path)
                 for i in range(50):
                     with own.transaction() as conn:
                         conn.execute("INSERT INTO preference VALUES (?, '1')", (f"{prefix}{i}",))
-        except BaseException as exc:  # reported below: a thread's exception would be lost
+        except BaseException as exc:  # noqa: BLE001 - reported below: a thread's exception would be lost
             errors.append(exc)
 
     threads = [threading.Thread(target=writer, args=(p,)) for p in "ab"]

@@ -211,7 +211,7 @@ def test_malformed_queries_exit_0_or_2_without_traceback(tmp_path: Path, content
                               cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
 
     with ThreadPoolExecutor(2) as pool:
-        procs = dict(zip(MALFORMED, pool.map(search, MALFORMED)))
+        procs = dict(zip(MALFORMED, pool.map(search, MALFORMED), strict=False))
     for query, proc in procs.items():
         assert proc.returncode in (0, 2), (query, proc.stderr)
         assert "Traceback" not in proc.stderr, (query, proc.stderr)

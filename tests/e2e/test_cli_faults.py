@@ -7,7 +7,6 @@ import json
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -199,7 +198,8 @@ def test_a_full_disk_is_one_line_no_temp_files_and_bookmarks_still_work(tmp_path
 
 # --- terminal safety, queries that look like options ------------------------------------------------------
 def test_control_characters_never_reach_the_terminal(tmp_path: Path, content: Path) -> None:
-    (content / "evil.md").write_text("---\ntitle: \"\\e]0;pwned\\a Evil \\e[2J\"\n---\n\nbody \x1b[31mred\x1b[0m zanzibar\n",
+    (content / "evil.md").write_text("---\ntitle: \"\\e]0;pwned\\a Evil \\e[2J\"\n---\n\n"
+                                     "body \x1b[31mred\x1b[0m zanzibar\n",
                                      encoding="utf-8")
     run(tmp_path, "bookmarks", "add", "notes/evil", "--content", str(content))
     outputs = [run(tmp_path, "search", "zanzibar", "--content", str(content)),

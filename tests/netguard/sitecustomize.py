@@ -23,7 +23,7 @@ def _refused(family: object) -> OSError:
     return OSError(errno.ENETUNREACH, f"the test suite allows no Internet socket ({family!r})")
 
 
-def guarded_init(self: socket.socket, family: int = -1, type: int = -1, proto: int = -1,  # noqa: A002
+def guarded_init(self: socket.socket, family: int = -1, type: int = -1, proto: int = -1,
                  fileno: int | None = None) -> None:
     if fileno is None and (family == -1 or family in INTERNET):
         raise _refused(socket.AF_INET if family == -1 else socket.AddressFamily(family))

@@ -37,7 +37,7 @@ def test_open_close_reopen_and_cycle(qtbot):
 def test_closing_the_last_tab_leaves_a_start_tab_and_closed_tabs_are_bounded(qtbot):
     tabs = _tabs(qtbot)
     tabs.new_tab("kb/only")
-    for n in range(CLOSED_KEEP + 5):
+    for _ in range(CLOSED_KEEP + 5):
         tabs.close_tab(0)
         assert tabs.count() == 1
     assert len(tabs.closed) == CLOSED_KEEP

@@ -79,13 +79,13 @@ class _MatchedPairs(LinkInlineProcessor):
     brackets: PairTable
     parens: PairTable
 
-    def getText(self, data: str, index: int) -> tuple[str, int, bool]:
+    def getText(self, data: str, index: int) -> tuple[str, int, bool]:  # noqa: N802
         end = self.brackets.closed(data, index)
         if end is None:
             return "", len(data), False  # callers use only the flag when there is no `]`
         return data[index:end - 1], end, True
 
-    def getLink(self, data: str, index: int) -> tuple[str, str | None, int, bool]:
+    def getLink(self, data: str, index: int) -> tuple[str, str | None, int, bool]:  # noqa: N802
         """The stock getLink, without its scan when no quote (a possible title) comes before the `)`."""
         match = self.RE_LINK.match(data, pos=index)
         if match is None or match.group(1):

@@ -250,7 +250,7 @@ class EmbedPattern(InlineProcessor):
         super().__init__(EMBED_RE, md)
         self.renderer = renderer
 
-    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:  # type: ignore[override]  # noqa: N802
         target, label = link_parts(self, m)
         embed = Embed.parse(target, label)
         if embed.is_file:

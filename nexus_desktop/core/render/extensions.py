@@ -42,7 +42,7 @@ class NexusExtension(Extension):
         super().__init__()
         self.renderer = renderer
 
-    def extendMarkdown(self, md: markdown.Markdown) -> None:
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
         register_bounds(md, self.renderer.budget)
         md.treeprocessors.register(SkippingInlineProcessor(md, self.renderer.budget), "inline", 20)
         md.treeprocessors.register(HeadingIdTreeprocessor(self.renderer, md), "heading_ids", 6)  # before toc
@@ -102,7 +102,7 @@ class _WikilinkPattern(InlineProcessor):
         super().__init__(r"\[\[([^\[\]|]+?)(?:\|([^\[\]]*))?\]\]", md)
         self.renderer = renderer
 
-    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:  # type: ignore[override]  # noqa: N802
         target, label = link_parts(self, m)
         label = (label or "").strip()
         shown = label or target.replace("#", " › ").strip(" ›")
@@ -121,7 +121,7 @@ class _TagPattern(InlineProcessor):
     def __init__(self, md: markdown.Markdown) -> None:
         super().__init__(r"(?<![\w&#/\\\]\[(])#([^\W\d_][\w/-]*)", md)
 
-    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:  # type: ignore[override]  # noqa: N802
         tag = m.group(1).rstrip("/-")
         el = etree.Element("a", {"href": f"{TAG_SCHEME}:{tag.lower()}", "class": "tag"})
         el.text = AtomicString(f"#{tag}")

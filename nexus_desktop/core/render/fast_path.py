@@ -94,10 +94,10 @@ class SkippingInlineProcessor(treeprocessors.InlineProcessor):
         processed: etree.Element = super().run(tree, ancestors)
         return processed
 
-    def _InlineProcessor__handleInline(self, data: str, pattern_index: int = 0) -> str:
+    def _InlineProcessor__handleInline(self, data: str, pattern_index: int = 0) -> str:  # noqa: N802
         """The stock private `__handleInline` (so the stock code calls this one), with the skip."""
         if isinstance(data, AtomicString) or not _FAST_PATH:
-            stock: str = data if isinstance(data, AtomicString) else super()._InlineProcessor__handleInline(
+            stock: str = data if isinstance(data, AtomicString) else super()._InlineProcessor__handleInline(  # type: ignore[misc]
                 data, pattern_index)
             return stock
         present = {needle for needle in self._needles if needle in data}
@@ -108,7 +108,8 @@ class SkippingInlineProcessor(treeprocessors.InlineProcessor):
             matched, start = True, 0
             while matched:  # as the stock loop: after a match, try the pattern again from its end
                 self.budget.check()
-                data, matched, start = self._InlineProcessor__applyPattern(self._patterns[index], data, index, start)
+                data, matched, start = self._InlineProcessor__applyPattern(  # type: ignore[attr-defined]
+                    self._patterns[index], data, index, start)
                 matched = matched and _may_match(data, start, triggers)
         return data
 

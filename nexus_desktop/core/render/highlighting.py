@@ -29,7 +29,7 @@ def _lexer(language: str) -> Lexer | None:
 
 
 @lru_cache(maxsize=4)
-def _formatter(style: str) -> HtmlFormatter:
+def _formatter(style: str) -> HtmlFormatter[str]:
     """Pygments' HTML formatter for a style, built once: the source of each token type's inline CSS."""
     return HtmlFormatter(style=style, noclasses=True, nowrap=True)
 
@@ -38,8 +38,9 @@ def _formatter(style: str) -> HtmlFormatter:
 def _token_css(style: str, ttype: _TokenType) -> str:
     """The inline CSS Pygments' HtmlFormatter(noclasses=True) gives a token type ("" for none)."""
     formatter = _formatter(style)
-    name = formatter._get_css_inline_styles(ttype)
-    return formatter.class2style[name][0] if name else ""
+    name: str = formatter._get_css_inline_styles(ttype)  # type: ignore[attr-defined]
+    css: str = formatter.class2style[name][0] if name else ""  # type: ignore[attr-defined]
+    return css
 
 
 _SHOWS_ON_BLANKS = re.compile(r"background|underline|border")

@@ -98,8 +98,22 @@ def _identifier_parts(raw: str) -> list[tuple[str, int, int]]:
 
 
 def words(text: str) -> list[str]:
-    """Lowercased tokens of `text` (unstemmed)."""
-    return [word for word, _, _ in words_with_offsets(text)]
+    """Lowercased tokens of `text` (unstemmed), then the parts of its compound tokens (`select_related`:
+    `select`, `related`), so that the positions of ordinary words stay next to each other for phrases.
+    The fast path of indexing: the words in one regular-expression pass, the compounds told by string tests."""
+    if CJK_RE.search(text):
+        return [word for word, _, _ in words_with_offsets(text)]
+    tokens: list[str] = WORD_RE.findall(text.lower())
+    for raw in WORD_RE.findall(text):
+        if "." in raw or "_" in raw or not (raw.islower() or raw.isupper() or raw.istitle() or raw.isdigit()):
+            tokens += _parts_of(raw)
+    return tokens
+
+
+@lru_cache(maxsize=100_000)
+def _parts_of(raw: str) -> tuple[str, ...]:
+    """identifier_parts, remembered: the same names recur across a library's pages."""
+    return tuple(identifier_parts(raw))
 
 
 @lru_cache(maxsize=200_000)

@@ -32,7 +32,7 @@ from nexus_desktop.core.library import READ_WARNINGS, Entry, EntryError, FileSta
     roots_below, scan, scan_folder
 from nexus_desktop.core.links import EntryRef
 
-SCHEMA_VERSION = 14  # 14: identifier parts, British spellings folded, lead paragraph
+SCHEMA_VERSION = 15  # 14: identifier parts, British spellings, lead paragraph; 15: parts after the words
 META_FILE = "nexus-index.json"
 CHECKSUM_FILE = "nexus-checksums.json"  # segment file -> [size, crc32], written as each commit ends
 INDEX_NAME = "MAIN"  # Whoosh's default index name: its files are MAIN_<segment>.<part>, MAIN.tmp, _MAIN_<n>.toc

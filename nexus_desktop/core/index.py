@@ -32,7 +32,7 @@ from nexus_desktop.core.library import READ_WARNINGS, Entry, EntryError, FileSta
     roots_below, scan, scan_folder
 from nexus_desktop.core.links import EntryRef
 
-SCHEMA_VERSION = 15  # 14: identifier parts, British spellings, lead paragraph; 15: parts after the words
+SCHEMA_VERSION = 16  # 14: identifier parts, British spellings; 15: parts after the words; 16: lead in body
 META_FILE = "nexus-index.json"
 CHECKSUM_FILE = "nexus-checksums.json"  # segment file -> [size, crc32], written as each commit ends
 INDEX_NAME = "MAIN"  # Whoosh's default index name: its files are MAIN_<segment>.<part>, MAIN.tmp, _MAIN_<n>.toc
@@ -65,7 +65,6 @@ def build_schema() -> Schema:
         card=COLUMN(VarBytesColumn()),  # id, stamp and what the catalog shows: read without stored docs
         title=TEXT(analyzer=BOTH_FORMS, stored=True, phrase=False, field_boost=4.0),  # + aliases
         headings=TEXT(analyzer=STEMMED, phrase=False, field_boost=2.0),
-        lead=TEXT(analyzer=PROSE_STEMMED, phrase=False, field_boost=2.0),  # summary, or the first paragraph
         body=TEXT(analyzer=PROSE_STEMMED),
         body_raw=TEXT(analyzer=PROSE_UNSTEMMABLE, phrase=False, field_boost=0.7),
         tags=KEYWORD(stored=True, lowercase=True, commas=True, scorable=True, field_boost=2.0),
@@ -159,13 +158,14 @@ def document_for(entry: Entry) -> dict[str, object]:
     """
     title = entry.title
     aliases = "\n".join(entry.aliases)
-    names = "\n".join(part for part in (title, aliases, " ".join(entry.tags), entry.summary) if part)
+    # what the entry says it is about counts twice in `body`: its summary, or else its first paragraph
+    lead = entry.summary or lead_paragraph(entry.body)
+    names = "\n".join(part for part in (title, aliases, " ".join(entry.tags), lead) if part)
     body = f"{names}\n{entry.body}"
     document = {
         "id": entry.id, "path": entry.rel_path, "card": card_for(entry),
         "title": f"{title}\n{aliases}" if aliases else title, "_stored_title": title,
         "headings": "\n".join(h.text for h in entry.headings if h.text != title),
-        "lead": entry.summary or lead_paragraph(entry.body),
         "body": body, "body_raw": body,
         "tags": ",".join(entry.tags), "category": entry.category,
         "exact": ",".join(normalize_name(n).replace(",", " ") for n in [title, *entry.aliases] if n.strip()),

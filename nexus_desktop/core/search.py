@@ -172,7 +172,7 @@ class Plan:
         return query
 
     def boosts(self) -> wq.Query | None:
-        """Title, alias, heading, lead and tag matches, and the common words' matches, scored apart
+        """Title, alias, heading and tag matches, and the common words' matches, scored apart
         from the match."""
         boosts = [b for u in self.units for b in u.boosts] + [u.matching for u in self.soft if u.common]
         return wq.Or(boosts) if boosts else None
@@ -207,8 +207,7 @@ def _term_query(field_name: str, tokens: list[str], stemmed: bool) -> wq.Query:
 def _word_boosts(tokens: list[str], phrase: bool = False) -> list[wq.Query]:
     boosts = [_term_query("title", tokens, True)]
     if not phrase:
-        boosts += [_term_query("headings", tokens, True), _term_query("lead", tokens, True),
-                   wq.Term("tags", "-".join(tokens))]
+        boosts += [_term_query("headings", tokens, True), wq.Term("tags", "-".join(tokens))]
     return boosts
 
 
@@ -532,7 +531,7 @@ class Searcher:
     def _reranked(self, plan: Plan, coverage: Coverage | None,
                   ranked: list[tuple[float, int]]) -> list[tuple[float, int]]:
         """The best candidates by their match re-ranked with what costs too much to score over every
-        match: title, alias, heading, lead and tag scores (weighted like the match by the share of the
+        match: title, alias, heading and tag scores (weighted like the match by the share of the
         query the entry has) and a bonus for each pair of neighbouring query words that stand within
         PROXIMITY_SLOP words of each other in the entry (read from the index's positions)."""
         docnums = {docnum for _, docnum in ranked}

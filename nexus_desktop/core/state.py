@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ from nexus_desktop.core.library import root_name_for
 from nexus_desktop.core.userdb import UserDataError, UserDB
 
 BUNDLED_ROOT = "nexus"
+USER_LIBRARY = ""          # the library of a normal launch: the bundled one plus the folders the user added
+SESSION_LIBRARY_KEY = "session.library"  # the preference naming the library the stored session belongs to
 RECENT_KEEP = 200
 MAX_SCROLL = 2**31 - 1     # a scroll position Qt can take (a 32-bit int)
 ZOOM_RANGE = (-6, 12)      # zoom steps the window offers
@@ -69,16 +72,29 @@ def history_item(entry_id: object, scroll: object, anchor: object) -> HistoryIte
     return HistoryItem(entry_id, position, anchor if isinstance(anchor, str) and anchor else None)
 
 
+def session_library(content: Sequence[str] | None) -> str:
+    """The library a session belongs to: USER_LIBRARY for a normal launch, else the `--content` folders
+    of the run (resolved, in a stable order), so a session made in one library is never shown in another."""
+    if not content:
+        return USER_LIBRARY
+    folders = sorted({str(Path(folder).expanduser().resolve()) for folder in content})
+    return "content:" + "\n".join(folders)
+
+
 class SessionStore:
-    """Saves and loads the one session (replaced as a whole on each save)."""
+    """Saves and loads the one session (replaced as a whole on each save), with the library it belongs to."""
 
     def __init__(self, db: UserDB) -> None:
         self.db = db
 
-    def save(self, session: Session) -> None:
-        """Replace the stored session in one transaction (tabs with an empty history are dropped)."""
+    def save(self, session: Session, library: str = USER_LIBRARY) -> None:
+        """Replace the stored session in one transaction (tabs with an empty history are dropped);
+        `library` (session_library) says which library its entry ids belong to."""
         tabs = [t for t in session.tabs if t.history]
         with self.db.transaction() as conn:
+            conn.execute("INSERT INTO preference (key, value) VALUES (?, ?) "
+                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                         (SESSION_LIBRARY_KEY, json.dumps(library)))
             conn.execute("DELETE FROM session_history")
             conn.execute("DELETE FROM session_tab")
             conn.execute("DELETE FROM session")
@@ -93,14 +109,15 @@ class SessionStore:
                     [(n, i, h.entry_id, int(h.scroll), h.anchor or None)
                      for i, h in enumerate(tab.history)])
 
-    def load(self) -> Session:
-        """The stored session, or an empty Session when none was saved.
+    def load(self, library: str = USER_LIBRARY) -> Session:
+        """The stored session when it was saved for `library`, else an empty Session (none saved, or
+        one of another library: its entries would all be "not found" here).
 
         Damaged rows are dropped or clamped (an entry id that is not text, a scroll position or zoom
         out of range): a bad session entry never stops the window from opening."""
         conn = self.db.conn
         head = conn.execute("SELECT current, zoom FROM session WHERE id = 1").fetchone()
-        if head is None:
+        if head is None or self.library() != library:
             return Session()
         tabs: list[TabState] = []
         for tab in conn.execute("SELECT tab, history_index FROM session_tab ORDER BY tab").fetchall():
@@ -112,6 +129,15 @@ class SessionStore:
                 tabs.append(TabState(history, _clamp(_int_or(tab["history_index"], 0), len(history))))
         zoom = max(ZOOM_RANGE[0], min(ZOOM_RANGE[1], _int_or(head["zoom"], 0)))
         return Session(tabs, _clamp(_int_or(head["current"], 0), len(tabs)), zoom)
+
+    def library(self) -> str:
+        """The library the stored session belongs to (a session saved before this was recorded: the user's)."""
+        row = self.db.conn.execute("SELECT value FROM preference WHERE key = ?", (SESSION_LIBRARY_KEY,)).fetchone()
+        try:
+            saved = json.loads(row[0]) if row is not None else USER_LIBRARY
+        except ValueError:
+            return USER_LIBRARY
+        return saved if isinstance(saved, str) else USER_LIBRARY
 
     def clear(self) -> None:
         """Forget the stored session."""

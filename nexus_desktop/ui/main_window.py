@@ -208,13 +208,15 @@ class MainWindow(QMainWindow):
         self.themes.build_menu(menus["&View"])
 
     def _open_user_data(self, db: UserDB) -> None:
+        from nexus_desktop.core.state import session_library
         from nexus_desktop.ui.bookmarks_panel import BookmarksPanel
         from nexus_desktop.ui.session_controller import SessionController
         from nexus_desktop.ui.user_data import UserData
 
         self.user_data = UserData(db, self)
         self.pages.user_data = self.user_data
-        self.session_keeper = SessionController(self.user_data.sessions, self.tab_owner, self)
+        self.session_keeper = SessionController(self.user_data.sessions, self.tab_owner,
+                                                session_library(self.content), self)
         self.bookmarks_panel = BookmarksPanel(self.user_data, self)
         self.sidebar.set_bookmarks_panel(self.bookmarks_panel)
 

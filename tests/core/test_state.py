@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from nexus_desktop.core.state import (
     MAX_SCROLL, ZOOM_RANGE, HistoryItem, Preferences, RecentEntries, RootsStore, Session, SessionStore, TabState,
-    unique_root_name)
+    session_library, unique_root_name)
 from nexus_desktop.core.userdb import UserDataError, UserDB, open_user_db
 
 
@@ -36,6 +36,19 @@ def test_session_round_trip_survives_reopen(tmp_path: Path) -> None:
         SessionStore(db).save(session)
     with open_user_db(tmp_path) as db:
         assert SessionStore(db).load() == session
+
+
+def test_a_session_is_restored_only_in_the_library_it_was_saved_for(db: UserDB, tmp_path: Path) -> None:
+    store = SessionStore(db)
+    session = Session([TabState([HistoryItem("notes/todo")])])
+    notes = session_library([str(tmp_path / "notes")])
+    store.save(session, notes)
+    assert store.load(notes) == session
+    assert store.load(session_library([str(tmp_path / "notes" / ".." / "notes")])) == session  # same folder
+    assert store.load() == Session()  # the user's library: none of these entries
+    assert store.load(session_library([str(tmp_path / "other")])) == Session()
+    store.save(session)
+    assert store.load() == session and store.load(notes) == Session()
 
 
 def test_save_replaces_the_old_session(db: UserDB) -> None:

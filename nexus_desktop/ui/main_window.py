@@ -398,6 +398,10 @@ class MainWindow(QMainWindow):
         self.status.say(f"Zoom {100 + self.zoom * 10}%", 2000)
 
     def open_quick_open(self) -> None:
+        from nexus_desktop.ui.quick_open import RECENT_SHOWN
+
+        if self.user_data is not None:  # a few more: some may not be in this library
+            self.quick_open.set_recent([r.entry_id for r in self.user_data.recent.list(3 * RECENT_SHOWN)])
         self.quick_open.open_palette()
 
     def toggle_bookmark(self) -> None:

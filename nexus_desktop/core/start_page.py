@@ -6,9 +6,13 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
+from markdown.extensions.toc import slugify_unicode, unique
+
 BUNDLED_START = "nexus/index"
 START_ID = "about:start"
 HELP_ID = "about:help"
+CATEGORIES_SHOWN = 40      # per folder in the table, 8 per folder inline (several folders)
+ENTRIES_PER_CATEGORY = 30  # entries listed under a category's heading; the rest are counted
 
 
 class RootInfo(NamedTuple):
@@ -50,57 +54,118 @@ def start_page_markdown(roots: Sequence[RootInfo | tuple[str, str]], catalog: Se
     return library_overview_markdown(roots, catalog).rstrip() + ("\n" + personal if personal else "\n")
 
 
-def library_overview_markdown(roots: Sequence[RootInfo | tuple[str, str]], catalog: Sequence[object]) -> str:
-    """The part of the start page that depends on the library only (worth preparing off the GUI thread)."""
+def library_overview_markdown(roots: Sequence[RootInfo | tuple[str, str]], catalog: Sequence[object],
+                              library_size: int | None = None) -> str:
+    """The part of the start page that depends on the library only (worth preparing off the GUI thread).
+
+    Each category links to its list of entries further down. `library_size`: how many entries the
+    library has while a first index is still reading it (the catalog then holds those read so far)."""
     infos = [RootInfo(*r) for r in roots]
     per_root = Counter(getattr(item, "root", "") for item in catalog)
     lines = ["# Nexus", ""]
-    total = len(catalog)
-    lines.append(f"Your offline library: **{total}** entr{'y' if total == 1 else 'ies'} in "
-                 f"**{len(infos)}** folder{'' if len(infos) == 1 else 's'}. "
-                 "Press **Ctrl+K** to search, **Ctrl+P** to open an entry by title, **F1** for help.")
+    lines.append(_summary(len(catalog), len(infos), library_size) +
+                 " Press **Ctrl+K** to search, **Ctrl+P** to open an entry by title, **F1** for help.")
     lines += ["", "## Library", ""]
     if infos:
         for info in infos:
             count = per_root.get(info.name, 0)
-            lines.append(f"- **{_md_escape(info.name)}** — {count} entr{'y' if count == 1 else 'ies'} "
-                         f"in `{info.path}`")
+            lines.append(f"- **{_md_escape(info.name)}** — {_entries(count)} in `{info.path}`")
     else:
-        lines.append("No folders yet: use *File › Add folder to library…*")
-    categories: dict[str, Counter[str]] = {}
+        lines.append("No folders yet: use *File › Library folders…*")
+    members: dict[str, dict[str, list[object]]] = {}
     for item in catalog:
-        categories.setdefault(getattr(item, "root", ""), Counter())[_category_of(item)] += 1
-    if categories:
+        members.setdefault(getattr(item, "root", ""), {}).setdefault(_category_of(item), []).append(item)
+    if members:
+        shown = CATEGORIES_SHOWN if len(infos) <= 1 else 8
+        headings = {(root, name): _category_heading(root, name, len(members) > 1)
+                    for root, name in _listed_categories(infos, members, shown)}
+        anchors = _anchors(["Nexus", "Library", "Categories", "Entries by category"], headings)
         lines += ["", "## Categories", ""]
         if len(infos) > 1:  # one line per folder: many tables make a slow page to lay out
-            lines += _categories_inline(infos, categories)
+            lines += _categories_inline(infos, members, anchors, shown)
         else:
-            lines += _categories_table(next(iter(categories.values())))
+            root = next(iter(members))
+            lines += _categories_table(members[root], [anchors[(root, name)] for name, _ in
+                                                       _ranked(members[root])], shown)
+        lines += ["", "## Entries by category", ""]
+        for (root, name), heading in headings.items():
+            lines += _category_entries(heading, members[root][name])
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _ranked(counts: Counter[str]) -> list[tuple[str, int]]:
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].lower()))
+def _entries(count: int) -> str:
+    return f"{count:,} entr{'y' if count == 1 else 'ies'}"
 
 
-def _categories_table(counts: Counter[str], shown: int = 40) -> list[str]:
+def _summary(indexed: int, folders: int, library_size: int | None) -> str:
+    """The first line: how big the library is; while a first index runs, how much of it is read."""
+    where = f"**{folders}** folder{'' if folders == 1 else 's'}"
+    if library_size is not None and library_size > indexed:
+        return (f"Your offline library: **{library_size:,}** entries in {where}, being indexed: the counts "
+                f"below are of the **{indexed:,}** read so far.")
+    return f"Your offline library: **{_entries(indexed).replace(' ', '** ', 1)} in {where}."
+
+
+def _ranked(counts: dict[str, list[object]]) -> list[tuple[str, int]]:
+    return sorted(((name, len(items)) for name, items in counts.items()), key=lambda kv: (-kv[1], kv[0].lower()))
+
+
+def _listed_categories(infos: Sequence[RootInfo], members: dict[str, dict[str, list[object]]],
+                       shown: int) -> list[tuple[str, str]]:
+    """(root, category) pairs the page shows, folder by folder, biggest category first."""
+    order = [info.name for info in infos if info.name in members] + \
+        [root for root in members if root not in {info.name for info in infos}]
+    return [(root, name) for root in order for name, _ in _ranked(members[root])[:shown]]
+
+
+def _category_heading(root: str, name: str, several_roots: bool) -> str:
+    return f"{root} › {name}" if several_roots else name
+
+
+def _anchors(before: Sequence[str], headings: dict[tuple[str, str], str]) -> dict[tuple[str, str], str]:
+    """The id the renderer gives each category heading (the same slugs, unique in page order)."""
+    used: set[str] = set()
+    for text in before:
+        unique(slugify_unicode(text, "-"), used)
+    return {key: unique(slugify_unicode(heading, "-"), used) for key, heading in headings.items()}
+
+
+def _category_link(name: str, anchor: str) -> str:
+    return f"[{_md_escape(name)}](#{anchor})"
+
+
+def _categories_table(counts: dict[str, list[object]], anchors: Sequence[str], shown: int) -> list[str]:
     lines = ["| Category | Entries |", "| :--- | ---: |"]
-    lines += [f"| {_md_escape(name)} | {count} |" for name, count in _ranked(counts)[:shown]]
+    lines += [f"| {_category_link(name, anchor)} | {count:,} |"
+              for (name, count), anchor in zip(_ranked(counts)[:shown], anchors)]
     if len(counts) > shown:
         lines.append(f"| … and {len(counts) - shown} more | |")
     return lines
 
 
-def _categories_inline(infos: Sequence[RootInfo], categories: dict[str, Counter[str]], shown: int = 8) -> list[str]:
+def _categories_inline(infos: Sequence[RootInfo], members: dict[str, dict[str, list[object]]],
+                       anchors: dict[tuple[str, str], str], shown: int) -> list[str]:
     lines = []
     for info in infos:
-        counts = categories.get(info.name)
+        counts = members.get(info.name)
         if not counts:
             continue
-        ranked = ", ".join(f"{_md_escape(name)} ({count})" for name, count in _ranked(counts)[:shown])
+        ranked = ", ".join(f"{_category_link(name, anchors[(info.name, name)])} ({count:,})"
+                           for name, count in _ranked(counts)[:shown])
         more = f", and {len(counts) - shown} more" if len(counts) > shown else ""
         lines.append(f"- **{_md_escape(info.name)}**: {ranked}{more}")
     return lines
+
+
+def _category_entries(heading: str, items: Sequence[object]) -> list[str]:
+    """A category's heading and its entries by title (the first ENTRIES_PER_CATEGORY, the rest counted)."""
+    ordered = sorted(items, key=lambda item: (str(getattr(item, "title", "") or getattr(item, "id", "")).lower()))
+    lines = [f"### {_md_escape(heading)}", ""]
+    lines += [f"- [{_md_escape(getattr(item, 'title', '') or getattr(item, 'id', ''))}](entry:{getattr(item, 'id', '')})"
+              for item in ordered[:ENTRIES_PER_CATEGORY]]
+    if len(ordered) > ENTRIES_PER_CATEGORY:
+        lines.append(f"- … and {len(ordered) - ENTRIES_PER_CATEGORY:,} more (the *Library* panel lists them all)")
+    return lines + [""]
 
 
 def personal_markdown(recent: Sequence[tuple[str, str]] = (), bookmarks: Sequence[tuple[str, str]] = ()) -> str:

@@ -283,7 +283,8 @@ class MainWindow(QMainWindow):
         """What each command of actions.COMMANDS runs."""
         return {
             "new_tab": lambda: self.new_tab(), "close_tab": lambda: self.tab_owner.close_tab(self.tabs.currentIndex()),
-            "reopen_closed_tab": self.tab_owner.reopen_closed_tab, "add_folder": self.add_folder, "quit": self.quit,
+            "reopen_closed_tab": self.tab_owner.reopen_closed_tab, "library_folders": self.show_library_folders,
+            "quit": self.quit,
             "find": self.find_bar.open_bar, "find_next": lambda: self.find_bar.find_again(False),
             "find_previous": lambda: self.find_bar.find_again(True), "focus_search": self.focus_search,
             "zoom_in": lambda: self.set_zoom(self.zoom + 1), "zoom_out": lambda: self.set_zoom(self.zoom - 1),
@@ -440,6 +441,17 @@ class MainWindow(QMainWindow):
             self.status.say(f"Added {folder} as \u201c{name}\u201d; indexing\u2026")
             self.library.reload_roots()
         return name
+
+    def show_library_folders(self) -> None:
+        """File > Library folders: list, add and remove folders; the library is indexed again after a change."""
+        from nexus_desktop.paths import content_dir
+        from nexus_desktop.ui.library_folders import LibraryFoldersDialog
+
+        assert self.user_data is not None
+        self.folders_dialog = LibraryFoldersDialog(self.user_data.roots, content_dir(), self.content, self)
+        self.folders_dialog.reindex_requested.connect(self.library.reload_roots)
+        self.folders_dialog.message.connect(self.status.say)
+        self.folders_dialog.open()
 
     def show_help(self) -> None:
         from nexus_desktop.core.start_page import HELP_ID

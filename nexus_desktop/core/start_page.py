@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
@@ -180,34 +181,57 @@ def personal_markdown(recent: Sequence[tuple[str, str]] = (), bookmarks: Sequenc
     return "\n".join(lines).strip() + "\n" if lines else ""
 
 
+# The same rows as README's keyboard table (tests/ui/test_actions.py checks both against the action table).
 KEYBOARD = [
-    ("Ctrl+K, Ctrl+L", "focus the search field (select its text)"),
-    ("Enter / Down, Up in the search field", "open the selected result in the current tab / move the selection"),
+    ("Ctrl+K, Ctrl+L", "focus the search field"),
+    ("Enter / Down, Up in the search field", "open the selected result / move the selection"),
     ("Alt+Enter", "open the selected result in a new tab"),
-    ("Ctrl+P", "quick open: fuzzy match over titles and aliases"),
-    ("Ctrl+T, Ctrl+W, Ctrl+Shift+T", "new tab (start page), close tab, reopen closed tab"),
+    ("Ctrl+P", "quick open: recent entries, then a fuzzy match over titles and aliases"),
+    ("Ctrl+T, Ctrl+W, Ctrl+Shift+T", "new tab, close tab, reopen closed tab"),
     ("Ctrl+Tab, Ctrl+Shift+Tab, Ctrl+PgDown, Ctrl+PgUp", "next / previous tab"),
     ("Alt+Left, Alt+Right", "back / forward"),
     ("Ctrl+D", "bookmark the current entry (again: remove)"),
     ("Ctrl+B", "show the bookmarks panel"),
+    ("Ctrl+Shift+B", "show or hide the sidebar"),
     ("Ctrl+F, F3, Shift+F3, Esc", "find in page, next, previous, close the find bar"),
     ("Ctrl++, Ctrl+-, Ctrl+0", "zoom in, out, reset"),
-    ("F1", "help (the query language, the shortcuts)"),
+    ("F1", "help"),
     ("Ctrl+Q", "quit (saves the session)"),
 ]
 
-QUERY_SYNTAX = [
-    ("`celery retry`", "entries with all the words (the last word you type also matches as a prefix)"),
-    ('`"message queue"`', "an exact phrase"),
-    ("`migr*`", "words starting with *migr*"),
-    ("`docker -compose`", "exclude entries with a word"),
-    ("`jwt OR oauth`", "either word"),
-    ("`title:docker`", "words in the title"),
-    ("`tag:security`", "entries with a tag"),
-    ("`category:database`", "entries in a category"),
-    ("`root:notes`", "entries from one library folder"),
-    ("`retrys~`", "typo-tolerant match (one or two letters off)"),
+# The same rows as README's query table (tests/core/test_start_page.py checks it, and that each finds
+# something in the bundled library): the queries of a row, and what they find.
+QUERY_SYNTAX: list[tuple[tuple[str, ...], str]] = [
+    (("celery retries",), "have the words (all of them first; stemmed: `retries` also finds `retry`)"),
+    (("+celery retries",), "must have `celery` (`+` makes a word required)"),
+    (('"task queue"',), "must have the words next to each other, in this order (other word forms such as "
+                        "`task queues` count too)"),
+    (("migr*",), "have a word starting with `migr`"),
+    (("docker -compose",), "have `docker` but not `compose`"),
+    (("celery OR rabbitmq",), "must have either word"),
+    (("title:docker",), "must have `docker` in the title (or an alias)"),
+    (("tag:security", "category:database", "root:nexus"), "must have that tag, category or library root"),
+    (("retrys~",), "have a word within one typo of `retrys` (`~2`: within two)"),
 ]
+
+SEARCHING = [
+    "Type in the search field at the top (**Ctrl+K**); results appear as you type. Type a question the way "
+    "you would ask it (`how do I retry a failed task`) or a few words (`celery retries`): words in the title, "
+    "aliases, headings and first paragraph count most, and question and filler words never decide whether "
+    "an entry is found.",
+    "Every entry that has any of the words is listed, but each says what it lacks: the header tells how many "
+    "entries have every word and how many have some, and a row that lacks a word shows it struck through "
+    "(*Missing: ~~payment~~*), so a partial match is never mistaken for a full one.",
+    "A misspelt word the library does not know is respelled when that finds entries with every word: "
+    "*Showing results for **celery retrys** — search instead for celry retrys*. When nothing is found, "
+    "Nexus suggests a spelling (*Did you mean …*).",
+    "The query language makes a search strict where you ask for it:",
+]
+
+
+def query_rows() -> list[tuple[str, str]]:
+    """The query table's rows as Markdown cells (queries as code, joined by commas)."""
+    return [(", ".join(f"`{query}`" for query in queries), finds) for queries, finds in QUERY_SYNTAX]
 
 
 def help_markdown(version: str = "") -> str:
@@ -215,12 +239,12 @@ def help_markdown(version: str = "") -> str:
     lines = ["# Nexus help", ""]
     if version:
         lines += [f"Nexus Desktop {version}. Everything works offline.", ""]
-    lines += ["## Searching", "",
-              "Type in the search field at the top (**Ctrl+K**); results appear as you type. "
-              "When there are few hits, Nexus suggests a spelling (*Did you mean …*).", "",
-              "| Query | Finds |", "| :--- | :--- |"]
-    lines += [f"| {q} | {what} |" for q, what in QUERY_SYNTAX]
-    lines += ["", "## Keyboard", "", "| Keys | Action |", "| :--- | :--- |"]
+    lines += ["## Searching", ""]
+    for paragraph in SEARCHING:
+        lines += [paragraph, ""]
+    lines += ["| you type | finds entries that |", "| :--- | :--- |"]
+    lines += [f"| {queries} | {what} |" for queries, what in query_rows()]
+    lines += ["", "## Keyboard", "", "| keys | action |", "| :--- | :--- |"]
     lines += [f"| {keys} | {action} |" for keys, action in KEYBOARD]
     lines += ["", "## Links", "",
               "Entry links open in the viewer; **Ctrl+click** or **middle-click** opens them in a new tab. "
@@ -229,11 +253,21 @@ def help_markdown(version: str = "") -> str:
     return "\n".join(lines)
 
 
+def _code(text: str) -> str:
+    return f"<code>{html.escape(text)}</code>"
+
+
+def _inline_html(markdown_text: str) -> str:
+    """A table cell's Markdown (plain text with `code` spans) as HTML."""
+    parts = markdown_text.split("`")
+    return "".join(_code(part) if n % 2 else html.escape(part) for n, part in enumerate(parts))
+
+
 def query_syntax_html() -> str:
     """The short query-language cheat sheet the empty search panel shows (HTML)."""
     rows = "".join(
-        f"<tr><td><code>{q.strip('`').replace('<', '&lt;')}</code></td><td>{w.replace('*', '')}</td></tr>"
-        for q, w in QUERY_SYNTAX)
+        f"<tr><td>{'<br>'.join(_code(query) for query in queries)}</td><td>{_inline_html(finds)}</td></tr>"
+        for queries, finds in QUERY_SYNTAX)
     return (f"<p><b>Search the library</b></p><p>Type to search; results appear as you type.</p>"
             f"<table cellspacing='0' cellpadding='3'>{rows}</table>"
             "<p>Enter opens the result, Alt+Enter opens it in a new tab.</p>")

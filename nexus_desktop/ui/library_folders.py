@@ -43,6 +43,7 @@ class LibraryFoldersDialog(QDialog):
         self.chooser = chooser
         self.list = QListWidget(self)
         self.list.setAlternatingRowColors(True)
+        self.list.setSpacing(3)
         self.list.currentItemChanged.connect(lambda *_: self._enable())
         self.note = QLabel(self)
         self.note.setWordWrap(True)

@@ -56,7 +56,8 @@ def test_empty_library_says_how_to_add_a_folder() -> None:
 def test_help_documents_query_language_and_every_shortcut() -> None:
     text = help_markdown("1.2.3")
     assert "1.2.3" in text
-    for needle in ("tag:", "title:", "category:", "root:", "prefix", "OR", "-compose", '"message queue"', "~"):
+    for needle in ("tag:", "title:", "category:", "root:", "migr*", "OR", "-compose", '"task queue"', "+celery",
+                   "~2", "Missing:", "Showing results for"):
         assert needle in text
     for keys, _action in KEYBOARD:
         assert keys in text
@@ -65,7 +66,8 @@ def test_help_documents_query_language_and_every_shortcut() -> None:
 
 def test_query_syntax_cheat_sheet_is_html() -> None:
     html = query_syntax_html()
-    assert "<table" in html and "tag:security" in html
+    assert "<table" in html and "<code>tag:security</code><br><code>category:database</code>" in html
+    assert "`" not in html
 
 
 

@@ -26,7 +26,7 @@ from nexus_desktop.ui.lazy_qt import Qt, lazy_names  # launch path: loaded after
 # imports below name the same things for readers and linters.
 lazy_names(globals(), "html")
 lazy_names(globals(), "PySide6.QtCore", "QEvent", "QUrl")
-lazy_names(globals(), "PySide6.QtWidgets", "QFileDialog", "QMessageBox", "QSplitter", "QTabWidget",
+lazy_names(globals(), "PySide6.QtWidgets", "QMessageBox", "QSplitter", "QTabWidget",
            "QVBoxLayout")
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from PySide6.QtCore import QEvent, QUrl
     from PySide6.QtGui import QCloseEvent, QShowEvent
-    from PySide6.QtWidgets import QFileDialog, QMessageBox, QSplitter, QTabWidget, QVBoxLayout
+    from PySide6.QtWidgets import QMessageBox, QSplitter, QTabWidget, QVBoxLayout
 
     from nexus_desktop.core.index import IndexReport
     from nexus_desktop.core.instance import HandOver
@@ -427,10 +427,8 @@ class MainWindow(QMainWindow):
         if self.user_data.change(self.outline_panel, lambda store: store.add(entry_id, title, anchor=anchor)):
             self.status.say(f"Bookmarked {title}", 3000)
 
-    def add_folder(self, folder: str | None = None) -> str | None:
-        """Add a folder of Markdown to the library (File menu) and index it."""
-        if folder is None:
-            folder = QFileDialog.getExistingDirectory(self, "Add a folder of Markdown to the library")
+    def add_folder(self, folder: str) -> str | None:
+        """Add a folder of Markdown to the library (a second launch's --content) and index it."""
         if not folder or self.user_data is None:
             return None
         name = self.user_data.roots.add(folder)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QListWidget,
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # the root name of a folder the user added ("" for the others)
 FolderChooser = Callable[[QWidget], str]
+T = TypeVar("T")
 
 
 def choose_folder(parent: QWidget) -> str:
@@ -93,18 +94,14 @@ class LibraryFoldersDialog(QDialog):
     # ----- commands -----------------------------------------------------------------------------
     def add_folder(self) -> str | None:
         """Pick a folder and add it; returns its root name (None when cancelled or not possible)."""
-        from nexus_desktop.core.userdb import UserDataError
-
         folder = self.chooser(self)
         if not folder:
             return None
         if not Path(folder).is_dir():
             self._refuse(f"{folder} is not a folder")
             return None
-        try:
-            name = self.roots.add(folder)
-        except UserDataError as exc:
-            self._refuse(str(exc))
+        name = self._store(lambda: self.roots.add(folder))
+        if name is None:
             return None
         self.refresh()
         self._select(name)
@@ -113,22 +110,27 @@ class LibraryFoldersDialog(QDialog):
 
     def remove_selected(self) -> bool:
         """Remove the selected folder the user added; False when none is selected (or it failed)."""
-        from nexus_desktop.core.userdb import UserDataError
-
         name = self._selected_name()
         if not name:
             return False
-        try:
-            removed = self.roots.remove(name)
-        except UserDataError as exc:
-            self._refuse(str(exc))
-            return False
+        removed = bool(self._store(lambda: self.roots.remove(name)))
         self.refresh()
         if removed:
             self._changed(f"Removed \u201c{name}\u201d from the library (its files are untouched)")
         return removed
 
     # ----- internals ----------------------------------------------------------------------------
+    def _store(self, change: Callable[[], T]) -> T | None:
+        """Run one change of the user's roots (its own transaction); None, after telling the user, when
+        the user database refused it (read-only, damaged)."""
+        from nexus_desktop.core.userdb import UserDataError
+
+        try:
+            return change()
+        except UserDataError as exc:
+            self._refuse(str(exc))
+            return None
+
     def _add_row(self, name: str, folder: Path, removable_name: str, about: str) -> None:
         row = QListWidgetItem(f"{name} \u2014 {folder}")
         row.setData(NAME_ROLE, removable_name)

@@ -75,3 +75,22 @@ def test_removing_a_folder_takes_its_entries_out_of_the_index(qtbot, data_dir, t
         assert dialog.remove_selected()
     ids = {item.id for item in window.pages.snapshot.catalog}
     assert "field-notes/todo" not in ids and "nexus/index" in ids
+
+
+def test_a_folder_the_database_cannot_take_is_refused_visibly(qtbot, data_dir, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from nexus_desktop.core.userdb import UserDataError
+
+    db = open_user_db(data_dir)
+    roots = RootsStore(db)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: shown.append(text))
+    monkeypatch.setattr(roots, "add", lambda _folder: (_ for _ in ()).throw(UserDataError("the database is read-only")))
+    dialog = LibraryFoldersDialog(roots, content_dir(), None, chooser=lambda _p: str(_notes(tmp_path)))
+    qtbot.addWidget(dialog)
+    assert dialog.add_folder() is None
+    assert shown == ["the database is read-only"] and len(dialog.folders()) == 1
+    dialog.chooser = lambda _p: str(tmp_path / "not-there")
+    assert dialog.add_folder() is None and "is not a folder" in shown[-1]
+    db.close()

@@ -221,7 +221,7 @@ SEARCHING = [
     "an entry is found.",
     "Every entry that has any of the words is listed, but each says what it lacks: the header tells how many "
     "entries have every word and how many have some, and a row that lacks a word shows it struck through "
-    "(*Missing: ~~payment~~*), so a partial match is never mistaken for a full one.",
+    "after *Missing:*, so a partial match is never mistaken for a full one.",
     "A misspelt word the library does not know is respelled when that finds entries with every word: "
     "*Showing results for **celery retrys** — search instead for celry retrys*. When nothing is found, "
     "Nexus suggests a spelling (*Did you mean …*).",

@@ -114,14 +114,20 @@ def json_text(data: object) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
-def workspace_for(args: argparse.Namespace):  # -> Workspace (imported lazily: the GUI path stays light)
-    """The library, index and data folder this invocation works on."""
-    from nexus_desktop.core.workspace import Workspace
-
+def check_content(args: argparse.Namespace) -> list[str] | None:
+    """The `--content` folders of this invocation; UsageError (exit 2, one line) for one that is not a folder."""
     content = getattr(args, "content", None)
     for folder in content or []:
         if not Path(folder).expanduser().is_dir():
             raise UsageError(f"--content {folder}: no such folder")
+    return content
+
+
+def workspace_for(args: argparse.Namespace):  # -> Workspace (imported lazily: the GUI path stays light)
+    """The library, index and data folder this invocation works on."""
+    from nexus_desktop.core.workspace import Workspace
+
+    content = check_content(args)
     workspace, notices = Workspace.for_run(getattr(args, "data_dir", None), content)
     for notice in notices:
         say(notice, err=True)
@@ -368,6 +374,7 @@ def cmd_selftest(args: argparse.Namespace) -> int:
 def cmd_gui(args: argparse.Namespace) -> int:
     """The window, with entries to open (ids or nexus://open?id=... links); a window already running on
     the same data folder gets them instead."""
+    check_content(args)  # before any window: a folder that is not there is bad input
     targets = getattr(args, "targets", [])
     requests = []
     if targets:  # core.urls is not loaded for a plain launch

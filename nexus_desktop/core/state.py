@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,9 @@ from nexus_desktop.core.library import root_name_for
 from nexus_desktop.core.userdb import UserDataError, UserDB
 
 BUNDLED_ROOT = "nexus"
+USER_LIBRARY = ""          # the library of a normal launch: the bundled one plus the folders the user added
+SESSION_LIBRARY_KEY = "session.library"  # the preference naming the library the stored session belongs to
+USER_SESSION_KEY = "session.user"        # the user's own session, kept while a --content run saves its own
 RECENT_KEEP = 200
 MAX_SCROLL = 2**31 - 1     # a scroll position Qt can take (a 32-bit int)
 ZOOM_RANGE = (-6, 12)      # zoom steps the window offers
@@ -69,16 +74,64 @@ def history_item(entry_id: object, scroll: object, anchor: object) -> HistoryIte
     return HistoryItem(entry_id, position, anchor if isinstance(anchor, str) and anchor else None)
 
 
+def session_library(content: Sequence[str] | None) -> str:
+    """The library a session belongs to: USER_LIBRARY for a normal launch, else the `--content` folders
+    of the run (resolved, in a stable order), so a session made in one library is never shown in another."""
+    if not content:
+        return USER_LIBRARY
+    folders = sorted({str(Path(folder).expanduser().resolve()) for folder in content})
+    return "content:" + "\n".join(folders)
+
+
+def _session(tabs: list[tuple[object, list[tuple[object, object, object]]]], current: object, zoom: object) -> Session:
+    """A session from stored values (history index, (entry id, scroll, anchor) rows per tab), damaged
+    values dropped or clamped: a bad session entry never stops the window from opening."""
+    states: list[TabState] = []
+    for index, rows in tabs:
+        history = [item for item in (history_item(*row) for row in rows) if item is not None]
+        if history:
+            states.append(TabState(history, _clamp(_int_or(index, 0), len(history))))
+    return Session(states, _clamp(_int_or(current, 0), len(states)),
+                   max(ZOOM_RANGE[0], min(ZOOM_RANGE[1], _int_or(zoom, 0))))
+
+
+def _session_json(session: Session) -> str:
+    tabs = [{"index": t.index, "history": [[h.entry_id, h.scroll, h.anchor] for h in t.history]}
+            for t in session.tabs]
+    return json.dumps({"tabs": tabs, "current": session.current, "zoom": session.zoom})
+
+
+def _session_from_json(text: str) -> Session:
+    """A session kept as JSON (USER_SESSION_KEY); an empty one when the text is damaged."""
+    try:
+        data = json.loads(text)
+        tabs = [(tab.get("index"), [(*row, None, None)[:3] for row in tab.get("history", []) if isinstance(row, list)])
+                for tab in data.get("tabs", []) if isinstance(tab, dict)]
+        return _session(tabs, data.get("current"), data.get("zoom"))
+    except (ValueError, TypeError, AttributeError):
+        return Session()
+
+
 class SessionStore:
-    """Saves and loads the one session (replaced as a whole on each save)."""
+    """Saves and loads the session (replaced as a whole on each save), with the library it belongs to.
+
+    A run on other folders (`--content`) keeps the user's own session aside (USER_SESSION_KEY) while it
+    saves its own, so the next normal launch gets its tabs back."""
 
     def __init__(self, db: UserDB) -> None:
         self.db = db
 
-    def save(self, session: Session) -> None:
-        """Replace the stored session in one transaction (tabs with an empty history are dropped)."""
+    def save(self, session: Session, library: str = USER_LIBRARY) -> None:
+        """Replace the stored session in one transaction (tabs with an empty history are dropped);
+        `library` (session_library) says which library its entry ids belong to."""
         tabs = [t for t in session.tabs if t.history]
         with self.db.transaction() as conn:
+            stored = self._read(conn)
+            if library == USER_LIBRARY:
+                conn.execute("DELETE FROM preference WHERE key = ?", (USER_SESSION_KEY,))
+            elif stored is not None and stored.tabs and self.library() == USER_LIBRARY:
+                _set_preference(conn, USER_SESSION_KEY, _session_json(stored))
+            _set_preference(conn, SESSION_LIBRARY_KEY, json.dumps(library))
             conn.execute("DELETE FROM session_history")
             conn.execute("DELETE FROM session_tab")
             conn.execute("DELETE FROM session")
@@ -93,25 +146,39 @@ class SessionStore:
                     [(n, i, h.entry_id, int(h.scroll), h.anchor or None)
                      for i, h in enumerate(tab.history)])
 
-    def load(self) -> Session:
-        """The stored session, or an empty Session when none was saved.
+    def load(self, library: str = USER_LIBRARY) -> Session:
+        """The session saved for `library`: the stored one when it is that library's, the user's kept
+        one after a `--content` run, else an empty Session (another library's entries would all be
+        "not found" here). Damaged rows are dropped or clamped."""
+        if self.library() == library:
+            return self._read(self.db.conn) or Session()
+        if library == USER_LIBRARY:
+            row = self.db.conn.execute("SELECT value FROM preference WHERE key = ?", (USER_SESSION_KEY,)).fetchone()
+            if row is not None:
+                return _session_from_json(str(row[0]))
+        return Session()
 
-        Damaged rows are dropped or clamped (an entry id that is not text, a scroll position or zoom
-        out of range): a bad session entry never stops the window from opening."""
-        conn = self.db.conn
+    @staticmethod
+    def _read(conn: sqlite3.Connection) -> Session | None:
+        """The session in the session tables; None when none was saved."""
         head = conn.execute("SELECT current, zoom FROM session WHERE id = 1").fetchone()
         if head is None:
-            return Session()
-        tabs: list[TabState] = []
-        for tab in conn.execute("SELECT tab, history_index FROM session_tab ORDER BY tab").fetchall():
-            rows = conn.execute("SELECT entry_id, scroll, anchor FROM session_history WHERE tab = ? "
-                                "ORDER BY position", (tab["tab"],)).fetchall()
-            history = [item for item in (history_item(r["entry_id"], r["scroll"], r["anchor"]) for r in rows)
-                       if item is not None]
-            if history:
-                tabs.append(TabState(history, _clamp(_int_or(tab["history_index"], 0), len(history))))
-        zoom = max(ZOOM_RANGE[0], min(ZOOM_RANGE[1], _int_or(head["zoom"], 0)))
-        return Session(tabs, _clamp(_int_or(head["current"], 0), len(tabs)), zoom)
+            return None
+        tabs = [(tab["history_index"],
+                 [(r["entry_id"], r["scroll"], r["anchor"]) for r in conn.execute(
+                     "SELECT entry_id, scroll, anchor FROM session_history WHERE tab = ? ORDER BY position",
+                     (tab["tab"],)).fetchall()])
+                for tab in conn.execute("SELECT tab, history_index FROM session_tab ORDER BY tab").fetchall()]
+        return _session(tabs, head["current"], head["zoom"])
+
+    def library(self) -> str:
+        """The library the stored session belongs to (a session saved before this was recorded: the user's)."""
+        row = self.db.conn.execute("SELECT value FROM preference WHERE key = ?", (SESSION_LIBRARY_KEY,)).fetchone()
+        try:
+            saved = json.loads(row[0]) if row is not None else USER_LIBRARY
+        except ValueError:
+            return USER_LIBRARY
+        return saved if isinstance(saved, str) else USER_LIBRARY
 
     def clear(self) -> None:
         """Forget the stored session."""
@@ -119,6 +186,11 @@ class SessionStore:
             conn.execute("DELETE FROM session_history")
             conn.execute("DELETE FROM session_tab")
             conn.execute("DELETE FROM session")
+
+
+def _set_preference(conn: sqlite3.Connection, key: str, text: str) -> None:
+    conn.execute("INSERT INTO preference (key, value) VALUES (?, ?) "
+                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, text))
 
 
 class Preferences:

@@ -30,7 +30,7 @@ COMMANDS: tuple[Command | tuple[str, str], ...] = (
     Command("close_tab", "&File", "&Close Tab", ("Ctrl+W",)),
     Command("reopen_closed_tab", "&File", "&Reopen Closed Tab", ("Ctrl+Shift+T",)),
     ("&File", SEPARATOR),
-    Command("add_folder", "&File", "&Add Folder to Library\u2026"),
+    Command("library_folders", "&File", "&Library Folders\u2026"),
     ("&File", SEPARATOR),
     Command("quit", "&File", "&Quit", ("Ctrl+Q",)),
     Command("find", "&Edit", "&Find in Page\u2026", ("Ctrl+F",)),

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QMessageLogContext, QtMsgType
+
     from nexus_desktop.core.urls import OpenRequest
+    from nexus_desktop.paths import UserDirs
     from nexus_desktop.ui.main_window import MainWindow
+
+LOG_NAME = "nexus-desktop.log"  # in the cache folder (beside the index): diagnostics, never user data
+LOG_MAX_BYTES = 1_000_000        # one file this big and one older one are kept
+qt_log = logging.getLogger("qt")
 
 
 def run_app(args: argparse.Namespace, requests: list[OpenRequest] | None = None) -> int:
@@ -31,6 +39,9 @@ def run_app(args: argparse.Namespace, requests: list[OpenRequest] | None = None)
 
     from nexus_desktop.paths import icon_path
     from nexus_desktop.ui import theme
+
+    log_to_file(user_dirs(getattr(args, "data_dir", None)))
+    route_qt_messages()
 
     app = QApplication.instance() or theme.create_application(sys.argv[0])
     app.setApplicationName("Nexus")
@@ -86,3 +97,41 @@ def quit_on_signals(window: MainWindow) -> None:
     notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, window)
     notifier.activated.connect(woken)
     window.signal_wakeup = (reader, writer, notifier)  # kept open as long as the window lives
+
+
+def log_to_file(dirs: UserDirs) -> Path | None:
+    """Send the app's log (and Qt's messages) to LOG_NAME in the cache folder; errors still reach the
+    terminal too. None when the folder cannot be written: the log then stays on the terminal."""
+    from logging.handlers import RotatingFileHandler
+
+    path = dirs.cache / LOG_NAME
+    try:
+        dirs.cache.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(path, maxBytes=LOG_MAX_BYTES, backupCount=1, encoding="utf-8", delay=True)
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    terminal = logging.StreamHandler()
+    terminal.setLevel(logging.ERROR)
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    root.addHandler(handler)
+    root.addHandler(terminal)
+    return path
+
+
+def route_qt_messages() -> None:
+    """Qt's own messages (font fallbacks such as "OpenType support missing for script", plugin
+    notes) go to the log, not to the terminal; critical and fatal ones are logged as errors."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    qInstallMessageHandler(qt_message)
+
+
+def qt_message(kind: QtMsgType, _context: QMessageLogContext, text: str) -> None:
+    """One Qt message, logged at the level its kind says."""
+    from PySide6.QtCore import QtMsgType
+
+    level = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+             QtMsgType.QtWarningMsg: logging.WARNING}.get(kind, logging.ERROR)
+    qt_log.log(level, "%s", text)

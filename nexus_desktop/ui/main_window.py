@@ -26,7 +26,7 @@ from nexus_desktop.ui.lazy_qt import Qt, lazy_names  # launch path: loaded after
 # imports below name the same things for readers and linters.
 lazy_names(globals(), "html")
 lazy_names(globals(), "PySide6.QtCore", "QEvent", "QUrl")
-lazy_names(globals(), "PySide6.QtWidgets", "QFileDialog", "QMessageBox", "QSplitter", "QTabWidget",
+lazy_names(globals(), "PySide6.QtWidgets", "QMessageBox", "QSplitter", "QTabWidget",
            "QVBoxLayout")
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from PySide6.QtCore import QEvent, QUrl
     from PySide6.QtGui import QCloseEvent, QShowEvent
-    from PySide6.QtWidgets import QFileDialog, QMessageBox, QSplitter, QTabWidget, QVBoxLayout
+    from PySide6.QtWidgets import QMessageBox, QSplitter, QTabWidget, QVBoxLayout
 
     from nexus_desktop.core.index import IndexReport
     from nexus_desktop.core.instance import HandOver
@@ -208,13 +208,15 @@ class MainWindow(QMainWindow):
         self.themes.build_menu(menus["&View"])
 
     def _open_user_data(self, db: UserDB) -> None:
+        from nexus_desktop.core.state import session_library
         from nexus_desktop.ui.bookmarks_panel import BookmarksPanel
         from nexus_desktop.ui.session_controller import SessionController
         from nexus_desktop.ui.user_data import UserData
 
         self.user_data = UserData(db, self)
         self.pages.user_data = self.user_data
-        self.session_keeper = SessionController(self.user_data.sessions, self.tab_owner, self)
+        self.session_keeper = SessionController(self.user_data.sessions, self.tab_owner,
+                                                session_library(self.content), self)
         self.bookmarks_panel = BookmarksPanel(self.user_data, self)
         self.sidebar.set_bookmarks_panel(self.bookmarks_panel)
 
@@ -281,7 +283,8 @@ class MainWindow(QMainWindow):
         """What each command of actions.COMMANDS runs."""
         return {
             "new_tab": lambda: self.new_tab(), "close_tab": lambda: self.tab_owner.close_tab(self.tabs.currentIndex()),
-            "reopen_closed_tab": self.tab_owner.reopen_closed_tab, "add_folder": self.add_folder, "quit": self.quit,
+            "reopen_closed_tab": self.tab_owner.reopen_closed_tab, "library_folders": self.show_library_folders,
+            "quit": self.quit,
             "find": self.find_bar.open_bar, "find_next": lambda: self.find_bar.find_again(False),
             "find_previous": lambda: self.find_bar.find_again(True), "focus_search": self.focus_search,
             "zoom_in": lambda: self.set_zoom(self.zoom + 1), "zoom_out": lambda: self.set_zoom(self.zoom - 1),
@@ -396,6 +399,10 @@ class MainWindow(QMainWindow):
         self.status.say(f"Zoom {100 + self.zoom * 10}%", 2000)
 
     def open_quick_open(self) -> None:
+        from nexus_desktop.ui.quick_open import RECENT_SHOWN
+
+        if self.user_data is not None:  # a few more: some may not be in this library
+            self.quick_open.set_recent([r.entry_id for r in self.user_data.recent.list(3 * RECENT_SHOWN)])
         self.quick_open.open_palette()
 
     def toggle_bookmark(self) -> None:
@@ -420,10 +427,8 @@ class MainWindow(QMainWindow):
         if self.user_data.change(self.outline_panel, lambda store: store.add(entry_id, title, anchor=anchor)):
             self.status.say(f"Bookmarked {title}", 3000)
 
-    def add_folder(self, folder: str | None = None) -> str | None:
-        """Add a folder of Markdown to the library (File menu) and index it."""
-        if folder is None:
-            folder = QFileDialog.getExistingDirectory(self, "Add a folder of Markdown to the library")
+    def add_folder(self, folder: str) -> str | None:
+        """Add a folder of Markdown to the library (a second launch's --content) and index it."""
         if not folder or self.user_data is None:
             return None
         name = self.user_data.roots.add(folder)
@@ -434,6 +439,17 @@ class MainWindow(QMainWindow):
             self.status.say(f"Added {folder} as \u201c{name}\u201d; indexing\u2026")
             self.library.reload_roots()
         return name
+
+    def show_library_folders(self) -> None:
+        """File > Library folders: list, add and remove folders; the library is indexed again after a change."""
+        from nexus_desktop.paths import content_dir
+        from nexus_desktop.ui.library_folders import LibraryFoldersDialog
+
+        assert self.user_data is not None
+        self.folders_dialog = LibraryFoldersDialog(self.user_data.roots, content_dir(), self.content, self)
+        self.folders_dialog.reindex_requested.connect(self.library.reload_roots)
+        self.folders_dialog.message.connect(self.status.say)
+        self.folders_dialog.open()
 
     def show_help(self) -> None:
         from nexus_desktop.core.start_page import HELP_ID

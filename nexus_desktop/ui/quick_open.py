@@ -1,4 +1,4 @@
-"""Quick open (Ctrl+P): a popup that fuzzy-matches entry titles and aliases as you type."""
+"""Quick open (Ctrl+P): recent entries at once, then a fuzzy match over titles and aliases as you type."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QFontMetrics, QKeyEvent, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QPainter, QPalette
 from PySide6.QtWidgets import (QDialog, QFrame, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QStyle, QStyledItemDelegate, QStyleOptionViewItem, QVBoxLayout,
                                QWidget)
@@ -18,14 +18,31 @@ if TYPE_CHECKING:  # the core modules load Whoosh/Markdown: not needed to build 
     from nexus_desktop.core.index import CatalogItem
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
+MATCHED_ROLE = Qt.ItemDataRole.UserRole + 2  # positions in the row's text of the letters the query matched
 MAX_RESULTS = 50
+RECENT_SHOWN = 10  # recent entries listed before anything is typed
+ALIAS_ARROW = "   \u2190 "
 WIDTH_FRACTION = 0.6
 MIN_WIDTH, MAX_WIDTH = 420, 760
 VISIBLE_ROWS = 12
 
 
+def _runs(text: str, matched: Sequence[int]) -> list[tuple[str, bool]]:
+    """`text` cut into runs of letters the query matched and letters it did not, in order."""
+    marked = set(matched)
+    runs: list[tuple[str, bool]] = []
+    for pos, char in enumerate(text):
+        hit = pos in marked
+        if runs and runs[-1][1] == hit:
+            runs[-1] = (runs[-1][0] + char, hit)
+        else:
+            runs.append((char, hit))
+    return runs
+
+
 class _RowDelegate(QStyledItemDelegate):
-    """The title, and the entry id dimmed at the right (palette colours: light and dark)."""
+    """The title with the matched letters in bold link colour, and the entry id dimmed at the right
+    (palette colours: light and dark)."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         opt = QStyleOptionViewItem(option)
@@ -42,16 +59,38 @@ class _RowDelegate(QStyledItemDelegate):
         entry_id = str(index.data(ID_ROLE) or "")
         id_width = min(metrics.horizontalAdvance(entry_id) + 8, rect.width() // 2)
         painter.save()
-        painter.setFont(opt.font)
-        painter.setPen(opt.palette.color(main))
         title_rect = QRect(rect.left(), rect.top(), rect.width() - id_width - 12, rect.height())
-        painter.drawText(title_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                         metrics.elidedText(title, Qt.TextElideMode.ElideRight, title_rect.width()))
+        hit = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Link
+        self._paint_title(painter, opt, title_rect, title, index.data(MATCHED_ROLE) or (),
+                          opt.palette.color(main), opt.palette.color(hit))
+        painter.setFont(opt.font)
         painter.setPen(opt.palette.color(dim))
         id_rect = QRect(rect.right() - id_width, rect.top(), id_width, rect.height())
         painter.drawText(id_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
                          metrics.elidedText(entry_id, Qt.TextElideMode.ElideLeft, id_width))
         painter.restore()
+
+    @staticmethod
+    def _paint_title(painter: QPainter, opt: QStyleOptionViewItem, rect: QRect, title: str,
+                     matched: Sequence[int], plain: QColor, hit: QColor) -> None:
+        """The title run by run, matched letters bold; elided at the right when it does not fit."""
+        bold = QFont(opt.font)
+        bold.setBold(True)
+        fonts = {False: opt.font, True: bold}
+        flags = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
+        ellipsis = QFontMetrics(opt.font).horizontalAdvance("\u2026")
+        x = rect.left()
+        for text, is_hit in _runs(title, matched):
+            metrics = QFontMetrics(fonts[is_hit])
+            room = rect.right() - x
+            shown = text if metrics.horizontalAdvance(text) <= room else \
+                metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(room, ellipsis))
+            painter.setFont(fonts[is_hit])
+            painter.setPen(hit if is_hit else plain)
+            painter.drawText(QRect(x, rect.top(), rect.right() - x + 1, rect.height()), flags, shown)
+            x += metrics.horizontalAdvance(shown)
+            if shown != text:
+                break
 
 
 class QuickOpen(QDialog):
@@ -86,6 +125,8 @@ class QuickOpen(QDialog):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(frame)
         self._items: list[CatalogItem] = []
+        self._by_id: dict[str, CatalogItem] = {}
+        self._recent: list[str] = []
         self._matcher = FuzzyMatcher([])
         self._pending = QTimer(self, singleShot=True, interval=0)  # coalesce fast typing
         self._pending.timeout.connect(self.update_results)
@@ -104,9 +145,21 @@ class QuickOpen(QDialog):
         """Entries to match; `matcher` (FuzzyMatcher over their titles and aliases, in the same order)
         can be built off the GUI thread, else it is built here."""
         self._items = list(items)
+        self._by_id = {item.id: item for item in self._items}
         self._matcher = matcher or FuzzyMatcher([(item.title or item.id, *item.aliases) for item in self._items])
         if self.isVisible():
             self.update_results()
+
+    def set_recent(self, entry_ids: Sequence[str]) -> None:
+        """Entries opened recently, most recent first: listed before anything is typed."""
+        self._recent = list(entry_ids)
+        if self.isVisible() and not self.line_edit.text().strip():
+            self.update_results()
+
+    def matched_letters(self, row: int) -> str:
+        """The letters of a listed row that the typed text matched (shown in bold)."""
+        item = self.list.item(row)
+        return "".join(item.text()[pos] for pos in item.data(MATCHED_ROLE) or ())
 
     def open_palette(self) -> None:
         """Show the popup centred over the parent window, empty and focused."""
@@ -128,12 +181,11 @@ class QuickOpen(QDialog):
         query = self.line_edit.text()
         self.list.clear()
         if not query.strip():
-            self.status.setText(f"{len(self._items):,} entries — type to match titles and aliases")
-            self._fit()
+            self._show_recent()
             return
         matches = self._matcher.search(query, MAX_RESULTS)
         for match in matches:
-            self.list.addItem(self._row(self._items[match.index], match.name, match.is_alias))
+            self.list.addItem(self._row(self._items[match.index], match.name, match.is_alias, match.positions))
         if matches:
             self.list.setCurrentRow(0)
         self.status.setText(f"{len(matches)} shown — Enter opens, Alt+Enter in a new tab"
@@ -142,12 +194,26 @@ class QuickOpen(QDialog):
 
     # ----- internals -----------------------------------------------------------------------
 
+    def _show_recent(self) -> None:
+        """Nothing typed: the recent entries this library has, the most recent selected."""
+        recent = [self._by_id[entry_id] for entry_id in self._recent if entry_id in self._by_id][:RECENT_SHOWN]
+        for item in recent:
+            self.list.addItem(self._row(item, item.title or item.id, False, ()))
+        if recent:
+            self.list.setCurrentRow(0)
+            self.status.setText(f"Recently opened — type to match {len(self._items):,} entries by title or alias")
+        else:
+            self.status.setText(f"{len(self._items):,} entries — type to match titles and aliases")
+        self._fit()
+
     @staticmethod
-    def _row(item: CatalogItem, matched: str, is_alias: bool) -> QListWidgetItem:
+    def _row(item: CatalogItem, matched: str, is_alias: bool, positions: Sequence[int]) -> QListWidgetItem:
         title = item.title or item.id
-        text = f"{title}   ← {matched}" if is_alias else title
+        text = f"{title}{ALIAS_ARROW}{matched}" if is_alias else title
+        shift = len(text) - len(matched) if is_alias else 0
         row = QListWidgetItem(text)
         row.setData(ID_ROLE, item.id)
+        row.setData(MATCHED_ROLE, tuple(shift + pos for pos in positions if shift + pos < len(text)))
         row.setToolTip(item.id if not item.summary else f"{item.id}\n{item.summary}")
         return row
 

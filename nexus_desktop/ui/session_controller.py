@@ -28,10 +28,12 @@ class SessionController(QObject):
     saved = Signal()      # the session is in the database
     failed = Signal(str)  # what went wrong, for the user
 
-    def __init__(self, store: SessionStore, source: SessionSource, parent: QObject | None = None) -> None:
+    def __init__(self, store: SessionStore, source: SessionSource, library: str = "",
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.source = source
+        self.library = library  # core.state.session_library of this run: whose tabs these are
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SAVE_DELAY_MS)
@@ -52,7 +54,7 @@ class SessionController(QObject):
         """Save at once; False (and `failed`) when it could not be saved."""
         self._timer.stop()
         try:
-            self.store.save(self.source.session())
+            self.store.save(self.source.session(), self.library)
         except Exception as exc:
             log.exception("saving the session failed")
             self.failed.emit(f"Your open tabs could not be saved for the next launch: {exc}")
@@ -61,9 +63,10 @@ class SessionController(QObject):
         return True
 
     def load(self) -> Session | None:
-        """The saved session; None (and `failed`) when it could not be read."""
+        """The saved session of this run's library (an empty one for another library's); None (and
+        `failed`) when it could not be read."""
         try:
-            return self.store.load()
+            return self.store.load(self.library)
         except Exception as exc:
             log.exception("loading the session failed")
             self.failed.emit(f"The tabs of your last session could not be restored: {exc}")

@@ -98,6 +98,7 @@ class LibraryWorker(QObject):
         self._overview_renderer: Renderer | None = None
         self._child: subprocess.Popen[str] | None = None
         self._child_lock = threading.Lock()
+        self._library_size: int | None = None  # the last progress event's total
 
     def _cancelled(self) -> bool:
         return self.stopping
@@ -110,7 +111,8 @@ class LibraryWorker(QObject):
         if child is not None and child.poll() is None:
             child.terminate()
 
-    def _snapshot(self, read_only: bool = False) -> LibrarySnapshot:
+    def _snapshot(self, read_only: bool = False, library_size: int | None = None) -> LibrarySnapshot:
+        """`library_size`: the entries a first index is reading (the start page says its counts are partial)."""
         from nexus_desktop.core.fuzzy import FuzzyMatcher
         from nexus_desktop.core.start_page import RootInfo, library_overview_markdown
         from nexus_desktop.ui.library_panel import build_library_tree
@@ -124,7 +126,7 @@ class LibraryWorker(QObject):
             matcher = FuzzyMatcher([(item.title or item.id, *item.aliases) for item in catalog])
             roots = [RootInfo(r.name, str(r.path)) for r in self.workspace.roots]
             self._overview_renderer.resolver = resolver
-            overview = self._overview_renderer.render_text(library_overview_markdown(roots, catalog))
+            overview = self._overview_renderer.render_text(library_overview_markdown(roots, catalog, library_size))
         return LibrarySnapshot(self.workspace, catalog, dict(self._renderers), read_only, folders, tree, matcher,
                                resolver.refs, overview, resolver)
 
@@ -251,9 +253,10 @@ class LibraryWorker(QObject):
 
         kind = event["event"]
         if kind == "progress":
-            self.progress.emit(int(event["done"]), int(event["total"]))
+            self._library_size = int(event["total"])
+            self.progress.emit(int(event["done"]), self._library_size)
         elif kind == "partial":
-            self.partial.emit(self._snapshot())
+            self.partial.emit(self._snapshot(library_size=self._library_size))
         elif kind == "notice":
             self.notice.emit(str(event["text"]))
         elif kind == "log":

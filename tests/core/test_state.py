@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from nexus_desktop.core.state import (
     MAX_SCROLL, ZOOM_RANGE, HistoryItem, Preferences, RecentEntries, RootsStore, Session, SessionStore, TabState,
-    unique_root_name)
+    session_library, unique_root_name)
 from nexus_desktop.core.userdb import UserDataError, UserDB, open_user_db
 
 
@@ -36,6 +36,47 @@ def test_session_round_trip_survives_reopen(tmp_path: Path) -> None:
         SessionStore(db).save(session)
     with open_user_db(tmp_path) as db:
         assert SessionStore(db).load() == session
+
+
+def test_a_session_is_restored_only_in_the_library_it_was_saved_for(db: UserDB, tmp_path: Path) -> None:
+    store = SessionStore(db)
+    session = Session([TabState([HistoryItem("notes/todo")])])
+    notes = session_library([str(tmp_path / "notes")])
+    store.save(session, notes)
+    assert store.load(notes) == session
+    assert store.load(session_library([str(tmp_path / "notes" / ".." / "notes")])) == session  # same folder
+    assert store.load() == Session()  # the user's library: none of these entries
+    assert store.load(session_library([str(tmp_path / "other")])) == Session()
+    store.save(session)
+    assert store.load() == session and store.load(notes) == Session()
+
+
+def test_a_content_run_keeps_the_users_session_for_the_next_normal_launch(db: UserDB, tmp_path: Path) -> None:
+    store = SessionStore(db)
+    mine = Session([TabState([HistoryItem("nexus/index"), HistoryItem("nexus/api/jwt", 120, "refresh")], 1),
+                    TabState([HistoryItem("nexus/async/celery-retries")])], 1, 2)
+    store.save(mine)
+    notes = session_library([str(tmp_path / "notes")])
+    store.save(Session([TabState([HistoryItem("notes/todo")])]), notes)
+    store.save(Session([TabState([HistoryItem("notes/done")])]), notes)  # its later saves keep it too
+    assert store.load() == mine
+    assert store.load(notes).tabs[0].history[0].entry_id == "notes/done"
+    store.save(Session([TabState([HistoryItem("nexus/index")])]))  # the normal launch saves: nothing kept aside
+    store.save(Session([TabState([HistoryItem("notes/todo")])]), notes)
+    assert store.load().tabs == [TabState([HistoryItem("nexus/index")])]
+
+
+def test_a_damaged_kept_session_gives_an_empty_one(db: UserDB, tmp_path: Path) -> None:
+    store = SessionStore(db)
+    store.save(Session([TabState([HistoryItem("nexus/index")])]))
+    store.save(Session([TabState([HistoryItem("notes/todo")])]), session_library([str(tmp_path)]))
+    with db.transaction() as conn:
+        conn.execute("UPDATE preference SET value = ? WHERE key = 'session.user'",
+                     ('{"tabs": [{"index": 9, "history": [["nexus/a", "x"], [7], "junk"]}, 3], "zoom": 99}',))
+    assert store.load() == Session([TabState([HistoryItem("nexus/a")])], 0, ZOOM_RANGE[1])
+    with db.transaction() as conn:
+        conn.execute("UPDATE preference SET value = '{' WHERE key = 'session.user'")
+    assert store.load() == Session()
 
 
 def test_save_replaces_the_old_session(db: UserDB) -> None:

@@ -197,6 +197,13 @@ def test_missing_content_folder_exits_2(tmp_path: Path) -> None:
     run(tmp_path, "show", "x/y", "--content", str(tmp_path / "a-file"), code=2)
 
 
+def test_window_with_a_missing_content_folder_exits_2_without_a_window(tmp_path: Path) -> None:
+    proc = run(tmp_path, "--content", str(tmp_path / "missing"), code=2)
+    assert proc.stderr.strip() == f"nexus-desktop: --content {tmp_path / 'missing'}: no such folder"
+    (tmp_path / "a-file").write_text("x")
+    run(tmp_path, "nexus/python/decorators", "--content", str(tmp_path / "a-file"), code=2)
+
+
 MALFORMED = ['"unclosed', "(((", "*", "OR", "tag:", "\u00e9~~", "x" * 300]
 
 

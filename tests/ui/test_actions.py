@@ -27,6 +27,15 @@ def test_readme_keyboard_table_is_the_action_table():
     assert _readme_keys() == documented_keys()
 
 
+def test_help_keyboard_table_is_the_action_table():
+    from nexus_desktop.core.start_page import KEYBOARD
+
+    keys = set()
+    for cell, _action in KEYBOARD:
+        keys.update(k.strip() for k in re.split(r",|/", cell.replace(" in the search field", "")) if k.strip())
+    assert keys == documented_keys()
+
+
 def test_every_shortcut_is_unique_and_parses():
     seen: dict[str, str] = {}
     for item in COMMANDS:

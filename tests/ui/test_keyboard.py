@@ -195,7 +195,7 @@ def test_ctrl_q_saves_session_and_closes(qtbot, make_window):
     from nexus_desktop.core.userdb import open_user_db
     db = open_user_db(window.dirs.data)
     try:
-        session = SessionStore(db).load()
+        session = SessionStore(db).load(window.session_keeper.library)
     finally:
         db.close()
     assert session.tabs[session.current].history[-1].entry_id == "kb/gzip"

@@ -96,3 +96,45 @@ def test_no_match_and_reopen_clears(qtbot, palette: QuickOpen):
         qtbot.keyClick(palette.line_edit, Qt.Key.Key_Return)
     palette.open_palette()
     assert palette.line_edit.text() == ""
+
+
+def test_recent_entries_are_listed_before_typing(qtbot, window: QWidget):
+    palette = QuickOpen(window)
+    palette.set_catalog(CATALOG)
+    palette.set_recent(["nexus/db/postgres-indexes", "other/not-in-this-library", "nexus/docker/docker"])
+    palette.open_palette()
+    assert palette.results() == ["nexus/db/postgres-indexes", "nexus/docker/docker"]
+    assert palette.list.currentRow() == 0 and "Recently opened" in palette.status.text()
+    with qtbot.waitSignal(palette.open_requested) as opened:
+        qtbot.keyClick(palette.line_edit, Qt.Key.Key_Down)
+        qtbot.keyClick(palette.line_edit, Qt.Key.Key_Return)
+    assert opened.args == ["nexus/docker/docker", "", False]
+    palette.open_palette()
+    type_query(qtbot, palette, "celery")  # typing replaces them with matches
+    assert palette.results() == ["nexus/async/celery-retries"]
+    palette.line_edit.clear()
+    palette.update_results()
+    assert palette.results()[0] == "nexus/db/postgres-indexes"
+
+
+def test_matched_letters_are_highlighted(qtbot, palette: QuickOpen):
+    type_query(qtbot, palette, "dc")
+    assert palette.results()[0] == "nexus/docker/compose"
+    assert palette.matched_letters(0) == "DC"  # Docker Compose: the word starts
+    palette.line_edit.clear()
+    type_query(qtbot, palette, "pgind")
+    row = palette.results().index("nexus/db/postgres-indexes")
+    assert palette.matched_letters(row).lower() == "pgind"
+    palette.line_edit.clear()
+    type_query(qtbot, palette, "backof")
+    assert palette.matched_letters(0) == "backof"  # in the alias, shown after the arrow
+    palette.list.grab()  # paints every row with its bold runs
+
+
+def test_window_lists_the_entries_opened_last(qtbot, make_window):
+    window = make_window()
+    window.open_entry("kb/gzip")
+    window.open_entry("kb/tar")
+    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(window.quick_open.isVisible)
+    assert window.quick_open.results()[:2] == ["kb/tar", "kb/gzip"]

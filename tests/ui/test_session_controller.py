@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from nexus_desktop.core.state import HistoryItem, Session, SessionStore, TabState
+from nexus_desktop.core.state import HistoryItem, Session, SessionStore, TabState, session_library
 from nexus_desktop.core.userdb import open_user_db
 from nexus_desktop.ui.session_controller import SAVE_DELAY_MS
 
@@ -20,10 +20,12 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _stored_session(data_dir: Path) -> Session:
-    """The session as a new process would read it (a fresh connection to the database)."""
+    """The session as a new process would read it (a fresh connection to the database), whichever
+    library it was saved for."""
     db = open_user_db(data_dir)
     try:
-        return SessionStore(db).load()
+        store = SessionStore(db)
+        return store.load(store.library())
     finally:
         db.close()
 
@@ -67,7 +69,7 @@ def test_closing_moving_navigating_and_scrolling_are_saved(qtbot, make_window, d
 
 
 def test_a_session_that_fails_to_load_is_reported(qtbot, make_window, monkeypatch):
-    def broken(_self):
+    def broken(_self, _library=""):
         raise sqlite3.DatabaseError("database disk image is malformed")
 
     monkeypatch.setattr(SessionStore, "load", broken)
@@ -77,10 +79,10 @@ def test_a_session_that_fails_to_load_is_reported(qtbot, make_window, monkeypatc
     assert window.tab_count() == 1  # a fresh tab instead
 
 
-def test_a_damaged_session_never_blocks_startup_or_the_library(qtbot, make_window, data_dir):
+def test_a_damaged_session_never_blocks_startup_or_the_library(qtbot, make_window, data_dir, content_dir):
     db = open_user_db(data_dir)
     SessionStore(db).save(Session([TabState([HistoryItem("kb/tar", 5)]), TabState([HistoryItem("kb/no-such")]),
-                                   TabState([HistoryItem("kb/gzip")])], 0, 0))
+                                   TabState([HistoryItem("kb/gzip")])], 0, 0), session_library([str(content_dir)]))
     with db.transaction() as conn:
         conn.execute("UPDATE session_history SET scroll = ? WHERE entry_id = 'kb/tar'", (2**62,))
         conn.execute("INSERT INTO session_history (tab, position, entry_id) VALUES (2, 1, ?)", (b"\x00garbage",))
@@ -90,6 +92,19 @@ def test_a_damaged_session_never_blocks_startup_or_the_library(qtbot, make_windo
     assert window.current_tab().entry_id == "kb/tar"
     window.tabs.setCurrentIndex(1)
     assert "Entry not found" in window.current_tab().browser.toPlainText()
+
+
+def test_a_session_of_another_library_is_not_restored(qtbot, make_window, data_dir, tmp_path):
+    db = open_user_db(data_dir)
+    SessionStore(db).save(Session([TabState([HistoryItem("other/page")]), TabState([HistoryItem("kb/tar")])], 1),
+                          session_library([str(tmp_path / "another-library")]))
+    db.close()
+    window = make_window()
+    assert window.tab_count() == 1  # a fresh tab, not tabs of entries this library does not have
+    assert "Entry not found" not in window.current_tab().browser.toPlainText()
+    with qtbot.waitSignal(window.session_keeper.saved, timeout=5000):
+        window.open_entry("kb/gzip")
+    assert _tab_ids(_stored_session(data_dir)) == ["kb/gzip"]  # now this library's session
 
 
 # --- the real program, as a process ---------------------------------------------------------------
@@ -148,7 +163,8 @@ def test_session_survives_kill_9(data_dir, content_dir):
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_sigterm_quits_like_ctrl_q(data_dir, content_dir):
     db = open_user_db(data_dir)
-    SessionStore(db).save(Session([TabState([HistoryItem("kb/tar")]), TabState([HistoryItem("kb/gzip")])], 1, 2))
+    SessionStore(db).save(Session([TabState([HistoryItem("kb/tar")]), TabState([HistoryItem("kb/gzip")])], 1, 2),
+                          session_library([str(content_dir)]))
     with db.transaction() as conn:
         conn.execute("UPDATE session SET saved = '2000-01-01T00:00:00+00:00'")
     db.close()

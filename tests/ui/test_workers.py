@@ -220,3 +220,14 @@ def test_without_a_data_dir_the_indexing_process_writes_the_index_the_window_rea
     report, snapshot = indexed[0]
     assert report.added == 3 and len(snapshot.catalog) == 3
     assert not (tmp_path / "xdg-data" / "nexus-desktop" / "cache").exists()  # no second index elsewhere
+
+
+def test_a_partial_snapshot_says_its_start_page_counts_are_of_the_entries_read_so_far(qtbot, data_dir, content_dir):
+    worker = LibraryWorker(str(data_dir), [str(content_dir)])
+    worker.start()  # run here, synchronously (3 entries indexed)
+    partial = []
+    worker.partial.connect(partial.append)
+    worker._apply_event({"event": "progress", "done": 3, "total": 4000})  # as the indexing child reports it
+    worker._apply_event({"event": "partial"})
+    assert "<strong>4,000</strong> entries in <strong>1</strong> folder, being indexed" in partial[0].overview_html
+    assert "<strong>3</strong> read so far" in partial[0].overview_html

@@ -202,7 +202,7 @@ KEYBOARD = [
 # The same rows as README's query table (tests/core/test_start_page.py checks it, and that each finds
 # something in the bundled library): the queries of a row, and what they find.
 QUERY_SYNTAX: list[tuple[tuple[str, ...], str]] = [
-    (("celery retries",), "have the words (all of them first; stemmed: `retries` also finds `retry`)"),
+    (("celery retries",), "have the words (those with both rank higher; stemmed: `retries` also finds `retry`)"),
     (("+celery retries",), "must have `celery` (`+` makes a word required)"),
     (('"task queue"',), "must have the words next to each other, in this order (other word forms such as "
                         "`task queues` count too)"),

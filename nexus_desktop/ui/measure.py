@@ -1,14 +1,21 @@
-"""The readable line length applied to a shown page: core's margin rule set on the document's top-level parts."""
+"""The readable line length applied to a shown page: core's margin and table rules set on the document's
+top-level parts."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextBlock, QTextCursor, QTextDocument, QTextFormat, QTextFrame, QTextTable
+from PySide6.QtGui import QFont, QFontMetricsF, QTextBlock, QTextCursor, QTextDocument, QTextFormat, QTextFrame, \
+    QTextLength, QTextTable
 
-from nexus_desktop.core.render.layout import MIN_MARGIN
+from nexus_desktop.core.render.layout import MIN_MARGIN, table_column_widths
 
 _BASE_LEFT = QTextFormat.Property.UserProperty + 1    # a block's own margins (CSS), before the measure's
 _BASE_RIGHT = QTextFormat.Property.UserProperty + 2
+_BASE_WIDTH_TYPE = QTextFormat.Property.UserProperty + 3  # a box's own width (a QTextLength: type, value)
+_BASE_WIDTH = QTextFormat.Property.UserProperty + 4
+_LONGEST_WORDS = QTextFormat.Property.UserProperty + 5  # a data table's columns: their longest word (px)
+_NATURALS = QTextFormat.Property.UserProperty + 6       # and their longest cell, unwrapped (px)
+SLACK = 2.0  # px a column gets beyond what its text measures (rounding in Qt's layout)
 
 
 def prepare(document: QTextDocument) -> None:
@@ -17,11 +24,12 @@ def prepare(document: QTextDocument) -> None:
         document.setDocumentMargin(MIN_MARGIN)
 
 
-def apply_measure(document: QTextDocument, margin: int, from_position: int = 0) -> None:
-    """Give the page's text and one-cell boxes (code, callouts, embeds) `margin` px at each side; data
-    tables keep the whole width, centred (they wrap between words there). Only the top-level parts at or
-    after `from_position` are set (pieces of a big entry appended later)."""
+def apply_measure(document: QTextDocument, margin: int, viewport_width: int, from_position: int = 0) -> None:
+    """Give the page's text and one-cell boxes (code, callouts, embeds) `margin` px at each side of a
+    viewport this wide; data tables keep the whole width, centred (they wrap between words there). Only
+    the top-level parts at or after `from_position` are set (pieces of a big entry appended later)."""
     extra = max(0, margin - MIN_MARGIN)
+    available = viewport_width - 2 * document.documentMargin()
     cursor = QTextCursor(document)
     cursor.beginEditBlock()
     frames = document.rootFrame().begin()
@@ -29,7 +37,7 @@ def apply_measure(document: QTextDocument, margin: int, from_position: int = 0) 
         frame = frames.currentFrame()
         if frame is not None:
             if frame.lastPosition() >= from_position:
-                _set_frame(frame, extra)
+                _set_frame(frame, extra, available)
         else:
             block = frames.currentBlock()
             if block.isValid() and block.position() + block.length() > from_position:
@@ -38,20 +46,24 @@ def apply_measure(document: QTextDocument, margin: int, from_position: int = 0) 
     cursor.endEditBlock()
 
 
-def _set_frame(frame: QTextFrame, extra: int) -> None:
+def _set_frame(frame: QTextFrame, extra: int, available: float) -> None:
     if isinstance(frame, QTextTable) and frame.columns() > 1:
-        table = frame.format()
-        if table.leftMargin() or table.rightMargin() or table.alignment() != Qt.AlignmentFlag.AlignHCenter:
-            table.setLeftMargin(0)
-            table.setRightMargin(0)
-            table.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-            frame.setFormat(table)
+        _set_data_table(frame, available)
         return
     fmt = frame.frameFormat()
-    if fmt.leftMargin() != extra or fmt.rightMargin() != extra:
-        fmt.setLeftMargin(extra)
-        fmt.setRightMargin(extra)
-        frame.setFrameFormat(fmt)
+    if not fmt.hasProperty(_BASE_WIDTH_TYPE):
+        fmt.setProperty(_BASE_WIDTH_TYPE, int(fmt.width().type().value))
+        fmt.setProperty(_BASE_WIDTH, fmt.width().rawValue())
+    width = QTextLength(QTextLength.Type(fmt.intProperty(_BASE_WIDTH_TYPE)), fmt.doubleProperty(_BASE_WIDTH))
+    if extra and width.type() == QTextLength.Type.PercentageLength:
+        # a percentage is of the whole width, margins come on top: the box would stick out of the page
+        width = QTextLength(QTextLength.Type.FixedLength, max(1.0, available * width.rawValue() / 100 - 2 * extra))
+    if fmt.leftMargin() == extra and fmt.rightMargin() == extra and fmt.width() == width:
+        return
+    fmt.setLeftMargin(extra)
+    fmt.setRightMargin(extra)
+    fmt.setWidth(width)
+    frame.setFrameFormat(fmt)
 
 
 def _set_block(cursor: QTextCursor, block: QTextBlock, extra: int) -> None:
@@ -68,3 +80,65 @@ def _set_block(cursor: QTextCursor, block: QTextBlock, extra: int) -> None:
     fmt.setRightMargin(right)
     cursor.setPosition(block.position())
     cursor.setBlockFormat(fmt)
+
+
+def _set_data_table(table: QTextTable, available: float) -> None:
+    """The whole width, centred, each column at least as wide as its longest word."""
+    fmt = table.format()
+    if not fmt.hasProperty(_LONGEST_WORDS):
+        words, naturals = _column_extents(table)
+        fmt.setProperty(_LONGEST_WORDS, words)
+        fmt.setProperty(_NATURALS, naturals)
+    words, naturals = list(fmt.property(_LONGEST_WORDS)), list(fmt.property(_NATURALS))
+    room = available - (table.columns() + 1) * fmt.cellSpacing() - 2 * fmt.border()
+    widths = table_column_widths(words, naturals, room)
+    constraints = [QTextLength(QTextLength.Type.FixedLength, w) for w in widths] if widths else []
+    if fmt.columnWidthConstraints() == constraints and fmt.alignment() == Qt.AlignmentFlag.AlignHCenter \
+            and not fmt.leftMargin() and not fmt.rightMargin():
+        return
+    fmt.setColumnWidthConstraints(constraints)
+    fmt.setLeftMargin(0)
+    fmt.setRightMargin(0)
+    fmt.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+    table.setFormat(fmt)
+
+
+def _column_extents(table: QTextTable) -> tuple[list[float], list[float]]:
+    """Per column: the width of its longest word and of its longest cell line, with the cell's padding."""
+    document = table.document()
+    default = document.defaultFont()
+    padding, border = table.format().cellPadding(), table.format().border()
+    words = [0.0] * table.columns()
+    naturals = [0.0] * table.columns()
+    for row in range(table.rows()):
+        for column in range(table.columns()):
+            cell = table.cellAt(row, column)
+            if cell.columnSpan() > 1:
+                continue
+            cell_format = cell.format().toTableCellFormat()
+            extra = cell_format.leftPadding() + cell_format.rightPadding() if cell_format.hasProperty(
+                QTextFormat.Property.TableCellLeftPadding) else 2 * padding
+            extra += 2 * border + SLACK
+            word, line = _text_extents(document, cell.firstPosition(), cell.lastPosition(), default)
+            words[column] = max(words[column], word + extra)
+            naturals[column] = max(naturals[column], line + extra)
+    return words, naturals
+
+
+def _text_extents(document: QTextDocument, start: int, end: int, default: QFont) -> tuple[float, float]:
+    """The widest word and the widest unwrapped line of the text between two positions."""
+    widest_word = widest_line = 0.0
+    block = document.findBlock(start)
+    while block.isValid() and block.position() <= end:
+        line = 0.0
+        fragments = block.begin()
+        while not fragments.atEnd():
+            fragment = fragments.fragment()
+            metrics = QFontMetricsF(fragment.charFormat().font().resolve(default))
+            text = fragment.text()
+            line += metrics.horizontalAdvance(text)
+            widest_word = max([widest_word, *(metrics.horizontalAdvance(word) for word in text.split())])
+            fragments += 1
+        widest_line = max(widest_line, line)
+        block = block.next()
+    return widest_word, widest_line

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QPoint, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QKeyEvent, QMouseEvent, QResizeEvent, \
-    QTextCharFormat, QTextCursor, QTextDocument, QTextOption
+    QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QAbstractSlider, QTextBrowser, QTextEdit, QVBoxLayout, QWidget
 
 from nexus_desktop.core.render.layout import readable_margin
@@ -145,7 +145,6 @@ class ViewerTab(QWidget):
         self.source = source
         self.browser = ContentBrowser(source.image_allowed, self)
         self.browser.document().setUndoRedoEnabled(False)  # pieces appended to a read-only page need no undo
-        self.browser.setWordWrapMode(QTextOption.WrapMode.WordWrap)  # table cells wrap between words
         self.browser.edge_requested.connect(self.scroll_to_edge)
         self.browser.resized.connect(self._fit_measure)
         self._load = 0  # counts pages shown: pieces rendered for an older one are dropped
@@ -160,7 +159,7 @@ class ViewerTab(QWidget):
         self.zoom = 0
         self.terms: list[str] = []
         self.readable = True  # the readable line length (View menu)
-        self._margin = -1     # the measure's margin the page has now (-1: none yet)
+        self._measure: tuple[int, int] = (-1, 0)  # the margin the page has now, and the width it was for
         self._marks: list[Span] | None = None  # the search's marks in the page, found when first asked
         self._found: list[Span] = []           # find in page: the occurrences highlighted
         self._loaded = False
@@ -310,7 +309,7 @@ class ViewerTab(QWidget):
         self.browser.setExtraSelections([])
         self.browser.setHtml(html)
         measure.prepare(self.browser.document())
-        self._margin = -1
+        self._measure = (-1, 0)
         self._fit_measure()
 
     # --- big entries, shown in steps ----------------------------------------------------------
@@ -360,8 +359,9 @@ class ViewerTab(QWidget):
         if joiner.selectedText() == PIECE_JOINER:
             joiner.removeSelectedText()
         self._marks = None
-        if self._margin >= 0:
-            measure.apply_measure(document, self._margin, start)
+        margin, _width = self._measure
+        if margin >= 0:
+            measure.apply_measure(document, margin, self.browser.viewport().width(), start)
 
     def complete(self) -> None:
         """The whole page now (jumping to a heading or finding text needs it): rendered here at once."""
@@ -402,13 +402,16 @@ class ViewerTab(QWidget):
         self._fit_measure()
 
     def _fit_measure(self) -> None:
-        """Core's margin for this width and font size, set on the page when it changed."""
+        """Core's margin for this width and font size, set on the page when it or the width changed
+        (boxes and tables are sized for the width)."""
         document = self.browser.document()
+        width = self.browser.viewport().width()
         char_width = QFontMetricsF(document.defaultFont()).averageCharWidth()
-        margin = readable_margin(self.browser.viewport().width(), char_width, self.readable)
-        if margin != self._margin:
-            self._margin = margin
-            measure.apply_measure(document, margin)
+        margin = readable_margin(width, char_width, self.readable)
+        wanted = (margin, width)
+        if wanted != self._measure:
+            self._measure = wanted
+            measure.apply_measure(document, margin, width)
 
     def scroll_to_edge(self, end: bool) -> None:
         """Ctrl+Home / Ctrl+End: the top or the very end of the page (a big entry is completed first)."""

@@ -56,8 +56,9 @@ def _set_frame(frame: QTextFrame, extra: int, available: float) -> None:
         fmt.setProperty(_BASE_WIDTH, fmt.width().rawValue())
     width = QTextLength(QTextLength.Type(fmt.intProperty(_BASE_WIDTH_TYPE)), fmt.doubleProperty(_BASE_WIDTH))
     if extra and width.type() == QTextLength.Type.PercentageLength:
-        # a percentage is of the whole width, margins come on top: the box would stick out of the page
-        width = QTextLength(QTextLength.Type.FixedLength, max(1.0, available * width.rawValue() / 100 - 2 * extra))
+        # Qt puts a box's margins outside a percentage width (the box would stick out of the page) but
+        # inside a fixed one: the same share of the page, fixed, keeps the box within the measure
+        width = QTextLength(QTextLength.Type.FixedLength, max(1.0, available * width.rawValue() / 100))
     if fmt.leftMargin() == extra and fmt.rightMargin() == extra and fmt.width() == width:
         return
     fmt.setLeftMargin(extra)

@@ -18,6 +18,7 @@ from nexus_desktop.ui.viewer import Page, ViewerTab
 PROSE = " ".join(["Readable text keeps its lines at a comfortable measure for the eye."] * 12)
 LONG_CODE_LINE = "curl --silent https://example.org/" + "a-very-long-path-segment/" * 12 + " | jq ."
 LONG_TOKEN = "x" * 300
+CODE_PADDING = 10  # px, content CSS: table.code td { padding: 10px }
 TABLE = """| Setting | Default | What it does |
 | --- | --- | --- |
 | `CELERY_TASK_ACKS_LATE` | False | Acknowledge the message after the task finishes so a crashed worker's task is redelivered |
@@ -95,6 +96,15 @@ def test_switched_off_the_text_uses_the_whole_width(qtbot):
     tab.set_readable(False)
     tab.browser.document().documentLayout().documentSize()
     assert text_left(tab) <= MIN_MARGIN + 1 and min(line_lengths(tab)) > 120
+
+
+@pytest.mark.parametrize("width", [500, 1100, 1600])
+def test_a_code_box_spans_the_measure_like_the_text(qtbot, width: int):
+    tab = viewer(qtbot, f"{PROSE}\n\n```bash\n{LONG_CODE_LINE}\n```\n", width)
+    text_line = first_wrapped_block(tab).layout().lineAt(0)
+    table = tab.browser.document().rootFrame().childFrames()[0]
+    code_line = tab.browser.document().findBlock(table.firstPosition()).layout().lineAt(0)
+    assert abs(code_line.width() - (text_line.width() - 2 * CODE_PADDING)) <= 2
 
 
 @pytest.mark.parametrize("width", [420, 900, 1500])

@@ -480,8 +480,16 @@ class ViewerTab(QWidget):
         cursor.setPosition(spans[index][1], QTextCursor.MoveMode.KeepAnchor)
         self._layout()
         self.browser.setTextCursor(cursor)
-        self.browser.ensureCursorVisible()
+        self._bring_into_view()
         return index + 1, len(spans)
+
+    def _bring_into_view(self) -> None:
+        """The selected match, a third down the view when it was out of sight (read with what follows)."""
+        rect = self.browser.cursorRect()
+        height = self.browser.viewport().height()
+        if rect.top() < 0 or rect.bottom() > height:
+            bar = self.browser.verticalScrollBar()
+            bar.setValue(bar.value() + rect.top() - height // 3)
 
     def _found_selections(self) -> list[QTextEdit.ExtraSelection]:
         """Every occurrence found, in the theme's colour (the current one is the selection, over it)."""

@@ -48,7 +48,7 @@ def apply_measure(document: QTextDocument, margin: int, viewport_width: int, fro
 
 def _set_frame(frame: QTextFrame, extra: int, available: float) -> None:
     if isinstance(frame, QTextTable) and frame.columns() > 1:
-        _set_data_table(frame, available)
+        _set_data_table(frame, extra, available)
         return
     fmt = frame.frameFormat()
     if not fmt.hasProperty(_BASE_WIDTH_TYPE):
@@ -83,8 +83,9 @@ def _set_block(cursor: QTextCursor, block: QTextBlock, extra: int) -> None:
     cursor.setBlockFormat(fmt)
 
 
-def _set_data_table(table: QTextTable, available: float) -> None:
-    """The whole width, centred, each column at least as wide as its longest word."""
+def _set_data_table(table: QTextTable, extra: int, available: float) -> None:
+    """Within the measure, like the text, when it fits there unwrapped; else the whole width, centred,
+    each column at least as wide as its longest word."""
     fmt = table.format()
     if not fmt.hasProperty(_LONGEST_WORDS):
         words, naturals = _column_extents(table)
@@ -92,15 +93,17 @@ def _set_data_table(table: QTextTable, available: float) -> None:
         fmt.setProperty(_NATURALS, naturals)
     words, naturals = list(fmt.property(_LONGEST_WORDS)), list(fmt.property(_NATURALS))
     room = available - (table.columns() + 1) * fmt.cellSpacing() - 2 * fmt.border()
+    side = extra if sum(naturals) <= room - 2 * extra else 0
     widths = table_column_widths(words, naturals, room)
     constraints = [QTextLength(QTextLength.Type.FixedLength, w) for w in widths] if widths else []
-    if fmt.columnWidthConstraints() == constraints and fmt.alignment() == Qt.AlignmentFlag.AlignHCenter \
-            and not fmt.leftMargin() and not fmt.rightMargin():
+    alignment = Qt.AlignmentFlag.AlignLeft if side else Qt.AlignmentFlag.AlignHCenter
+    if fmt.columnWidthConstraints() == constraints and fmt.alignment() == alignment \
+            and fmt.leftMargin() == side and fmt.rightMargin() == side:
         return
     fmt.setColumnWidthConstraints(constraints)
-    fmt.setLeftMargin(0)
-    fmt.setRightMargin(0)
-    fmt.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+    fmt.setLeftMargin(side)
+    fmt.setRightMargin(side)
+    fmt.setAlignment(alignment)
     table.setFormat(fmt)
 
 

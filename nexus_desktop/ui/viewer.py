@@ -487,7 +487,7 @@ class ViewerTab(QWidget):
         """The selected match, a third down the view when it was out of sight (read with what follows)."""
         rect = self.browser.cursorRect()
         height = self.browser.viewport().height()
-        if rect.top() < 0 or rect.bottom() > height:
+        if rect.top() < 0 or rect.bottom() > height - rect.height():
             bar = self.browser.verticalScrollBar()
             bar.setValue(bar.value() + rect.top() - height // 3)
 

@@ -129,6 +129,17 @@ def test_table_cells_wrap_between_words(qtbot, width: int):
     assert tab.browser.horizontalScrollBar().maximum() == 0
 
 
+def test_a_table_that_fits_the_measure_lines_up_with_the_text_and_a_wide_one_uses_the_page(qtbot):
+    small = "| Key | Action |\n| --- | --- |\n| F3 | next match |\n"
+    tab = viewer(qtbot, f"{PROSE}\n\n{small}\n{TABLE}", 1500)
+    document = tab.browser.document()
+    small_table, wide_table = document.rootFrame().childFrames()
+    first_cell = document.findBlock(small_table.firstPosition())
+    cell_left = document.documentLayout().blockBoundingRect(first_cell).left()
+    assert abs(cell_left - text_left(tab)) <= 12  # the cell's padding and spacing
+    assert wide_table.format().leftMargin() == 0 and small_table.format().leftMargin() > 200
+
+
 def test_the_view_menu_switch_is_remembered(qtbot, data_dir: Path, content_dir: Path, opener):
     first = MainWindow(str(data_dir), [str(content_dir)], opener=opener)
     qtbot.addWidget(first)

@@ -3,7 +3,8 @@ column widths that let data tables wrap between words.
 
 QTextBrowser has no max-width, and a width in the HTML cannot follow the window or the zoom, so the viewer
 applies the measure after setHtml and on resize/zoom: text blocks and one-cell tables (code blocks,
-callouts, embeds) get `readable_margin` at each side; data tables keep MIN_MARGIN, centred. The page keeps
+callouts, embeds) get `readable_margin` at each side; so do data tables that fit the measure unwrapped,
+and the others keep MIN_MARGIN, centred. The page keeps
 Qt's default wrap mode (at word boundaries, inside a word only when one does not fit the line), so a long
 code line or word never widens the page; QTextOption.WordWrap would keep words whole in table cells but let
 any longer word push the page sideways. Instead data tables get `table_column_widths`: every column at

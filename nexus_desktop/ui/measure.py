@@ -26,23 +26,25 @@ def prepare(document: QTextDocument) -> None:
 
 def apply_measure(document: QTextDocument, margin: int, viewport_width: int, from_position: int = 0) -> None:
     """Give the page's text and one-cell boxes (code, callouts, embeds) `margin` px at each side of a
-    viewport this wide; data tables keep the whole width, centred (they wrap between words there). Only
-    the top-level parts at or after `from_position` are set (pieces of a big entry appended later)."""
+    viewport this wide; data tables within the measure when they fit it, else the whole width. Only the
+    top-level parts at or after `from_position` are set (pieces of a big entry appended later)."""
     extra = max(0, margin - MIN_MARGIN)
     available = viewport_width - 2 * document.documentMargin()
+    frames = [frame for frame in document.rootFrame().childFrames() if frame.lastPosition() >= from_position]
     cursor = QTextCursor(document)
     cursor.beginEditBlock()
-    frames = document.rootFrame().begin()
-    while not frames.atEnd():
-        frame = frames.currentFrame()
-        if frame is not None:
-            if frame.lastPosition() >= from_position:
-                _set_frame(frame, extra, available)
-        else:
-            block = frames.currentBlock()
-            if block.isValid() and block.position() + block.length() > from_position:
-                _set_block(cursor, block, extra)
-        frames += 1
+    for frame in frames:
+        _set_frame(frame, extra, available)
+    block, inside = document.findBlock(from_position), 0
+    while block.isValid():  # the blocks of the page itself; those of boxes are skipped box by box
+        position = block.position()
+        while inside < len(frames) and frames[inside].lastPosition() < position:
+            inside += 1
+        if inside < len(frames) and frames[inside].firstPosition() <= position:
+            block = document.findBlock(frames[inside].lastPosition() + 1)
+            continue
+        _set_block(cursor, block, extra)
+        block = block.next()
     cursor.endEditBlock()
 
 

@@ -15,6 +15,7 @@ _BASE_WIDTH_TYPE = QTextFormat.Property.UserProperty + 3  # a box's own width (a
 _BASE_WIDTH = QTextFormat.Property.UserProperty + 4
 _LONGEST_WORDS = QTextFormat.Property.UserProperty + 5  # a data table's columns: their longest word (px)
 _NATURALS = QTextFormat.Property.UserProperty + 6       # and their longest cell, unwrapped (px)
+_MEASURED_SIZE = QTextFormat.Property.UserProperty + 7  # the font size (pt) they were measured at (zoom)
 SLACK = 2.0  # px a column gets beyond what its text measures (rounding in Qt's layout)
 
 
@@ -89,10 +90,12 @@ def _set_data_table(table: QTextTable, extra: int, available: float) -> None:
     """Within the measure, like the text, when it fits there unwrapped; else the whole width, centred,
     each column at least as wide as its longest word."""
     fmt = table.format()
-    if not fmt.hasProperty(_LONGEST_WORDS):
+    size = table.document().defaultFont().pointSizeF()
+    if fmt.doubleProperty(_MEASURED_SIZE) != size:
         words, naturals = _column_extents(table)
         fmt.setProperty(_LONGEST_WORDS, words)
         fmt.setProperty(_NATURALS, naturals)
+        fmt.setProperty(_MEASURED_SIZE, size)
     words, naturals = list(fmt.property(_LONGEST_WORDS)), list(fmt.property(_NATURALS))
     room = available - (table.columns() + 1) * fmt.cellSpacing() - 2 * fmt.border()
     side = extra if sum(naturals) <= room - 2 * extra else 0
@@ -100,7 +103,7 @@ def _set_data_table(table: QTextTable, extra: int, available: float) -> None:
     constraints = [QTextLength(QTextLength.Type.FixedLength, w) for w in widths] if widths else []
     alignment = Qt.AlignmentFlag.AlignLeft if side else Qt.AlignmentFlag.AlignHCenter
     if fmt.columnWidthConstraints() == constraints and fmt.alignment() == alignment \
-            and fmt.leftMargin() == side and fmt.rightMargin() == side:
+            and fmt.leftMargin() == side and fmt.rightMargin() == side and table.format() == fmt:
         return
     fmt.setColumnWidthConstraints(constraints)
     fmt.setLeftMargin(side)

@@ -83,7 +83,7 @@ class Pages:
                         "<p style='color:gray'>Opening the library\u2026</p>", loading=True)
         matcher = _matcher(terms)
         renderer = self.renderer()
-        marks = renderer.palette.hit_background
+        mark_colour = renderer.palette.hit_background
         if entry_id == START_ID:
             return Page(entry_id, "Start", self.snapshot.overview_html + renderer.render_text(self._personal()))
         if entry_id == HELP_ID:
@@ -91,7 +91,7 @@ class Pages:
 
             text = help_markdown(__version__)
             return Page(entry_id, "Help", renderer.render_text(text, matcher=matcher), extract_headings(text),
-                        mark_colour=marks)
+                        mark_colour=mark_colour)
         from nexus_desktop.core.library import EntryError
 
         try:
@@ -109,7 +109,7 @@ class Pages:
         rest = rendered.rest
         return Page(entry.id, rendered.title, rendered.html, list(entry.headings), entry.path, entry.stamp,
                     rest=(lambda: _rest_pieces(renderer.copy(), rest)) if rest is not None else None,
-                    mark_colour=marks)
+                    mark_colour=mark_colour)
 
     def _personal(self) -> str:
         """The start page's recently opened entries and bookmarks (the library overview comes ready-made)."""

@@ -259,7 +259,7 @@ class ViewerTab(QWidget):
         if item.entry_id == previous and self._loaded:
             if item.scroll or item.anchor:
                 self.complete()
-            self._set_scroll(item.scroll, None if item.scroll else item.anchor)
+            self._set_scroll(item.scroll, item.anchor)
             self.page_changed.emit()
         else:
             self._show(item)

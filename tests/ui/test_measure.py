@@ -114,9 +114,11 @@ def test_a_long_code_line_never_widens_the_page(qtbot, width: int, code: str):
     assert tab.browser.horizontalScrollBar().maximum() == 0
 
 
-@pytest.mark.parametrize("width", [480, 700, 1500])
-def test_table_cells_wrap_between_words(qtbot, width: int):
+@pytest.mark.parametrize(("width", "zoom"), [(480, 0), (700, 0), (1500, 0), (900, 6)])
+def test_table_cells_wrap_between_words(qtbot, width: int, zoom: int):
     tab = viewer(qtbot, f"{PROSE}\n\n{TABLE}", width)
+    tab.set_zoom(zoom)
+    tab.browser.document().documentLayout().documentSize()
     words = set(TABLE.replace("`", "").replace("|", " ").split())
     lines = []
     block = tab.browser.document().begin()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QTextBlock, QTextCursor, QTextDocument, QTextFormat, QTextFrame, \
-    QTextLength, QTextTable
+    QTextFrameFormat, QTextLength, QTextTable
 
 from nexus_desktop.core.render.layout import MIN_MARGIN, table_column_widths
 
@@ -35,7 +35,7 @@ def apply_measure(document: QTextDocument, margin: int, viewport_width: int, fro
     cursor = QTextCursor(document)
     cursor.beginEditBlock()
     for frame in frames:
-        _set_frame(frame, extra, available)
+        _set_frame(document, frame, extra, available)
     block, inside = document.findBlock(from_position), 0
     while block.isValid():  # the blocks of the page itself; those of boxes are skipped box by box
         position = block.position()
@@ -49,9 +49,9 @@ def apply_measure(document: QTextDocument, margin: int, viewport_width: int, fro
     cursor.endEditBlock()
 
 
-def _set_frame(frame: QTextFrame, extra: int, available: float) -> None:
+def _set_frame(document: QTextDocument, frame: QTextFrame, extra: int, available: float) -> None:
     if isinstance(frame, QTextTable) and frame.columns() > 1:
-        _set_data_table(frame, extra, available)
+        _set_data_table(document, frame, extra, available)
         return
     fmt = frame.frameFormat()
     if not fmt.hasProperty(_BASE_WIDTH_TYPE):
@@ -62,12 +62,15 @@ def _set_frame(frame: QTextFrame, extra: int, available: float) -> None:
         # Qt puts a box's margins outside a percentage width (the box would stick out of the page) but
         # inside a fixed one: the same share of the page, fixed, keeps the box within the measure
         width = QTextLength(QTextLength.Type.FixedLength, max(1.0, available * width.rawValue() / 100))
-    if fmt.leftMargin() == extra and fmt.rightMargin() == extra and fmt.width() == width:
-        return
-    fmt.setLeftMargin(extra)
-    fmt.setRightMargin(extra)
     fmt.setWidth(width)
-    frame.setFrameFormat(fmt)
+    _set_sides(fmt, extra)
+    if fmt != frame.frameFormat():  # an unchanged format is not set again: no layout for nothing
+        frame.setFrameFormat(fmt)
+
+
+def _set_sides(fmt: QTextFrameFormat, side: float) -> None:
+    fmt.setLeftMargin(side)
+    fmt.setRightMargin(side)
 
 
 def _set_block(cursor: QTextCursor, block: QTextBlock, extra: int) -> None:
@@ -86,13 +89,13 @@ def _set_block(cursor: QTextCursor, block: QTextBlock, extra: int) -> None:
     cursor.setBlockFormat(fmt)
 
 
-def _set_data_table(table: QTextTable, extra: int, available: float) -> None:
+def _set_data_table(document: QTextDocument, table: QTextTable, extra: int, available: float) -> None:
     """Within the measure, like the text, when it fits there unwrapped; else the whole width, centred,
     each column at least as wide as its longest word."""
     fmt = table.format()
-    size = table.document().defaultFont().pointSizeF()
+    size = document.defaultFont().pointSizeF()
     if fmt.doubleProperty(_MEASURED_SIZE) != size:
-        words, naturals = _column_extents(table)
+        words, naturals = _column_extents(document, table)
         fmt.setProperty(_LONGEST_WORDS, words)
         fmt.setProperty(_NATURALS, naturals)
         fmt.setProperty(_MEASURED_SIZE, size)
@@ -101,20 +104,16 @@ def _set_data_table(table: QTextTable, extra: int, available: float) -> None:
     side = extra if sum(naturals) <= room - 2 * extra else 0
     widths = table_column_widths(words, naturals, room)
     constraints = [QTextLength(QTextLength.Type.FixedLength, w) for w in widths] if widths else []
-    alignment = Qt.AlignmentFlag.AlignLeft if side else Qt.AlignmentFlag.AlignHCenter
-    if fmt.columnWidthConstraints() == constraints and fmt.alignment() == alignment \
-            and fmt.leftMargin() == side and fmt.rightMargin() == side and table.format() == fmt:
-        return
     fmt.setColumnWidthConstraints(constraints)
-    fmt.setLeftMargin(side)
-    fmt.setRightMargin(side)
-    fmt.setAlignment(alignment)
-    table.setFormat(fmt)
+    fmt.setAlignment(Qt.AlignmentFlag.AlignLeft if side else Qt.AlignmentFlag.AlignHCenter)
+    _set_sides(fmt, side)
+    if fmt != table.format():
+        table.setFormat(fmt)
 
 
-def _column_extents(table: QTextTable) -> tuple[list[float], list[float]]:
-    """Per column: the width of its longest word and of its longest cell line, with the cell's padding."""
-    document = table.document()
+def _column_extents(document: QTextDocument, table: QTextTable) -> tuple[list[float], list[float]]:
+    """Per column: the width of its longest word and of its longest cell line, with the cell's padding
+    (the document is passed in: a wrapper from QTextObject.document() dies with the table's in PySide)."""
     default = document.defaultFont()
     padding, border = table.format().cellPadding(), table.format().border()
     words = [0.0] * table.columns()

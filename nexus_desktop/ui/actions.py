@@ -41,6 +41,7 @@ COMMANDS: tuple[Command | tuple[str, str], ...] = (
     Command("zoom_in", "&View", "Zoom &In", ("Ctrl++",), ("Ctrl+=",)),
     Command("zoom_out", "&View", "Zoom &Out", ("Ctrl+-",)),
     Command("zoom_reset", "&View", "&Reset Zoom", ("Ctrl+0",)),
+    Command("toggle_readable", "&View", "Readable &Line Length"),
     ("&View", SEPARATOR),
     Command("toggle_sidebar", "&View", "Show &Sidebar", ("Ctrl+Shift+B",)),
     Command("show_search_panel", "&View", "Show Search Panel"),
@@ -68,7 +69,7 @@ WIDGET_KEYS: Mapping[str, str] = {
     "Alt+Enter": "search field: open the selected result in a new tab",
     "Esc": "find bar: close it",
 }
-CHECKABLE = frozenset({"toggle_sidebar"})
+CHECKABLE = frozenset({"toggle_sidebar", "toggle_readable"})
 
 
 def documented_keys() -> set[str]:

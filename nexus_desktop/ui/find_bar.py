@@ -1,4 +1,5 @@
-"""Find in page (Ctrl+F, F3, Shift+F3, Esc): the bar under the tabs, finding in the current tab."""
+"""Find in page (Ctrl+F, F3, Shift+F3, Esc): the bar under the tabs, finding in the current tab; without a
+find, F3 goes through the search's matches in the page."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
+
+from nexus_desktop.ui.page_matches import MAX_FOUND
 
 if TYPE_CHECKING:
     from nexus_desktop.ui.viewer import ViewerTab
@@ -17,6 +20,7 @@ class FindBar(QWidget):
     it is given (`set_tab`, pushed as the current tab changes)."""
 
     closed = Signal()
+    message = Signal(str)  # where F3 went among the search's matches ("Match 2 of 7"), for the status bar
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,6 +67,9 @@ class FindBar(QWidget):
 
     def set_tab(self, tab: ViewerTab | None) -> None:
         """Find in this tab from now on (the current one)."""
+        if self._tab is not None and self._tab is not tab:
+            self._tab.clear_found()
+            self.note.setText("")
         self._tab = tab
 
     def open_bar(self, text: str | None = None) -> None:
@@ -79,6 +86,7 @@ class FindBar(QWidget):
         self.hide()
         self.note.setText("")
         if self._tab is not None:
+            self._tab.clear_found()
             self._tab.browser.setFocus()
         self.closed.emit()
 
@@ -89,17 +97,29 @@ class FindBar(QWidget):
         self._find(self.field.text(), backward=True)
 
     def find_again(self, backward: bool) -> None:
-        """F3 / Shift+F3: the next or previous match, or open the bar when there is nothing to find."""
-        if self.isHidden() or not self.field.text():
-            self.open_bar()
-        else:
+        """F3 / Shift+F3: the next or previous match of the find, else of the search the page was opened
+        from; the bar opens when there is nothing to go to."""
+        if not self.isHidden() and self.field.text():
             self._find(self.field.text(), backward)
+            return
+        number, count = self._tab.next_mark(backward) if self._tab is not None else (0, 0)
+        if count:
+            self.message.emit(f"Search match {number} of {count}")
+        else:
+            self.open_bar()
 
     def _typed(self, text: str) -> None:
-        if text:
-            self._find(text, backward=False, incremental=True)
+        self._find(text, backward=False, incremental=True)
 
     def _find(self, text: str, backward: bool, incremental: bool = False) -> None:
-        if text and self._tab is not None:
-            found = self._tab.find(text, backward, incremental)
-            self.note.setText("" if found else "Not found")
+        if self._tab is None:
+            return
+        number, count = self._tab.find(text, backward, incremental)
+        self.note.setText(found_note(number, count) if text else "")
+
+
+def found_note(number: int, count: int) -> str:
+    """"3 of 12" (with a + when there are more than find counts), or "Not found"."""
+    if not count:
+        return "Not found"
+    return f"{number} of {count}{'+' if count >= MAX_FOUND else ''}"

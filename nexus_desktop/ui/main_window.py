@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from nexus_desktop.ui.workers import LibrarySnapshot
 
 ZOOM_RANGE = (-6, 12)
+READABLE = "view.readable_line_length"  # preference: text at a readable measure (View menu), on by default
 Opener = Callable[["QUrl"], object]
 
 
@@ -231,6 +232,7 @@ class MainWindow(QMainWindow):
         # tabs -> window chrome, session, library watcher, user data
         tabs.current_changed.connect(self._show_current)
         tabs.current_changed.connect(self.find_bar.set_tab)
+        self.find_bar.message.connect(self.status.say)
         tabs.tab_changed.connect(self._tab_changed)
         tabs.session_changed.connect(keeper.schedule)
         tabs.link_requested.connect(self.handle_link)
@@ -274,6 +276,7 @@ class MainWindow(QMainWindow):
 
         assert self.user_data is not None and self.session_keeper is not None
         self.themes.restore(self.user_data.prefs)
+        self.actions_by_name["toggle_readable"].setChecked(bool(self.user_data.prefs.get(READABLE, True)))
         restore_window(self, self.splitter, self.sidebar, self.sidebar_action, self.user_data.prefs)
         self.user_data.load()
         session = self.session_keeper.load()
@@ -289,6 +292,7 @@ class MainWindow(QMainWindow):
             "find_previous": lambda: self.find_bar.find_again(True), "focus_search": self.focus_search,
             "zoom_in": lambda: self.set_zoom(self.zoom + 1), "zoom_out": lambda: self.set_zoom(self.zoom - 1),
             "zoom_reset": lambda: self.set_zoom(0), "toggle_sidebar": self._toggle_sidebar,
+            "toggle_readable": self._toggle_readable,
             "show_search_panel": lambda: self.show_panel(0), "show_library_panel": lambda: self.show_panel(1),
             "show_bookmarks_panel": lambda: self.show_panel(2), "show_outline_panel": lambda: self.show_panel(3),
             "back": self.go_back, "forward": self.go_forward, "quick_open": self.open_quick_open,
@@ -513,6 +517,12 @@ class MainWindow(QMainWindow):
         tab = self.current_tab()
         if tab is not None:
             tab.go_anchor(anchor)
+
+    def _toggle_readable(self) -> None:
+        on = self.actions_by_name["toggle_readable"].isChecked()
+        self.tab_owner.set_readable(on)
+        if self.user_data is not None and self.user_data.prefs.get(READABLE, True) != on:
+            self.user_data.prefs.set(READABLE, on)
 
     def _toggle_sidebar(self) -> None:
         self.sidebar.setVisible(self.sidebar_action.isChecked())

@@ -5,7 +5,7 @@ Rendering records nothing (a theme switch re-renders every tab): visits are reco
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +16,7 @@ from nexus_desktop.ui import theme
 from nexus_desktop.ui.viewer import Page
 
 if TYPE_CHECKING:
+    from nexus_desktop.core.highlight import WordMatcher
     from nexus_desktop.core.render import Renderer, RestOfEntry
     from nexus_desktop.ui.user_data import UserData
     from nexus_desktop.ui.workers import LibrarySnapshot
@@ -75,14 +76,22 @@ class Pages:
         assert self.snapshot is not None
         return self.snapshot.renderers[self.scheme]
 
-    def page(self, entry_id: str, first_part: bool = False) -> Page:
+    def page(self, entry_id: str, first_part: bool = False, terms: Sequence[str] = ()) -> Page:
+        """The page for an id, the search's `terms` marked in it (as the search matched them)."""
         if self.snapshot is None:
             return Page(entry_id, self.title_of(entry_id),
                         "<p style='color:gray'>Opening the library\u2026</p>", loading=True)
+        matcher = _matcher(terms)
+        renderer = self.renderer()
+        mark_colour = renderer.palette.hit_background
         if entry_id == START_ID:
-            return Page(entry_id, "Start", self.snapshot.overview_html + self.renderer().render_text(self._personal()))
+            return Page(entry_id, "Start", self.snapshot.overview_html + renderer.render_text(self._personal()))
         if entry_id == HELP_ID:
-            return Page(entry_id, "Help", self.renderer().render_text(help_markdown(__version__)))
+            from nexus_desktop.core.library import extract_headings
+
+            text = help_markdown(__version__)
+            return Page(entry_id, "Help", renderer.render_text(text, matcher=matcher), extract_headings(text),
+                        mark_colour=mark_colour)
         from nexus_desktop.core.library import EntryError
 
         try:
@@ -96,11 +105,11 @@ class Pages:
                                  f"There is no entry <code>{html.escape(entry_id)}</code> in the library any "
                                  "more: it may have been moved, renamed or deleted, or its folder removed "
                                  "from the library.")
-        renderer = self.renderer()
-        rendered = renderer.render(entry, first_part=first_part)
+        rendered = renderer.render(entry, first_part=first_part, matcher=matcher)
         rest = rendered.rest
         return Page(entry.id, rendered.title, rendered.html, list(entry.headings), entry.path, entry.stamp,
-                    rest=(lambda: _rest_pieces(renderer.copy(), rest)) if rest is not None else None)
+                    rest=(lambda: _rest_pieces(renderer.copy(), rest)) if rest is not None else None,
+                    mark_colour=mark_colour)
 
     def _personal(self) -> str:
         """The start page's recently opened entries and bookmarks (the library overview comes ready-made)."""
@@ -115,6 +124,16 @@ class Pages:
         body = (f"<h1>{html.escape(title)}</h1><p>{text}</p>"
                 "<p>Search for it with <b>Ctrl+K</b>, or go back with <b>Alt+Left</b>.</p>")
         return Page(entry_id, title, body, found=False)
+
+
+def _matcher(terms: Sequence[str]) -> WordMatcher | None:
+    """The search's word rule for these terms (None without terms)."""
+    if not terms:
+        return None
+    from nexus_desktop.core.highlight import WordMatcher
+
+    matcher = WordMatcher(terms)
+    return matcher if matcher else None
 
 
 def _rest_pieces(renderer: Renderer, rest: RestOfEntry | None) -> Iterator[str]:

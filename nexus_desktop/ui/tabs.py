@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication, QMenu, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QMenu, QTabBar, QTabWidget, QToolButton, QWidget
 
 from nexus_desktop.core.disk import file_stamp
 from nexus_desktop.core.links import LinkAction, LinkKind, link_action
@@ -21,6 +21,23 @@ if TYPE_CHECKING:
 CLOSED_KEEP = 25
 TAB_TITLE_CHARS = 28
 STAR = "\u2605 "
+CLOSE_MARK = "\u2715"
+CLOSE_SIZE = 18  # px, square
+
+
+class CloseTabButton(QToolButton):
+    """A tab's close button, the same on every tab (the style's own paints the current tab's as a
+    filled red box, which reads as an error): a flat cross in the text colour, raised under the mouse."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setText(CLOSE_MARK)
+        self.setAutoRaise(True)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setCursor(Qt.CursorShape.ArrowCursor)
+        self.setToolTip("Close Tab (Ctrl+W)")
+        self.setAccessibleName("Close Tab")
+        self.setFixedSize(QSize(CLOSE_SIZE, CLOSE_SIZE))
 
 
 class Tabs(QObject):
@@ -44,7 +61,7 @@ class Tabs(QObject):
         self.widget = QTabWidget(parent)
         self.widget.setObjectName("entryTabs")
         self.widget.setDocumentMode(True)
-        self.widget.setTabsClosable(True)
+        self.readable = True
         self.widget.setMovable(True)
         self.widget.setElideMode(Qt.TextElideMode.ElideRight)
         bar = self.widget.tabBar()
@@ -52,7 +69,6 @@ class Tabs(QObject):
         bar.customContextMenuRequested.connect(self._tab_menu)
         bar.installEventFilter(self)
         bar.tabMoved.connect(self.session_changed)
-        self.widget.tabCloseRequested.connect(self.close_tab)
         self.widget.currentChanged.connect(self._current_changed)
 
     # --- reading ----------------------------------------------------------------------------
@@ -177,6 +193,12 @@ class Tabs(QObject):
         self._starred = starred
         self.refresh_labels()
 
+    def set_readable(self, on: bool) -> None:
+        """The readable line length (View menu) in every tab."""
+        self.readable = on
+        for tab in self.all():
+            tab.set_readable(on)
+
     def set_zoom(self, zoom: int) -> None:
         self.zoom = zoom
         for tab in self.all():
@@ -236,11 +258,15 @@ class Tabs(QObject):
     def _insert(self, index: int, select: bool) -> tuple[ViewerTab, int]:
         tab = ViewerTab(self.pages, self.widget)
         tab.set_zoom(self.zoom)
+        tab.set_readable(self.readable)
         tab.page_changed.connect(lambda t=tab: self._page_changed(t))
         tab.link_requested.connect(lambda url, new, t=tab: self.link_requested.emit(url, new, t))
         tab.visited.connect(self.visited)
         tab.browser.verticalScrollBar().valueChanged.connect(self.session_changed)
         index = self.widget.insertTab(index, tab, "")
+        close = CloseTabButton(self.widget.tabBar())
+        close.clicked.connect(lambda _checked=False, t=tab: self.close_tab(self.widget.indexOf(t)))
+        self.widget.tabBar().setTabButton(index, QTabBar.ButtonPosition.RightSide, close)
         if select:
             self.widget.setCurrentIndex(index)
         self.session_changed.emit()

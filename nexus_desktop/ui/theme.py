@@ -129,8 +129,8 @@ def colours(scheme: str) -> dict[str, str]:
     """Colours widgets draw with themselves (search rows, banners, highlights)."""
     if scheme == "dark":
         return {"muted": "#9aa3ad", "tag": "#d2a8ff", "match_bg": "#5c4a12", "match_fg": "#ffe9a8",
-                "find_bg": "#1f6feb", "banner_bg": "#3b3018", "banner_fg": "#f5e3b3", "title": "#e8ecf0",
+                "find_bg": "#7c4410", "banner_bg": "#3b3018", "banner_fg": "#f5e3b3", "title": "#e8ecf0",
                 "star": "#f2c94c"}
     return {"muted": "#5f6873", "tag": "#8250df", "match_bg": "#fff1a8", "match_fg": "#1f2328",
-            "find_bg": "#ffb454", "banner_bg": "#fff4d6", "banner_fg": "#4d3800", "title": "#111418",
+            "find_bg": "#ffc98f", "banner_bg": "#fff4d6", "banner_fg": "#4d3800", "title": "#111418",
             "star": "#d4a017"}

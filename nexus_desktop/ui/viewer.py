@@ -4,19 +4,20 @@ local images only, big entries shown in steps."""
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QRegularExpression, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QKeyEvent, QMouseEvent, QTextCharFormat, QTextCursor, \
-    QTextDocument
-from PySide6.QtWidgets import QTextBrowser, QTextEdit, QVBoxLayout, \
-    QWidget
+from PySide6.QtCore import QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QKeyEvent, QMouseEvent, QResizeEvent, \
+    QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtWidgets import QAbstractSlider, QTextBrowser, QTextEdit, QVBoxLayout, QWidget
 
+from nexus_desktop.core.render.layout import readable_margin
+from nexus_desktop.ui import measure, theme
 from nexus_desktop.ui.background import shared_runner
+from nexus_desktop.ui.page_matches import Span, mark_spans, occurrences, pick
 
 if TYPE_CHECKING:
     from nexus_desktop.core.library import Heading
@@ -30,7 +31,6 @@ def _history_item(entry_id: str, scroll: int = 0, anchor: str | None = None) -> 
 
 log = logging.getLogger(__name__)
 
-MAX_HIGHLIGHTS = 400
 PIECE_JOINER = "\u200b"  # see ViewerTab._append_html
 ZOOM_STEP = 1.0
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".svg", ".webp")
@@ -49,12 +49,13 @@ class Page:
     found: bool = True
     loading: bool = False
     rest: Callable[[], Iterator[str]] | None = None  # a big entry shown in steps: the rest's pieces (any thread)
+    mark_colour: str = ""  # the background the renderer gave the search's marks in this page
 
 
 class PageSource(Protocol):
     """Where tabs get their pages (ui.pages.Pages)."""
 
-    def page(self, entry_id: str, first_part: bool = False) -> Page: ...
+    def page(self, entry_id: str, first_part: bool = False, terms: Sequence[str] = ()) -> Page: ...
 
     def css(self) -> str: ...
 
@@ -65,6 +66,8 @@ class ContentBrowser(QTextBrowser):
     """A QTextBrowser that never loads anything by itself: only local images inside the library."""
 
     link_requested = Signal(QUrl, bool)  # url, new tab
+    edge_requested = Signal(bool)        # Ctrl+Home / Ctrl+End (and Home / End): to the end when True
+    resized = Signal()
 
     def __init__(self, allow_image: Callable[[Path], bool], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -91,11 +94,20 @@ class ContentBrowser(QTextBrowser):
         self.link_requested.emit(url, new_tab)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Home, Qt.Key.Key_End) and \
+                event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ControlModifier):
+            self.edge_requested.emit(event.key() == Qt.Key.Key_End)
+            event.accept()
+            return
         self._event_modifiers = event.modifiers()
         try:
             super().keyPressEvent(event)
         finally:
             self._event_modifiers = Qt.KeyboardModifier.NoModifier
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.resized.emit()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         if event.button() == Qt.MouseButton.MiddleButton:
@@ -120,16 +132,6 @@ class ContentBrowser(QTextBrowser):
             self._event_modifiers = Qt.KeyboardModifier.NoModifier
 
 
-def terms_pattern(terms: list[str]) -> str:
-    """A regular expression matching the search terms (word starts, as the snippets do)."""
-    parts = []
-    for term in sorted({t for t in terms if t}, key=len, reverse=True):
-        escaped = re.escape(term)
-        cjk = any("\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" for ch in term)
-        parts.append(escaped if cjk else rf"\b{escaped}\w*")
-    return "|".join(parts)
-
-
 class ViewerTab(QWidget):
     """One tab: a ContentBrowser plus its back/forward history (with scroll positions)."""
 
@@ -143,6 +145,8 @@ class ViewerTab(QWidget):
         self.source = source
         self.browser = ContentBrowser(source.image_allowed, self)
         self.browser.document().setUndoRedoEnabled(False)  # pieces appended to a read-only page need no undo
+        self.browser.edge_requested.connect(self.scroll_to_edge)
+        self.browser.resized.connect(self._fit_measure)
         self._load = 0  # counts pages shown: pieces rendered for an older one are dropped
         self._rest_pending = False
         self.browser.link_requested.connect(lambda url, new: self.link_requested.emit(url.toString(), new))
@@ -154,7 +158,10 @@ class ViewerTab(QWidget):
         self.page: Page | None = None
         self.zoom = 0
         self.terms: list[str] = []
-        self._term_selections: list[QTextEdit.ExtraSelection] = []
+        self.readable = True  # the readable line length (View menu)
+        self._measure: tuple[int, int] = (-1, 0)  # the margin the page has now, and the width it was for
+        self._marks: list[Span] | None = None  # the search's marks in the page, found when first asked
+        self._found: list[Span] = []           # find in page: the occurrences highlighted
         self._loaded = False
         self._base_font = QFont(self.browser.font())
         if self._base_font.pointSizeF() <= 0:
@@ -282,30 +289,28 @@ class ViewerTab(QWidget):
         self._load += 1
         self._rest_pending = False
         # At the top of a page, a big entry shows its first screens at once and the rest as it is
-        # rendered; to scroll, jump or highlight, the whole page is needed first.
-        first_part = not item.scroll and not item.anchor and not self.terms
-        page = self.source.page(item.entry_id, first_part=first_part)
+        # rendered; to scroll or jump, the whole page is needed first.
+        first_part = not item.scroll and not item.anchor
+        page = self.source.page(item.entry_id, first_part=first_part, terms=self.terms)
         self.page = page
         self._loaded = not page.loading
         self.browser.document().setDefaultStyleSheet(self.source.css())
-        self.browser.setHtml(page.html)
+        self._set_html(page.html)
         if page.rest is not None:
             self._render_rest(page.rest)
-        self._term_selections = self._highlight_terms(self.terms)
-        self.browser.setExtraSelections(self._term_selections)
-        if item.scroll:
-            self._set_scroll(item.scroll, None)
-        elif item.anchor:
-            self._set_scroll(0, item.anchor)
-        elif self._term_selections:
-            first = QTextCursor(self._term_selections[0].cursor)
-            first.clearSelection()
-            self.browser.setTextCursor(first)
-            self._layout()
-            self.browser.ensureCursorVisible()
-        else:
-            self._set_scroll(0, None)
+        # A page opened from search shows from its top, the matches marked (F3 goes to them).
+        self._set_scroll(item.scroll, None if item.scroll else item.anchor)
         self.page_changed.emit()
+
+    def _set_html(self, html: str) -> None:
+        """A new page in the browser, at the reading measure, with nothing found in it yet."""
+        self._marks = None
+        self._found = []
+        self.browser.setExtraSelections([])
+        self.browser.setHtml(html)
+        measure.prepare(self.browser.document())
+        self._measure = (-1, 0)
+        self._fit_measure()
 
     # --- big entries, shown in steps ----------------------------------------------------------
     @property
@@ -353,6 +358,10 @@ class ViewerTab(QWidget):
         joiner.setPosition(start + 1, QTextCursor.MoveMode.KeepAnchor)
         if joiner.selectedText() == PIECE_JOINER:
             joiner.removeSelectedText()
+        self._marks = None
+        margin, _width = self._measure
+        if margin >= 0:
+            measure.apply_measure(document, margin, self.browser.viewport().width(), start)
 
     def complete(self) -> None:
         """The whole page now (jumping to a heading or finding text needs it): rendered here at once."""
@@ -361,8 +370,8 @@ class ViewerTab(QWidget):
         scroll = self.scroll()
         self._load += 1  # what the rendering thread still delivers is dropped
         self._rest_pending = False
-        self.page = self.source.page(self.entry_id)
-        self.browser.setHtml(self.page.html)
+        self.page = self.source.page(self.entry_id, terms=self.terms)
+        self._set_html(self.page.html)
         if scroll:
             self._set_scroll(scroll, None)
         self.page_completed.emit()
@@ -386,54 +395,116 @@ class ViewerTab(QWidget):
         if bar.value() != value:
             QTimer.singleShot(0, lambda: bar.setValue(value))
 
-    # --- highlighting and find -------------------------------------------------------------
-    def _highlight_terms(self, terms: list[str]) -> list[QTextEdit.ExtraSelection]:
-        pattern = terms_pattern(terms)
-        if not pattern:
-            return []
-        regex = QRegularExpression(pattern, QRegularExpression.PatternOption.CaseInsensitiveOption
-                                   | QRegularExpression.PatternOption.UseUnicodePropertiesOption)
-        fmt = QTextCharFormat()
-        dark = self.palette().color(self.backgroundRole()).lightness() < 128
-        fmt.setBackground(QColor("#6b5512" if dark else "#ffe97a"))
-        fmt.setForeground(QColor("#fff6d0" if dark else "#1f2328"))
-        doc = self.browser.document()
-        out: list[QTextEdit.ExtraSelection] = []
-        cursor = doc.find(regex, 0)
-        while not cursor.isNull() and len(out) < MAX_HIGHLIGHTS:
-            if cursor.hasSelection():
-                sel = QTextEdit.ExtraSelection()
-                sel.cursor = QTextCursor(cursor)
-                sel.format = fmt
-                out.append(sel)
-            nxt = doc.find(regex, cursor)
-            if nxt.isNull() or nxt.position() <= cursor.position():
-                break
-            cursor = nxt
-        return out
+    # --- the reading measure --------------------------------------------------------------------
+    def set_readable(self, on: bool) -> None:
+        """Keep lines of text at a readable length (centred), or use the whole width."""
+        self.readable = on
+        self._fit_measure()
+
+    def _fit_measure(self) -> None:
+        """Core's margin for this width and font size, set on the page when it or the width changed
+        (boxes and tables are sized for the width)."""
+        document = self.browser.document()
+        width = self.browser.viewport().width()
+        char_width = QFontMetricsF(document.defaultFont()).averageCharWidth()
+        margin = readable_margin(width, char_width, self.readable)
+        wanted = (margin, width)
+        if wanted != self._measure:
+            self._measure = wanted
+            measure.apply_measure(document, margin, width)
+
+    def scroll_to_edge(self, end: bool) -> None:
+        """Ctrl+Home / Ctrl+End: the top or the very end of the page (a big entry is completed first)."""
+        if end:
+            self.complete()
+            self._layout()
+        cursor = self.browser.textCursor()
+        cursor.movePosition(QTextCursor.MoveOperation.End if end else QTextCursor.MoveOperation.Start)
+        self.browser.setTextCursor(cursor)
+        self.browser.verticalScrollBar().triggerAction(
+            QAbstractSlider.SliderAction.SliderToMaximum if end else QAbstractSlider.SliderAction.SliderToMinimum)
+
+    # --- the search's marks and find in page ---------------------------------------------------
+    def marks(self) -> list[Span]:
+        """Where the page shows the search's matches (marked by the renderer, in the theme's colours)."""
+        if self._marks is None:
+            colour = self.page.mark_colour if self.page is not None else ""
+            self._marks = mark_spans(self.browser.document(), QColor(colour)) if self.terms and colour else []
+        return self._marks
 
     def highlight_count(self) -> int:
-        return len(self._term_selections)
+        return len(self.marks())
 
-    def find(self, text: str, backward: bool = False, incremental: bool = False) -> bool:
-        """Select the next (or previous) occurrence of `text`, wrapping around.
-
-        `incremental` (the text was just typed): the match may start where the current one starts.
-        """
-        if not text:
-            return False
+    def next_mark(self, backward: bool = False) -> tuple[int, int]:
+        """F3 / Shift+F3 without a find: select the next (previous) search match, wrapping around;
+        returns (its number, how many) or (0, 0) when the page has none."""
+        if not self.terms:
+            return 0, 0
         self.complete()
-        if incremental:
-            cursor = self.browser.textCursor()
-            cursor.setPosition(cursor.selectionStart())
-            self.browser.setTextCursor(cursor)
-        flags = QTextDocument.FindFlag.FindBackward if backward else QTextDocument.FindFlag(0)
-        if self.browser.find(text, flags):
-            return True
+        return self._go_to(self.marks(), *self._selection(), backward)
+
+    def find(self, text: str, backward: bool = False, incremental: bool = False) -> tuple[int, int]:
+        """Select the next (or previous) occurrence of `text`, wrapping around, and highlight them all;
+        returns (its number, how many), (0, 0) when there is none. `incremental` (the text was just
+        typed): the match may start where the current one starts."""
+        if not text:
+            self.clear_found()
+            return 0, 0
+        self.complete()
+        self._found = occurrences(self.browser.document(), text)
+        start, end = self._selection()
+        found = self._go_to(self._found, start, start if incremental else end, backward)
+        self.browser.setExtraSelections(self._found_selections())
+        return found
+
+    def clear_found(self) -> None:
+        """Find in page closed: its highlights go."""
+        self._found = []
+        self.browser.setExtraSelections([])
+
+    def _selection(self) -> tuple[int, int]:
+        """Where a search from here starts: the selection, or the top of the view when the cursor is
+        out of sight (the reader scrolled)."""
         cursor = self.browser.textCursor()
-        cursor.movePosition(QTextCursor.MoveOperation.End if backward else QTextCursor.MoveOperation.Start)
+        if self.browser.viewport().rect().contains(self.browser.cursorRect(cursor).center()):
+            return cursor.selectionStart(), cursor.selectionEnd()
+        top = self.browser.cursorForPosition(QPoint(0, 0)).position()
+        return top, top
+
+    def _go_to(self, spans: list[Span], start: int, end: int, backward: bool) -> tuple[int, int]:
+        index = pick(spans, start, end, backward)
+        if index < 0:
+            return 0, 0
+        cursor = QTextCursor(self.browser.document())
+        cursor.setPosition(spans[index][0])
+        cursor.setPosition(spans[index][1], QTextCursor.MoveMode.KeepAnchor)
+        self._layout()
         self.browser.setTextCursor(cursor)
-        return self.browser.find(text, flags)
+        self._bring_into_view()
+        return index + 1, len(spans)
+
+    def _bring_into_view(self) -> None:
+        """The selected match, a third down the view when it was out of sight (read with what follows)."""
+        rect = self.browser.cursorRect()
+        height = self.browser.viewport().height()
+        if rect.top() < 0 or rect.bottom() > height - rect.height():
+            bar = self.browser.verticalScrollBar()
+            bar.setValue(bar.value() + rect.top() - height // 3)
+
+    def _found_selections(self) -> list[QTextEdit.ExtraSelection]:
+        """Every occurrence found, in the theme's colour (the current one is the selection, over it)."""
+        scheme = "dark" if self.palette().color(self.backgroundRole()).lightness() < 128 else "light"
+        fmt = QTextCharFormat()
+        fmt.setBackground(QColor(theme.colours(scheme)["find_bg"]))
+        selections = []
+        for start, end in self._found:
+            selection = QTextEdit.ExtraSelection()
+            selection.cursor = QTextCursor(self.browser.document())
+            selection.cursor.setPosition(start)
+            selection.cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            selection.format = fmt
+            selections.append(selection)
+        return selections
 
     def selected_text(self) -> str:
         return self.browser.textCursor().selectedText()
@@ -445,3 +516,4 @@ class ViewerTab(QWidget):
         font.setPointSizeF(max(5.0, self._base_font.pointSizeF() + zoom * ZOOM_STEP))
         self.browser.setFont(font)
         self.browser.document().setDefaultFont(font)
+        self._fit_measure()

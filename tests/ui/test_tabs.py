@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from nexus_desktop.core.state import HistoryItem, Session, TabState
@@ -76,3 +77,21 @@ def test_links_are_passed_on_with_the_tab_they_came_from(qtbot):
     with qtbot.waitSignal(tabs.link_requested) as got:
         tab.link_requested.emit("entry:kb/b", True)
     assert got.args == ["entry:kb/b", True, tab]
+
+
+def test_every_tab_has_the_same_close_button_and_it_closes_its_tab(qtbot):
+    from PySide6.QtWidgets import QTabBar
+
+    tabs = _tabs(qtbot)
+    tabs.widget.resize(900, 400)
+    tabs.widget.show()
+    qtbot.waitExposed(tabs.widget)
+    for entry_id in ("kb/a", "kb/b", "kb/c"):
+        tabs.new_tab(entry_id)
+    bar = tabs.widget.tabBar()
+    buttons = [bar.tabButton(i, QTabBar.ButtonPosition.RightSide) for i in range(3)]
+    assert tabs.widget.currentIndex() == 2
+    images = [button.grab().toImage() for button in buttons]
+    assert images[2] == images[0] == images[1]  # the current tab's looks like the others'
+    qtbot.mouseClick(buttons[1], Qt.MouseButton.LeftButton)
+    assert [t.entry_id for t in tabs.all()] == ["kb/a", "kb/c"]

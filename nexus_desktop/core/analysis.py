@@ -98,13 +98,14 @@ def _identifier_parts(raw: str) -> list[tuple[str, int, int]]:
 
 
 def words(text: str) -> list[str]:
-    """Lowercased tokens of `text` (unstemmed), then the parts of its compound tokens (`select_related`:
-    `select`, `related`), so that the positions of ordinary words stay next to each other for phrases.
-    The fast path of indexing: the words in one regular-expression pass, the compounds told by string tests."""
+    """Lowercased tokens of `text` (unstemmed); a compound token (`select_related`) is followed by its parts
+    (`select`, `related`), as words_with_offsets gives them. The fast path of indexing: one regular-expression
+    pass, compounds told by string tests, their parts remembered."""
     if CJK_RE.search(text):
         return [word for word, _, _ in words_with_offsets(text)]
-    tokens: list[str] = WORD_RE.findall(text.lower())
+    tokens: list[str] = []
     for raw in WORD_RE.findall(text):
+        tokens.append(raw.lower())
         if "." in raw or "_" in raw or not (raw.islower() or raw.isupper() or raw.istitle() or raw.isdigit()):
             tokens += _parts_of(raw)
     return tokens

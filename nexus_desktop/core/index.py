@@ -32,7 +32,7 @@ from nexus_desktop.core.library import READ_WARNINGS, Entry, EntryError, FileSta
     roots_below, scan, scan_folder
 from nexus_desktop.core.links import EntryRef
 
-SCHEMA_VERSION = 16  # 14: identifier parts, British spellings; 15: parts after the words; 16: lead in body
+SCHEMA_VERSION = 17  # 14: identifier parts, British spellings; 16: lead in body; 17: parts next to their word
 META_FILE = "nexus-index.json"
 CHECKSUM_FILE = "nexus-checksums.json"  # segment file -> [size, crc32], written as each commit ends
 INDEX_NAME = "MAIN"  # Whoosh's default index name: its files are MAIN_<segment>.<part>, MAIN.tmp, _MAIN_<n>.toc

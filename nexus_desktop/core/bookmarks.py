@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from typing import Literal
 
 from nexus_desktop.core.entry_ids import canonical_entry_id
-from nexus_desktop.core.links import EntryRef
+from nexus_desktop.core.links import EntryRef, name_key
 from nexus_desktop.core.userdb import UserDataError, UserDB
 
 # EntryRef(id, title, aliases=()) is shared with link resolution (core.links) and re-exported
@@ -155,7 +155,7 @@ def _folder(row: sqlite3.Row) -> Folder:
 
 
 def _file_name(entry_id: str) -> str:
-    return entry_id.rstrip("/").rsplit("/", 1)[-1].casefold()
+    return name_key(entry_id.rstrip("/").rsplit("/", 1)[-1])
 
 
 class BookmarkStore:
@@ -487,33 +487,30 @@ class BookmarkStore:
     # ----- reconcile with the library ------------------------------------------------------
 
     def reconcile(self, known: Mapping[str, EntryRef]) -> ReconcileReport:
-        """Mark bookmarks of unknown entries missing; re-point those with exactly one match."""
+        """Mark bookmarks of unknown entries missing; re-point those with exactly one match: an entry
+        whose title, alias or file name is the bookmark's title or file name (compared by name_key, as
+        links resolve names)."""
         report = ReconcileReport()
-        by_title: dict[str, set[str]] = {}
-        by_file: dict[str, set[str]] = {}
+        by_name: dict[str, set[str]] = {}
         with self.db.transaction() as conn:
             rows = conn.execute(
                 "SELECT id, entry_id, title, missing FROM bookmark WHERE kind = 'entry'").fetchall()
             if any(row["entry_id"] not in known for row in rows):  # the name indexes only when needed
                 for ref in known.values():
-                    for name in (ref.title, *ref.aliases):
-                        if name:
-                            by_title.setdefault(name.casefold(), set()).add(ref.id)
-                    by_file.setdefault(_file_name(ref.id), set()).add(ref.id)
+                    for key in {name_key(n) for n in (ref.title, *ref.aliases) if n} | {_file_name(ref.id)}:
+                        by_name.setdefault(key, set()).add(ref.id)
             for row in rows:
-                self._reconcile_one(conn, row, known, by_title, by_file, report)
+                self._reconcile_one(conn, row, known, by_name, report)
         return report
 
-    def _reconcile_one(self, conn: sqlite3.Connection, row: sqlite3.Row,
-                       known: Mapping[str, EntryRef], by_title: dict[str, set[str]],
-                       by_file: dict[str, set[str]], report: ReconcileReport) -> None:
+    def _reconcile_one(self, conn: sqlite3.Connection, row: sqlite3.Row, known: Mapping[str, EntryRef],
+                       by_name: dict[str, set[str]], report: ReconcileReport) -> None:
         bid, entry_id = row["id"], row["entry_id"]
         if entry_id in known:
             if row["missing"]:
                 conn.execute("UPDATE bookmark SET missing = 0 WHERE id = ?", (bid,))
             return
-        candidates = by_title.get(row["title"].casefold(), set()) | by_file.get(
-            _file_name(entry_id), set())
+        candidates = by_name.get(name_key(row["title"]), set()) | by_name.get(_file_name(entry_id), set())
         if len(candidates) == 1:
             new_id = next(iter(candidates))
             conn.execute("UPDATE bookmark SET entry_id = ?, missing = 0, updated = ? WHERE id = ?",

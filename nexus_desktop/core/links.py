@@ -137,7 +137,7 @@ class LinkResolver:
 
     def _index(self, ref: EntryRef) -> None:
         names = [ref.id.rsplit("/", 1)[-1], ref.title, *ref.aliases]
-        for name in {_key(n) for n in names if n}:
+        for name in {name_key(n) for n in names if n}:
             bucket = self._by_name.setdefault(name, [])
             if ref.id not in bucket:
                 bucket.append(ref.id)
@@ -155,7 +155,7 @@ class LinkResolver:
         by_path = self._by_path(name, from_id)
         if by_path:
             return LinkTarget(by_path, anchor)
-        candidates = self._by_name.get(_key(name.rsplit("/", 1)[-1] if "/" in name else name), [])
+        candidates = self._by_name.get(name_key(name.rsplit("/", 1)[-1] if "/" in name else name), [])
         if not candidates:
             return None
         return LinkTarget(_nearest(candidates, from_id), anchor)
@@ -185,7 +185,9 @@ class LinkResolver:
         return None
 
 
-def _key(name: str) -> str:
+def name_key(name: str) -> str:
+    """How an entry's names are compared, Obsidian-style (links and bookmark reconciliation alike): case,
+    `-`, `_`, spacing and a Markdown suffix aside, so `docker-compose` names "Docker Compose"."""
     return " ".join(_strip_suffix(name).replace("_", " ").replace("-", " ").lower().split())
 
 

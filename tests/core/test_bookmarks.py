@@ -372,3 +372,16 @@ def test_non_canonical_ids_are_one_bookmark(store: BookmarkStore, spelling: str)
 
 def test_an_id_climbing_out_of_its_root_is_kept_as_written(store: BookmarkStore) -> None:
     assert store.add("kb/../etc/passwd", "odd").entry_id == "kb/../etc/passwd"
+
+
+def test_reconcile_matches_names_as_links_do(store: BookmarkStore) -> None:
+    """`docker-compose` names the entry titled "Docker Compose" for a bookmark as it does for a link."""
+    from nexus_desktop.core.links import LinkResolver
+
+    moved = store.add("kb/old/docker-compose", "Compose notes")
+    refs = {"kb/devops/compose": EntryRef("kb/devops/compose", "Docker Compose", ())}
+    report = store.reconcile(refs)
+    assert report.repointed == {moved.id: "kb/devops/compose"}
+    resolver = LinkResolver.from_refs(refs.values())
+    target = resolver.wikilink("docker-compose", "kb/x")
+    assert target is not None and target.entry_id == "kb/devops/compose"

@@ -1,4 +1,4 @@
-"""`nexus-desktop selftest`: exercise index, search, render, bookmarks, session and the window, headless."""
+"""The checks of `nexus-desktop selftest`: index, search, render, bookmarks, session and the window."""
 
 from __future__ import annotations
 
@@ -10,108 +10,18 @@ import shutil
 import sys
 import tempfile
 import time
-import traceback
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from nexus_desktop.paths import bundle_dir, content_dir, icon_path, resources_dir, user_dirs
+from nexus_desktop.selftest.plans import BUNDLED_TARGET, QueryPlan, bundled_plan, derived_plan, misspell
+from nexus_desktop.selftest.report import CheckFailed, Report, expect
+from nexus_desktop.selftest.window import WindowCheck
 
 BIG_LIMIT = 10_000
-BUNDLED_TARGET = "nexus/async/celery-retries"
 
 
-class CheckFailed(Exception):
-    """A selftest check found something wrong (the message says what)."""
-
-
-def expect(condition: object, message: str) -> None:
-    if not condition:
-        raise CheckFailed(message)
-
-
-@dataclass
-class Report:
-    """Prints one line per check and remembers whether all passed."""
-
-    out: Any = field(default_factory=lambda: sys.stdout)
-    failed: list[str] = field(default_factory=list)
-    passed: int = 0
-    verbose: bool = False
-
-    def run(self, name: str, check: Callable[[], str | None]) -> bool:
-        started = time.perf_counter()
-        try:
-            note = check()
-        except CheckFailed as exc:
-            return self._fail(name, str(exc))
-        except Exception as exc:  # noqa: BLE001 - a selftest reports, it never shows a traceback
-            if self.verbose or os.environ.get("NEXUS_SELFTEST_TRACEBACK"):
-                traceback.print_exc(file=sys.stderr)
-            return self._fail(name, f"{type(exc).__name__}: {exc}")
-        ms = (time.perf_counter() - started) * 1000
-        self.passed += 1
-        suffix = f": {note}" if note else ""
-        self._print(f"ok   {name} ({ms:.0f} ms){suffix}")
-        return True
-
-    def _fail(self, name: str, reason: str) -> bool:
-        reason = " ".join(reason.split()) or "failed"
-        self.failed.append(name)
-        self._print(f"FAIL {name}: {reason}")
-        return False
-
-    def _print(self, line: str) -> None:
-        print(line, file=self.out, flush=True)
-
-
-# --- queries -------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class QueryPlan:
-    """Words taken from one entry (the target) that every kind of query is built from."""
-
-    target: str
-    title: str
-    first: str  # two consecutive words of the target's title
-    second: str
-    tag: str | None
-    other: str  # a word from another entry's title, for OR
-    known_top: dict[str, str] = field(default_factory=dict)  # query -> id expected first
-
-
-def bundled_plan() -> QueryPlan:
-    """Fixed queries for the bundled Project Nexus library ("Retrying failed Celery tasks")."""
-    return QueryPlan(target=BUNDLED_TARGET, title="Retrying failed Celery tasks", first="celery",
-                     second="tasks", tag="retries", other="swagger",
-                     known_top={"celery retries": BUNDLED_TARGET, "docker compose": "nexus/devops/docker-compose"})
-
-
-_WORD = re.compile(r"^[^\W\d_]{4,}$")
-
-
-def derived_plan(refs: list[tuple[str, str, list[str]]]) -> QueryPlan | None:
-    """Queries for any library: from the first entry whose title has two consecutive plain words."""
-    for entry_id, title, tags in sorted(refs):
-        words = [w.strip(".,:;!?()[]'\"") for w in title.split()]
-        for a, b in zip(words, words[1:], strict=False):
-            if _WORD.match(a) and _WORD.match(b) and a.lower() != b.lower():
-                other = next((w for oid, otitle, _ in sorted(refs) if oid != entry_id
-                              for w in otitle.split() if _WORD.match(w) and w.lower() not in title.lower()), None)
-                tag = next((t for t in tags if _WORD.match(t)), None)
-                if other:
-                    return QueryPlan(entry_id, title, a.lower(), b.lower(), tag.lower() if tag else None,
-                                     other.lower())
-    return None
-
-
-def misspell(word: str) -> str:
-    """Drop one inner letter (edit distance 1): 'celery' -> 'celry'."""
-    middle = len(word) // 2
-    return word[:middle] + word[middle + 1:]
-
-
-# --- the run -------------------------------------------------------------------------------------------
 def run_selftest(args: argparse.Namespace) -> int:
     """Run every check in a temporary data folder; 0 when all passed, 1 otherwise."""
     report = Report(verbose=bool(os.environ.get("NEXUS_SELFTEST_VERBOSE")))
@@ -544,119 +454,6 @@ class SelfTest:
     # --- window ---------------------------------------------------------------------------------
     def check_window(self) -> str:
         return WindowCheck(self).run()
-
-
-class WindowCheck:
-    """Open the real main window offscreen against the selftest's data folder, with tabs; reopen it."""
-
-    OPEN_TIMEOUT_S = 60.0
-
-    def __init__(self, test: SelfTest) -> None:
-        self.test = test
-
-    def run(self) -> str:
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # always: a selftest never pops up a window
-        try:
-            from nexus_desktop.ui.main_window import MainWindow  # noqa: F401
-        except ImportError as exc:
-            raise CheckFailed(f"the UI is not available: {exc}") from exc
-        from PySide6.QtWidgets import QApplication
-
-        _quiet_offscreen_warnings()
-        app = QApplication.instance() or QApplication([sys.argv[0]])
-        ids = [i for i, _ in self.test._sample_entries()]
-        # The same data folder as the index checks: the window finds the index built and up to date.
-        data_dir = self.test.temp / "data"
-        started = time.perf_counter()
-        window, ready_ms = self._open(app, data_dir)
-        shown_ms = (time.perf_counter() - started) * 1000
-        try:
-            expect(window.isVisible(), "the window is not visible")
-            start_tabs = self._tab_ids(window)
-            expect(start_tabs, "no tab at launch (expected the start page)")
-            for entry_id in ids:
-                window.open_entry(entry_id, new_tab=True)
-                _process(app, 0.05)
-            opened = self._tab_ids(window)
-            expect(all(i in opened for i in ids), f"tabs hold {opened}, expected {ids}")
-            current = window.current_tab()
-            expect(current is not None and current.entry_id == ids[-1],
-                   f"current tab shows {current.entry_id if current else None}, expected {ids[-1]}")
-            _wait(app, lambda: current.loaded, 10.0)
-            expect(current.loaded, f"{ids[-1]} did not load")
-            title = window.windowTitle()
-            expect(title.endswith("\u2014 Nexus") and len(title) > len(" \u2014 Nexus"),
-                   f"window title {title!r}")
-        finally:
-            window.close()  # saves the session
-            _process(app, 0.1)
-            window.deleteLater()
-            _process(app, 0.05)
-        window, _ = self._open(app, data_dir)
-        try:
-            restored = self._tab_ids(window)
-            expect(restored == opened, f"after reopening the tabs hold {restored}, expected {opened}")
-            current = window.current_tab()
-            expect(current is not None and current.entry_id == ids[-1],
-                   f"current tab is {current.entry_id if current else None}, expected {ids[-1]}")
-        finally:
-            window.close()
-            _process(app, 0.1)
-            window.deleteLater()
-            _process(app, 0.05)
-        return (f"shown in {shown_ms:.0f} ms, library open after {ready_ms:.0f} ms; "
-                f"{len(restored)} tabs restored")
-
-    def _open(self, app: Any, data_dir: Path) -> tuple[Any, float]:
-        from nexus_desktop.ui.main_window import MainWindow
-
-        started = time.perf_counter()
-        window = MainWindow(str(data_dir), self.test.content or None)
-        opened: list[bool] = []
-        window.library_opened.connect(lambda: opened.append(True))
-        window.show()
-        _wait(app, lambda: bool(opened), self.OPEN_TIMEOUT_S)
-        if not opened:
-            window.close()
-            raise CheckFailed(f"the library did not open within {self.OPEN_TIMEOUT_S:.0f} s")
-        return window, (time.perf_counter() - started) * 1000
-
-    @staticmethod
-    def _tab_ids(window: Any) -> list[str]:
-        return [window.tabs.widget(n).entry_id for n in range(window.tabs.count())]
-
-
-_NOISE = ("does not support propagateSizeHints",)
-
-
-def _quiet_offscreen_warnings() -> None:
-    """Drop the offscreen platform's harmless complaints; pass every other Qt message on to stderr."""
-    from PySide6.QtCore import qInstallMessageHandler
-
-    def handler(_kind: Any, _context: Any, message: str) -> None:
-        if not any(noise in message for noise in _NOISE):
-            print(message, file=sys.stderr, flush=True)
-
-    qInstallMessageHandler(handler)
-
-
-def _wait(app: Any, condition: Callable[[], bool], timeout: float) -> None:
-    """Run the Qt event loop until `condition()` holds or `timeout` seconds pass."""
-    deadline = time.perf_counter() + timeout
-    while not condition() and time.perf_counter() < deadline:
-        _process(app, 0.02)
-
-
-def _process(app: Any, seconds: float) -> None:
-    """Let Qt run its event loop for a while (timers, deferred loads)."""
-    from PySide6.QtCore import QEventLoop
-
-    deadline = time.perf_counter() + seconds
-    while True:
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
-        if time.perf_counter() >= deadline:
-            break
-        time.sleep(0.005)
 
 
 _FENCE = re.compile(r"^(?:```|~~~)[ \t]*([A-Za-z0-9_+#.-]+)", re.MULTILINE)

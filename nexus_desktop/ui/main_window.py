@@ -489,7 +489,7 @@ class MainWindow(QMainWindow):
         if tab is None:
             return
         self.outline_panel.set_headings(tab.entry_id, tab.page.headings if tab.page is not None and tab.loaded else [])
-        anchor = tab.history[tab.index].anchor if 0 <= tab.index < len(tab.history) else None
+        anchor = tab.history[tab.position].anchor if 0 <= tab.position < len(tab.history) else None
         if anchor:
             self.outline_panel.select_anchor(anchor)
         if tab.shows_entry() and self.sidebar.currentWidget() is self.library_panel:

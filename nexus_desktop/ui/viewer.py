@@ -154,7 +154,7 @@ class ViewerTab(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.browser)
         self.history: list[HistoryItem] = []
-        self.index = -1
+        self.position = -1  # where in `history` the tab is (-1: nothing opened yet)
         self.page: Page | None = None
         self.zoom = 0
         self.terms: list[str] = []
@@ -172,7 +172,7 @@ class ViewerTab(QWidget):
     # --- state -----------------------------------------------------------------------------
     @property
     def entry_id(self) -> str:
-        return self.history[self.index].entry_id if 0 <= self.index < len(self.history) else ""
+        return self.history[self.position].entry_id if 0 <= self.position < len(self.history) else ""
 
     @property
     def title(self) -> str:
@@ -189,10 +189,10 @@ class ViewerTab(QWidget):
         return bool(self.entry_id) and not self.entry_id.startswith("about:") and bool(self.page and self.page.found)
 
     def can_go_back(self) -> bool:
-        return self.index > 0
+        return self.position > 0
 
     def can_go_forward(self) -> bool:
-        return self.index < len(self.history) - 1
+        return self.position < len(self.history) - 1
 
     def scroll(self) -> int:
         return self.browser.verticalScrollBar().value()
@@ -202,12 +202,12 @@ class ViewerTab(QWidget):
         from nexus_desktop.core.state import TabState
 
         self._remember_scroll()
-        return TabState(list(self.history), max(self.index, 0))
+        return TabState(list(self.history), max(self.position, 0))
 
     def restore(self, state: TabState, load: bool = True) -> None:
         """Take a saved history; the page is rendered now or when the tab is first shown."""
         self.history = list(state.history)
-        self.index = max(0, min(state.index, len(self.history) - 1)) if self.history else -1
+        self.position = max(0, min(state.index, len(self.history) - 1)) if self.history else -1
         self._loaded = False
         if load:
             self.ensure_loaded()
@@ -215,8 +215,8 @@ class ViewerTab(QWidget):
             self.page_changed.emit()
 
     def ensure_loaded(self) -> None:
-        if not self._loaded and self.index >= 0:
-            self._show(self.history[self.index])
+        if not self._loaded and self.position >= 0:
+            self._show(self.history[self.position])
 
     # --- navigation ------------------------------------------------------------------------
     def open(self, entry_id: str, anchor: str | None = None, terms: list[str] | None = None) -> None:
@@ -224,14 +224,14 @@ class ViewerTab(QWidget):
         self._remember_scroll()
         if anchor and self.entry_id == entry_id and self._loaded:
             self.complete()
-            self.history = self.history[: self.index + 1] + [_history_item(entry_id, 0, anchor)]
-            self.index += 1
+            self.history = self.history[: self.position + 1] + [_history_item(entry_id, 0, anchor)]
+            self.position += 1
             self.browser.scrollToAnchor(anchor)
             self.page_changed.emit()
             return
-        self.history = self.history[: self.index + 1] + [_history_item(entry_id, 0, anchor or None)]
-        self.index = len(self.history) - 1
-        self._show(self.history[self.index], terms or [])
+        self.history = self.history[: self.position + 1] + [_history_item(entry_id, 0, anchor or None)]
+        self.position = len(self.history) - 1
+        self._show(self.history[self.position], terms or [])
         self._visited()
 
     def go_anchor(self, anchor: str) -> None:
@@ -242,19 +242,19 @@ class ViewerTab(QWidget):
     def back(self) -> bool:
         if not self.can_go_back():
             return False
-        self._go(self.index - 1)
+        self._go(self.position - 1)
         return True
 
     def forward(self) -> bool:
         if not self.can_go_forward():
             return False
-        self._go(self.index + 1)
+        self._go(self.position + 1)
         return True
 
     def _go(self, index: int) -> None:
         self._remember_scroll()
         previous = self.entry_id
-        self.index = index
+        self.position = index
         item = self.history[index]
         if item.entry_id == previous and self._loaded:
             if item.scroll or item.anchor:
@@ -272,17 +272,17 @@ class ViewerTab(QWidget):
 
     def reload(self) -> None:
         """Render the page again (the file changed, or the theme), keeping the scroll position."""
-        if self.index < 0:
+        if self.position < 0:
             return
         self._remember_scroll()
         if not self._loaded:
             return
-        item = self.history[self.index]
+        item = self.history[self.position]
         self._show(replace(item, anchor=None) if item.scroll else item, self.terms, keep_terms=True)
 
     def _remember_scroll(self) -> None:
-        if self._loaded and 0 <= self.index < len(self.history):
-            self.history[self.index] = replace(self.history[self.index], scroll=self.scroll())
+        if self._loaded and 0 <= self.position < len(self.history):
+            self.history[self.position] = replace(self.history[self.position], scroll=self.scroll())
 
     def _show(self, item: HistoryItem, terms: list[str] | None = None, keep_terms: bool = False) -> None:
         self.terms = list(terms or []) if (terms or keep_terms) else []

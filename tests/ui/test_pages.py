@@ -23,4 +23,4 @@ def test_the_outline_shows_the_help_pages_headings_and_jumps_to_them(qtbot, make
     outline.tree.setCurrentIndex(last)
     qtbot.keyClick(outline.tree, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: tab.scroll() > 0)
-    assert tab.history[tab.index].anchor == last.data(ANCHOR_ROLE)
+    assert tab.history[tab.position].anchor == last.data(ANCHOR_ROLE)

@@ -14,6 +14,6 @@ def test_a_category_link_goes_to_its_entries(qtbot, make_window):
     anchors = re.findall(r'href="#([^"]+)"', tab.page.html)
     assert anchors, "the categories are links"
     assert window.handle_link(f"#{anchors[0]}", tab=tab)
-    qtbot.waitUntil(lambda: tab.history[tab.index].anchor == anchors[0])
+    qtbot.waitUntil(lambda: tab.history[tab.position].anchor == anchors[0])
     text = tab.browser.toPlainText()
     assert "Entries by category" in text and "gzip" in text.split("Entries by category", 1)[1]

@@ -23,10 +23,10 @@ def test_entry_link_navigates_and_anchor_scrolls_in_place(qtbot, make_window, op
     tab = window.open_entry("kb/gzip")
     tab.browser.anchorClicked.emit(QUrl("entry:kb/tar#options"))
     assert tab.entry_id == "kb/tar"
-    assert tab.history[tab.index].anchor == "options"
+    assert tab.history[tab.position].anchor == "options"
     qtbot.waitUntil(lambda: tab.browser.verticalScrollBar().value() > 0)
     tab.browser.anchorClicked.emit(QUrl("#last-section"))
-    assert tab.entry_id == "kb/tar" and tab.history[tab.index].anchor == "last-section"
+    assert tab.entry_id == "kb/tar" and tab.history[tab.position].anchor == "last-section"
     assert window.tab_count() == 1
     assert opener.urls == []
 
@@ -344,7 +344,7 @@ def test_outline_and_library_panels_follow_the_current_entry(qtbot, make_window)
     outline = window.outline_panel
     assert outline is not None and outline.entry_id == "kb/tar"
     outline.jump_requested.emit("last-section")
-    assert tab.history[tab.index].anchor == "last-section"
+    assert tab.history[tab.position].anchor == "last-section"
     qtbot.waitUntil(lambda: tab.browser.verticalScrollBar().value() > 0)
     library = window.library_panel
     assert library is not None and library.entry_count() == 3

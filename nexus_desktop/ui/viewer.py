@@ -1,5 +1,9 @@
 """The viewer: a QTextBrowser tab per entry with its own back/forward history (scroll positions too),
-local images only, big entries shown in steps."""
+local images only, big entries shown in steps.
+
+Over ~450 lines: the history, the scroll restore and the streaming of a big entry's pieces share one
+load number and one document, so they stay in one class; layout rules live in core/render/layout.py and
+ui/measure.py, find in ui/find_bar.py and ui/page_matches.py."""
 
 from __future__ import annotations
 

@@ -44,16 +44,23 @@ class BookmarkPopover(QDialog):
         it removed; True when it added, and the popover is shown to edit the new bookmark."""
         folder_id = cls.last_folder.get(_db_key(data.bookmarks))
         bookmark = data.toggle_bookmark(initiator, entry_id, title, anchor, folder_id)
+        if cls.active is not None:  # the previous popover's bookmark is edited no more (or just removed)
+            cls.active.close()
         if bookmark is None:
             return False
-        if cls.active is not None:
-            cls.active.close()
         popover = cls(data, bookmark, parent)
         popover.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        popover.destroyed.connect(lambda *_: setattr(cls, "active", None))
+        popover.finished.connect(popover._forget)
         cls.active = popover
         popover.popup()
         return True
+
+    def _forget(self) -> None:
+        """Closed (and deleted): no longer the active popover. Only this one is forgotten: an older
+        popover closing late must not make a newer one unreachable (it would never be closed, and
+        every other popover would live as long as the window)."""
+        if type(self).active is self:
+            type(self).active = None
 
     # ----- widgets -------------------------------------------------------------------------
 

@@ -97,3 +97,15 @@ def test_done_without_edits_changes_nothing(qtbot, store: BookmarkStore, data: U
     BookmarkPopover.toggle(data, "nexus/x", "X", None, window, initiator=window)
     qtbot.mouseClick(popover_of(window).done_button, Qt.MouseButton.LeftButton)
     assert changes == [window]  # the add, announced once with its initiator; Done wrote nothing
+
+
+def test_repeated_toggles_leave_at_most_one_popover(qtbot, data: UserData, window: QWidget):
+    """The soak's leak: every other popover outlived its close, with its widgets, for the window's life."""
+    for n in range(12):
+        BookmarkPopover.toggle(data, f"nexus/page{n}", f"Page {n}", None, window)  # each adds: a popover
+    assert [p.isVisible() for p in window.findChildren(BookmarkPopover)].count(True) == 1
+    newest = BookmarkPopover.active
+    assert newest is not None and newest.isVisible()
+    BookmarkPopover.toggle(data, "nexus/page11", "Page 11", None, window)  # removes: its popover closes
+    assert not newest.isVisible() and BookmarkPopover.active is None
+    qtbot.waitUntil(lambda: not window.findChildren(BookmarkPopover))  # all deleted, none kept

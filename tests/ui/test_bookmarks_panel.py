@@ -286,3 +286,20 @@ def test_each_edit_is_announced_once_as_the_panels(qtbot, panel: BookmarksPanel)
     assert [f.name for f in panel.store.folders()] == ["Docker", "Later"]
     assert panel.current_key() == ("folder", panel.store.folders()[1].id)
     assert panel.tree.currentIndex().data(ID_ROLE) == panel.store.folders()[1].id
+
+
+def test_refreshing_keeps_no_row_objects_of_earlier_trees(panel: BookmarksPanel):
+    """The soak's leak: each refresh kept the Python object of every row of the tree it replaced."""
+    import gc
+
+    from PySide6.QtGui import QStandardItem
+
+    def row_objects() -> int:
+        gc.collect()
+        return sum(1 for o in gc.get_objects() if isinstance(o, QStandardItem))
+
+    panel.refresh()
+    before = row_objects()
+    for _ in range(10):
+        panel.refresh()
+    assert row_objects() <= before

@@ -41,6 +41,7 @@ class LibraryController(QObject):
         self.read_only = False
         self._started = False
         self._has_snapshot = False
+        self._rebuilding = False
         self._last_full_check = time.monotonic()  # the library is compared in full at launch
         self._changed_folders: set[str] = set()
         self._timer = QTimer(self)
@@ -57,7 +58,7 @@ class LibraryController(QObject):
         worker.progress.connect(self.progress)
         worker.busy.connect(self._busy)
         worker.notice.connect(self.notice)
-        worker.failed.connect(self.failed)
+        worker.failed.connect(self._failed)
         worker.merged.connect(self.merged)
 
     def start(self) -> None:
@@ -69,6 +70,13 @@ class LibraryController(QObject):
     def reload_roots(self) -> None:
         """The user added a folder: the workspace is built anew and indexed."""
         self.service.reload_roots()
+
+    def rebuild_index(self) -> None:
+        """A search found the index damaged (core set it aside, empty): index the whole library anew in the
+        indexing process; `indexed` brings the new snapshot, and the searcher is refreshed on it."""
+        if not self._rebuilding:  # several queries may find the same damage: one rebuild serves them all
+            self._rebuilding = True
+            self.service.reindex()
 
     def user_came_back(self) -> None:
         """Editors that save a file in place raise no folder event (only open tabs' files are watched
@@ -106,7 +114,12 @@ class LibraryController(QObject):
         self._show(snapshot)
         self.partial.emit()
 
+    def _failed(self, message: str) -> None:
+        self._rebuilding = False
+        self.failed.emit(message)
+
     def _indexed(self, report: IndexReport | None, snapshot: LibrarySnapshot | None) -> None:
+        self._rebuilding = False
         if snapshot is not None:
             self._show(snapshot)
         self.indexed.emit(report, snapshot is not None)

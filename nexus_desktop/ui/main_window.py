@@ -257,6 +257,8 @@ class MainWindow(QMainWindow):
         library.notice.connect(self.show_notice)
         library.failed.connect(self._failed)
         library.merged.connect(self.search.refresh)
+        self.search.damaged.connect(self.show_notice)
+        self.search.damaged.connect(library.rebuild_index)  # its `indexed` refreshes the searcher (_indexed)
         # user data -> whatever shows it (each refreshes once per user action)
         data.changed.connect(self.bookmarks_panel.data_changed)
         data.starred_changed.connect(self._starred_changed)

@@ -120,6 +120,8 @@ class LibraryController(QObject):
 
     def _indexed(self, report: IndexReport | None, snapshot: LibrarySnapshot | None) -> None:
         self._rebuilding = False
+        if report is not None:  # this window's indexing wrote the index: the other writer is gone
+            self.read_only = False
         if snapshot is not None:
             self._show(snapshot)
         self.indexed.emit(report, snapshot is not None)

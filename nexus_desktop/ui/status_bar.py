@@ -53,8 +53,11 @@ class StatusBar(QStatusBar):
         self.progress.hide()
 
     def show_report(self, report: IndexReport | None, _new_snapshot: bool = False) -> None:
-        """An indexing pass ended: what it changed (no report: the index was opened read-only)."""
+        """An indexing pass ended: what it changed (no report: the index was opened read-only). A report
+        means this window wrote the index: it is read-only no more."""
         self.hide_progress()
+        if report is not None:
+            self.read_only_label.hide()
         if report is not None and report.changed:
             self.say(f"Index updated: {report.added} added, {report.updated} updated, {report.removed} removed "
                      f"in {report.seconds:.1f} s")

@@ -51,3 +51,31 @@ def test_open_files_are_watched_and_nothing_comes_after_shutdown(qtbot, data_dir
     (content_dir / "late.md").write_text("# Late\n", encoding="utf-8")
     qtbot.wait(600)
     assert len(received) == count
+
+
+def test_a_window_started_while_another_process_indexes_picks_up_its_index(qtbot, data_dir, content_dir,
+                                                                            make_window):
+    """Read-only while the other writer holds the lock; then the finished index is searched, the entry
+    added meanwhile is found, and the "Read-only index" indicator is gone."""
+    import threading
+
+    from whoosh import index as whoosh_index
+
+    from nexus_desktop.core.workspace import Workspace
+    from nexus_desktop.paths import user_dirs
+    from tests.ui.conftest import search_and_wait
+
+    workspace = Workspace.create(user_dirs(str(data_dir)), [str(content_dir)])
+    workspace.update_index()
+    workspace.index.close()
+    (content_dir / "zanzibar.md").write_text("# Zanzibar\n\nAn island of spices.\n", encoding="utf-8")
+    writer = whoosh_index.open_dir(str(workspace.index_dir)).writer()  # another process is indexing
+    threading.Timer(3.0, writer.cancel).start()
+    window = make_window(wait=False)
+    qtbot.waitUntil(lambda: hasattr(window, "status") and window.status.read_only_label.isVisible(),
+                    timeout=TIMEOUT_MS)
+    assert window.library.read_only
+    qtbot.waitUntil(lambda: not window.status.read_only_label.isVisible(), timeout=TIMEOUT_MS)
+    assert not window.library.read_only
+    search_and_wait(qtbot, window, "zanzibar")
+    assert [hit.id for hit in window.search_panel.model.hits] == ["kb/zanzibar"]

@@ -38,3 +38,16 @@ def test_banner_shows_each_notice_once_until_dismissed(qtbot):
     assert banner.label.text() == "The database was copied aside.\nThe index was rebuilt."
     banner.dismiss()
     assert banner.isHidden() and banner.messages == []
+
+
+def test_read_only_indicator_goes_when_this_window_indexes_again(qtbot):
+    from nexus_desktop.core.index import IndexReport
+
+    bar = StatusBar()
+    qtbot.addWidget(bar)
+    bar.show()
+    bar.show_read_only("Another Nexus is indexing.")
+    bar.show_report(None)  # the index opened as it is: still read-only
+    assert bar.read_only_label.isVisible()
+    bar.show_report(IndexReport(added=1))  # the other writer finished, this window indexed
+    assert not bar.read_only_label.isVisible()

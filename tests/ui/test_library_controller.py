@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from nexus_desktop.ui.library_controller import LibraryController
+from nexus_desktop.ui.main_window import MainWindow
 
 TIMEOUT_MS = 30_000
 
@@ -79,3 +80,34 @@ def test_a_window_started_while_another_process_indexes_picks_up_its_index(qtbot
     assert not window.library.read_only
     search_and_wait(qtbot, window, "zanzibar")
     assert [hit.id for hit in window.search_panel.model.hits] == ["kb/zanzibar"]
+
+
+def test_one_indexing_figure_in_the_status_bar_and_the_search_panel_until_the_merge_ends(
+        qtbot, tmp_path, make_window):
+    """The controller's `indexing` is the one figure: the status bar and the search panel's note say the
+    same words at every step, the total never changes, and it is shown until the run (merge included) ends."""
+    from nexus_desktop.core.indexing import MERGING
+
+    content = tmp_path / "big"
+    content.mkdir()
+    for n in range(1200):
+        (content / f"page{n:04}.md").write_text(f"# Page {n}\n\nRivers and lakes, page {n}.\n", encoding="utf-8")
+    window = MainWindow(str(tmp_path / "big-data"), [str(content)])
+    qtbot.addWidget(window)
+    seen: list[tuple[object, str, str, bool]] = []
+
+    def record(progress) -> None:
+        seen.append((progress, window.status.progress.format(), window.search_panel.index_note,
+                     window.status.progress.isVisible()))
+
+    window.show()
+    qtbot.waitUntil(lambda: hasattr(window, "library"), timeout=TIMEOUT_MS)
+    window.library.indexing_changed.connect(record)
+    with qtbot.waitSignal(window.library.merged, timeout=120_000):
+        pass
+    shown = [s for s in seen if s[0] is not None]
+    assert shown and all(fmt == note == progress.text and visible for progress, fmt, note, visible in shown)
+    assert {progress.total for progress, *_ in shown} == {1200}
+    assert shown[-1][0].phase == MERGING and shown[-1][0].done == 1200
+    assert seen[-1][0] is None and window.library.indexing is None
+    assert not window.status.progress.isVisible() and window.search_panel.index_note == ""

@@ -583,5 +583,6 @@ class MainWindow(QMainWindow):
             server.close()
         self.library.shutdown()
         self.search.shutdown()
+        self.bookmarks_panel.shutdown()
         self.themes.stop()
         self.user_data.db.close()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from nexus_desktop.ui.main_window import MainWindow
 from tests.ui.conftest import search_and_wait

@@ -66,6 +66,13 @@ def searched(query, _total):
         advance()
 
 def run(kind, arg):
+    try:
+        run_one(kind, arg)
+    except Exception as exc:  # an operation that fails is an error of the session, never a hang
+        errors.append(f"{kind} {arg!r}: {type(exc).__name__}: {exc}"[:300])
+        advance()
+
+def run_one(kind, arg):
     if kind == "type":
         state["waiting"] = arg
         window.search_panel.set_query(arg)
@@ -79,7 +86,7 @@ def run(kind, arg):
         else:
             advance()
     elif kind == "close":
-        window.close_tab(window.tabs.currentIndex())
+        window.tab_owner.close_tab(window.tabs.currentIndex())
         advance()
     else:
         window.toggle_bookmark()

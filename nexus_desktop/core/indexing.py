@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,11 +27,42 @@ CANCELLED = "Indexing was cancelled."
 Event = dict[str, Any]
 Emit = Callable[[Event], None]
 
+READING, WRITING, MERGING = "reading", "writing", "merging"
+
+
+@dataclass(frozen=True)
+class IndexingProgress:
+    """Where an indexing run is, from its first file read to the end of the merge: the one figure the
+    status bar, the search panel and the start page all show (from the job's `progress` events)."""
+
+    done: int
+    total: int
+    phase: str = READING  # READING files, WRITING the index (all read), MERGING its segments
+
+    @classmethod
+    def from_event(cls, event: Event) -> IndexingProgress:
+        total = max(0, int(event.get("total", 0)))
+        done = min(max(0, int(event.get("done", 0))), total)
+        phase = str(event.get("phase") or (WRITING if done >= total else READING))
+        return cls(done, total, phase if phase in (READING, WRITING, MERGING) else READING)
+
+    @property
+    def text(self) -> str:
+        """"Indexing: 1,234 of 7,425 entries read", then what is done with them until the end."""
+        read = f"Indexing: {self.done:,} of {self.total:,} entries read"
+        if self.phase == WRITING:
+            return f"{read}; writing the index\u2026"
+        if self.phase == MERGING:
+            return f"{read}; merging the index\u2026"
+        return f"{read}\u2026"
+
 
 def run_job(workspace: Workspace, emit: Emit, *, seed: bool = True, merge: bool = True, rebuild: bool = False,
             cancel: Callable[[], bool] | None = None, wait_for_writer: float = WRITER_WAIT_S) -> None:
     """Bring the workspace's index up to date, emitting `notice`, `progress`, `partial`, then one of
     `indexed` / `busy` / `failed`, and `merged` after a merge (`log`: for the log file, not the user).
+    `progress` (done, total, phase: IndexingProgress) runs from the first file read to the merge: a
+    run that merges announces it (phase "merging") before `indexed`, and ends with `merged`.
 
     `seed`: on a first build of a big library, index a first batch at once and emit `partial`, so
     searching starts early. `rebuild`: index every file anew (under the write lock).
@@ -52,8 +84,12 @@ def run_job(workspace: Workspace, emit: Emit, *, seed: bool = True, merge: bool 
             emit({"event": "notice", "text": text})
     if cancelled():
         return
+    merging = merge and report.changed
+    if merging:  # announced before the report: the progress shown goes on until `merged`
+        total = report.added + report.updated + report.unchanged
+        emit({"event": "progress", "done": total, "total": total, "phase": MERGING})
     emit({"event": "indexed", "report": report.to_json()})
-    if merge and report.changed and not cancelled():
+    if merging and not cancelled():
         _merge(workspace, emit)
 
 
@@ -61,7 +97,7 @@ def _update(workspace: Workspace, emit: Emit, seed: bool, rebuild: bool,
             cancelled: Callable[[], bool]) -> IndexReport | str:
     """One update of the index: its report, or "busy" / "failed" once that event is emitted."""
     def progress(done: int, total: int) -> None:
-        emit({"event": "progress", "done": done, "total": total})
+        emit({"event": "progress", "done": done, "total": total, "phase": WRITING if done >= total else READING})
 
     try:
         return workspace.update_index(rebuild=rebuild, progress=progress, cancel=cancelled,
@@ -79,11 +115,12 @@ def _update(workspace: Workspace, emit: Emit, seed: bool, rebuild: bool,
 
 
 def _merge(workspace: Workspace, emit: Emit) -> None:
+    """Merge the segments; `merged` ends the run's progress whether or not there was anything to merge."""
     try:
-        if workspace.index.merge():
-            emit({"event": "merged"})
+        workspace.index.merge()
     except Exception as exc:  # noqa: BLE001 - merging is an optimisation: searching works without it
         emit({"event": "log", "text": f"merging the index failed: {type(exc).__name__}: {exc}"})
+    emit({"event": "merged"})
 
 
 def report_from_json(data: dict[str, Any]) -> IndexReport:

@@ -10,19 +10,22 @@ delegate are in bookmark_model.py, the rules (positions, repoint, toggle) in cor
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, QSortFilterProxyModel, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QMouseEvent, QPalette, QStandardItem
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QMenu,
-                               QPushButton, QToolButton, QTreeView, QVBoxLayout, QWidget)
+from PySide6.QtGui import QAction, QKeySequence, QMouseEvent, QPalette, QShowEvent, QStandardItem
+from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QLineEdit,
+                               QMenu, QPushButton, QToolButton, QTreeView, QVBoxLayout, QWidget)
 
 from nexus_desktop.core.bookmarks import (Bookmark, BookmarkError, BookmarkStore, Folder, FolderNode,
                                           ReconcileReport, Snapshot, SortKey, drop_position, step_position)
+from nexus_desktop.ui.background import BackgroundRunner
 from nexus_desktop.ui.bookmark_model import (FILTER_ROLE, ID_ROLE, KIND_ROLE, NEW_FOLDER_NAME, BookmarkDelegate,
                                              BookmarkModel, fill_items, item_key)
 
 if TYPE_CHECKING:
+    from nexus_desktop.core.bookmark_exchange import ParsedFile
     from nexus_desktop.core.links import EntryRef
     from nexus_desktop.ui.user_data import UserData
     from nexus_desktop.ui.workers import LibrarySnapshot
@@ -44,9 +47,10 @@ class BookmarksPanel(QWidget):
         self._ambiguous: dict[int, list[str]] = {}
         self._building = False
         self._note_target: int | None = None
+        self._stale = True  # the tree is built when the panel is first shown
+        self._importer: BackgroundRunner | None = None
         self._build_widgets()
         self._build_actions()
-        self.refresh()
 
     # ----- construction --------------------------------------------------------------------
 
@@ -149,22 +153,40 @@ class BookmarksPanel(QWidget):
         self.sort_title_action = self._action("Sort folder by title", lambda: self.sort_current("title"))
         self.sort_date_action = self._action("Sort folder by date added",
                                              lambda: self.sort_current("created"))
+        self.import_action = QAction("Import bookmarks…", self)
+        self.import_action.triggered.connect(lambda _checked=False: self._choose_import())
         menu = QMenu(self)
         for action in (self.new_folder_action, None, self.sort_title_action, self.sort_date_action,
-                       None, self.undo_action):
+                       None, self.undo_action, None, self.import_action):
             menu.addSeparator() if action is None else menu.addAction(action)
         self.menu_button.setMenu(menu)
 
     # ----- public API ----------------------------------------------------------------------
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    def refresh_when_shown(self) -> None:
+        """Rebuild now if the panel is shown, else once when it is next shown: with 20k bookmarks a
+        rebuild takes about a second, which a Ctrl+D elsewhere in the window must not pay."""
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
     def refresh(self) -> None:
         """Rebuild the tree from the store, keeping expanded folders and the current item."""
+        self._stale = False
         expanded = self._expanded_folders()
         current = self.current_key()
         first_build = self.model.rowCount() == 0
         self._building = True
         try:
-            self.model.clear()
+            # removeRows, not clear(): clear() deletes the items in C++ only, and PySide keeps the Python
+            # wrapper of every item made here for the life of the window (a leak per row per refresh).
+            self.model.removeRows(0, self.model.rowCount())
             fill_items(self.model.invisibleRootItem(), self.store.tree(), self.style())
         finally:
             self._building = False
@@ -183,7 +205,7 @@ class BookmarksPanel(QWidget):
         note ambiguous ones."""
         report = self.data.reconcile(self, known)
         self._ambiguous = dict(report.ambiguous)
-        self.refresh()
+        self.refresh_when_shown()
         self._show_info()
         return report
 
@@ -495,7 +517,50 @@ class BookmarksPanel(QWidget):
     def data_changed(self, initiator: object) -> None:
         """The user data changed (connect to UserData.changed): refresh, unless this panel made the change."""
         if initiator is not self:
-            self.refresh()
+            self.refresh_when_shown()
+
+    # ----- import --------------------------------------------------------------------------
+
+    def _choose_import(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, "Import bookmarks", "",
+                                                    "Bookmarks (*.json *.xbel *.xml);;All files (*)")
+        if path:
+            self.import_file(Path(path))
+
+    def import_file(self, path: Path) -> None:
+        """Import a .json or .xbel file without freezing the window: it is read and checked on a
+        background thread (core bounds it: 50 MB, 100,000 items, 64 levels), then merged in one
+        transaction; the panel says that it runs and how it ended."""
+        from nexus_desktop.core.bookmark_exchange import read_bookmark_file
+
+        self._importer = BackgroundRunner("nexus-import", self)  # its thread ends with the import
+        self.import_action.setEnabled(False)
+        self._show_message(f"Importing {path.name}\u2026")
+        self._importer.run(lambda: read_bookmark_file(path), lambda parsed: self._merge_import(path, parsed),
+                           lambda exc: self._import_failed(path, exc), owner=self)
+
+    def shutdown(self) -> None:
+        """The window closes: an import still being read is dropped (nothing of it was written)."""
+        self._end_import()
+
+    def _end_import(self) -> None:
+        if self._importer is not None:
+            self._importer.shutdown(2000)
+            self._importer.deleteLater()
+            self._importer = None
+        self.import_action.setEnabled(True)
+
+    def _merge_import(self, path: Path, parsed: ParsedFile) -> None:
+        self._end_import()
+        result = self._edit(lambda store: store.merge(parsed.items, parsed.folders, parsed.folder_created))
+        if result is not None:
+            skipped = f", {len(parsed.skipped)} skipped" if parsed.skipped else ""
+            self._show_message(f"Imported {path.name}: {result.added} added, {result.duplicates} already "
+                               f"there{skipped}.")
+
+    def _import_failed(self, path: Path, exc: Exception) -> None:
+        self._end_import()
+        self._show_message(f"{path.name} was not imported: {exc}")
 
     def _show_info(self) -> None:
         n = len(self._ambiguous)

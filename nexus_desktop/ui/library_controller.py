@@ -14,6 +14,7 @@ from nexus_desktop.ui.workers import LibraryService
 
 if TYPE_CHECKING:
     from nexus_desktop.core.index import IndexReport
+    from nexus_desktop.core.indexing import IndexingProgress
     from nexus_desktop.ui.workers import LibrarySnapshot
 
 WATCH_DEBOUNCE_MS = 250
@@ -23,13 +24,14 @@ RECHECK_AFTER_S = 30.0  # back in the window after this long: look for files edi
 class LibraryController(QObject):
     """Signals, in the order they usually come: `opened` (the index as it was: searches and pages work),
     `progress`, `partial` (a first batch of a big first build is searchable), `indexed` (each pass),
-    `merged` (segments merged: search anew). `notice`/`failed` are for the user, `busy` means read-only."""
+    `merged` (segments merged: search anew). `notice`/`failed` are for the user, `busy` means read-only.
+    `indexing_changed` carries the one indexing progress every view shows (`indexing`: None when idle)."""
 
     opened = Signal(object)            # LibrarySnapshot
     snapshot_ready = Signal(object)    # LibrarySnapshot: catalog, tree, refs... to show (opened, partial, indexed)
     partial = Signal()                 # the snapshot just sent is part of a first build
     indexed = Signal(object, bool)     # IndexReport | None, whether a new snapshot came with it
-    progress = Signal(int, int)        # files read, total
+    indexing_changed = Signal(object)  # IndexingProgress, or None: no indexing under way
     busy = Signal(str)                 # another process holds the index: read-only
     notice = Signal(str)
     failed = Signal(str)
@@ -41,6 +43,8 @@ class LibraryController(QObject):
         self.read_only = False
         self._started = False
         self._has_snapshot = False
+        self._rebuilding = False
+        self._indexing: IndexingProgress | None = None
         self._last_full_check = time.monotonic()  # the library is compared in full at launch
         self._changed_folders: set[str] = set()
         self._timer = QTimer(self)
@@ -54,11 +58,16 @@ class LibraryController(QObject):
         worker.opened.connect(self._opened)
         worker.partial.connect(self._partial)
         worker.indexed.connect(self._indexed)
-        worker.progress.connect(self.progress)
+        worker.progress.connect(self._set_indexing)
         worker.busy.connect(self._busy)
         worker.notice.connect(self.notice)
-        worker.failed.connect(self.failed)
-        worker.merged.connect(self.merged)
+        worker.failed.connect(self._failed)
+        worker.merged.connect(self._merged)
+
+    @property
+    def indexing(self) -> IndexingProgress | None:
+        """The indexing under way (files read of the total, and its phase up to the merge), or None."""
+        return self._indexing
 
     def start(self) -> None:
         """Open the library in the background (once)."""
@@ -69,6 +78,13 @@ class LibraryController(QObject):
     def reload_roots(self) -> None:
         """The user added a folder: the workspace is built anew and indexed."""
         self.service.reload_roots()
+
+    def rebuild_index(self) -> None:
+        """A search found the index damaged (core set it aside, empty): index the whole library anew in the
+        indexing process; `indexed` brings the new snapshot, and the searcher is refreshed on it."""
+        if not self._rebuilding:  # several queries may find the same damage: one rebuild serves them all
+            self._rebuilding = True
+            self.service.reindex()
 
     def user_came_back(self) -> None:
         """Editors that save a file in place raise no folder event (only open tabs' files are watched
@@ -106,13 +122,35 @@ class LibraryController(QObject):
         self._show(snapshot)
         self.partial.emit()
 
+    def _set_indexing(self, progress: IndexingProgress | None) -> None:
+        if progress != self._indexing:
+            self._indexing = progress
+            self.indexing_changed.emit(progress)
+
+    def _failed(self, message: str) -> None:
+        self._rebuilding = False
+        self._set_indexing(None)
+        self.failed.emit(message)
+
+    def _merged(self) -> None:
+        self._set_indexing(None)
+        self.merged.emit()
+
     def _indexed(self, report: IndexReport | None, snapshot: LibrarySnapshot | None) -> None:
+        from nexus_desktop.core.indexing import MERGING
+
+        self._rebuilding = False
+        if report is not None:  # this window's indexing wrote the index: the other writer is gone
+            self.read_only = False
+        if self._indexing is not None and self._indexing.phase != MERGING:
+            self._set_indexing(None)  # no merge follows: the run is over
         if snapshot is not None:
             self._show(snapshot)
         self.indexed.emit(report, snapshot is not None)
 
     def _busy(self, message: str) -> None:
         self.read_only = True
+        self._set_indexing(None)
         self.busy.emit(message)
 
     def _show(self, snapshot: LibrarySnapshot) -> None:

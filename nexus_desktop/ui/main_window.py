@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QMessageBox, QSplitter, QTabWidget, QVBoxLayout
 
     from nexus_desktop.core.index import IndexReport
+    from nexus_desktop.core.indexing import IndexingProgress
     from nexus_desktop.core.instance import HandOver
     from nexus_desktop.core.urls import OpenRequest
     from nexus_desktop.core.userdb import UserDB
@@ -256,11 +257,13 @@ class MainWindow(QMainWindow):
         library.partial.connect(self._partial)
         library.indexed.connect(self.status.show_report)
         library.indexed.connect(self._indexed)
-        library.progress.connect(self._progress)
+        library.indexing_changed.connect(self._indexing_changed)
         library.busy.connect(self.status.show_read_only)
         library.notice.connect(self.show_notice)
-        library.failed.connect(self._failed)
+        library.failed.connect(self.show_notice)
         library.merged.connect(self.search.refresh)
+        self.search.damaged.connect(self.show_notice)
+        self.search.damaged.connect(library.rebuild_index)  # its `indexed` refreshes the searcher (_indexed)
         # user data -> whatever shows it (each refreshes once per user action)
         data.changed.connect(self.bookmarks_panel.data_changed)
         data.starred_changed.connect(self._starred_changed)
@@ -542,9 +545,10 @@ class MainWindow(QMainWindow):
         self.search_panel.rerun()
         self.library_opened.emit()
 
-    def _progress(self, done: int, total: int) -> None:
-        self.status.show_progress(done, total)
-        self.search_panel.index_note = f"Indexing the library: {min(done, total)} of {total} entries read\u2026"
+    def _indexing_changed(self, progress: IndexingProgress | None) -> None:
+        """The library controller's one indexing figure, shown alike in the status bar and the search panel."""
+        self.status.show_indexing(progress)
+        self.search_panel.index_note = progress.text if progress is not None else ""
 
     def _partial(self) -> None:
         """A first batch of a big library is indexed: search it while the rest is built."""
@@ -553,7 +557,6 @@ class MainWindow(QMainWindow):
         self._reload_changed_tabs(links_changed=True)
 
     def _indexed(self, report: IndexReport | None, new_snapshot: bool) -> None:
-        self.search_panel.index_note = ""
         if new_snapshot:
             self.search.refresh()
             self.search_panel.rerun()
@@ -564,10 +567,6 @@ class MainWindow(QMainWindow):
         reloaded = self.tab_owner.reload_changed(links_changed)
         if reloaded:
             self.tabs_reloaded.emit(reloaded)
-
-    def _failed(self, message: str) -> None:
-        self.status.hide_progress()
-        self.show_notice(message)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         super().changeEvent(event)
@@ -610,5 +609,6 @@ class MainWindow(QMainWindow):
             server.close()
         self.library.shutdown()
         self.search.shutdown()
+        self.bookmarks_panel.shutdown()
         self.themes.stop()
         self.user_data.db.close()

@@ -38,6 +38,7 @@ class SearchService(QObject):
     failed = Signal(int, str)       # seq, what went wrong, for the user
     suggested = Signal(int, str)    # seq, a corrected query
     started = Signal(int, str)      # seq, text (a query began to run)
+    damaged = Signal(str)           # the index was found damaged and set aside: rebuild it, then refresh()
 
     def __init__(self, parent: QObject | None = None, searcher_factory: SearcherFactory | None = None) -> None:
         super().__init__(parent)
@@ -113,7 +114,14 @@ class SearchService(QObject):
             self._pending = (seq, text, correct)
             return None
         self.started.emit(seq, text)
-        return self._searcher.search(text, limit=RESULTS_LIMIT, as_you_type=True, suggest=False, correct=correct)
+        from nexus_desktop.core.index import IndexDamaged
+
+        try:
+            return self._searcher.search(text, limit=RESULTS_LIMIT, as_you_type=True, suggest=False,
+                                        correct=correct)
+        except IndexDamaged:
+            self._pending = (seq, text, correct)  # asked again once the rebuilt index is there (refresh)
+            raise
 
     def _suggest(self, seq: int, text: str) -> str | None:
         if seq != self._latest or self._searcher is None:
@@ -136,8 +144,13 @@ class SearchService(QObject):
             self.suggested.emit(seq, suggestion)
 
     def _fail(self, seq: int, exc: Exception, prefix: str = "") -> None:
+        from nexus_desktop.core.index import IndexDamaged
         from nexus_desktop.core.search import BadQuery
 
+        if isinstance(exc, IndexDamaged):  # not a failure of the query: the index is rebuilt, the query waits
+            log.warning("the search index was found damaged: %s", exc)
+            self.damaged.emit(f"{exc} Rebuilding it; your search runs again when it is done.")
+            return
         if not isinstance(exc, BadQuery):
             log.error("searching failed: %s", exc, exc_info=exc)
         message = f"{prefix}{exc}" if prefix else str(exc) if isinstance(exc, BadQuery) else f"Search failed: {exc}"

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
 if TYPE_CHECKING:
     from nexus_desktop.core.index import IndexReport
+    from nexus_desktop.core.indexing import IndexingProgress
 
 MESSAGE_MS = 5000
 
@@ -21,7 +22,7 @@ class StatusBar(QStatusBar):
         self.read_only_label.hide()
         self.results_label = QLabel("", self)
         self.progress = QProgressBar(self)
-        self.progress.setMaximumWidth(240)
+        self.progress.setMaximumWidth(420)
         self.progress.setMinimumWidth(200)
         self.progress.setMaximumHeight(16)
         self.progress.setTextVisible(True)
@@ -38,23 +39,23 @@ class StatusBar(QStatusBar):
     def show_results(self, text: str) -> None:
         self.results_label.setText(text)
 
-    def show_progress(self, done: int, total: int) -> None:
-        """Files read of the total; once all are read, the index is being written."""
-        if done >= total:
-            self.progress.setRange(0, 0)
-            self.progress.setFormat("Writing the index\u2026")
-        else:
-            self.progress.setRange(0, max(total, 1))
-            self.progress.setValue(done)
-            self.progress.setFormat("Indexing %v/%m")
+    def show_indexing(self, progress: IndexingProgress | None) -> None:
+        """The library controller's one indexing figure, with its words, until the merge ends (None: hidden)."""
+        if progress is None:
+            self.progress.hide()
+            return
+        self.progress.setRange(0, max(progress.total, 1))
+        self.progress.setValue(progress.done)
+        self.progress.setFormat(progress.text)
+        self.progress.setToolTip(progress.text)
         self.progress.show()
 
-    def hide_progress(self) -> None:
-        self.progress.hide()
-
     def show_report(self, report: IndexReport | None, _new_snapshot: bool = False) -> None:
-        """An indexing pass ended: what it changed (no report: the index was opened read-only)."""
-        self.hide_progress()
+        """An indexing pass ended: what it changed (no report: the index was opened read-only). A report
+        means this window wrote the index: it is read-only no more. The progress bar is the library
+        controller's to hide (a merge may follow)."""
+        if report is not None:
+            self.read_only_label.hide()
         if report is not None and report.changed:
             self.say(f"Index updated: {report.added} added, {report.updated} updated, {report.removed} removed "
                      f"in {report.seconds:.1f} s")

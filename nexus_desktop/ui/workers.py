@@ -78,7 +78,7 @@ class LibraryWorker(QObject):
     shows; the indexing itself runs in a child process whose events it turns into signals."""
 
     opened = Signal(object)          # LibrarySnapshot, as soon as the existing index is open
-    progress = Signal(int, int)      # done, total
+    progress = Signal(object)        # core.indexing.IndexingProgress
     indexed = Signal(object, object)  # IndexReport | None, LibrarySnapshot
     partial = Signal(object)          # LibrarySnapshot: part of a first build is searchable
     busy = Signal(str)               # another process holds the index lock: read-only
@@ -249,12 +249,12 @@ class LibraryWorker(QObject):
             self.failed.emit(f"The library could not be updated: {exc}")
 
     def _signal_event(self, event: Event, force_snapshot: bool) -> None:
-        from nexus_desktop.core.indexing import report_from_json
+        from nexus_desktop.core.indexing import IndexingProgress, report_from_json
 
         kind = event["event"]
         if kind == "progress":
             self._library_size = int(event["total"])
-            self.progress.emit(int(event["done"]), self._library_size)
+            self.progress.emit(IndexingProgress.from_event(event))
         elif kind == "partial":
             self.partial.emit(self._snapshot(library_size=self._library_size))
         elif kind == "notice":

@@ -133,3 +133,27 @@ def test_events_survive_a_line_round_trip_with_any_text():
 def test_event_lines_are_ascii_so_any_code_page_carries_them():
     line = event_line({"event": "notice", "text": "笔记 — Ünïcode"})
     assert line.isascii() and parse_event(line)["text"] == "笔记 — Ünïcode"
+
+
+def test_progress_runs_from_the_first_file_to_the_end_of_the_merge(tmp_path, monkeypatch):
+    """One figure from start to end: reading, then writing at the total, then merging (announced before
+    the report), then `merged`; every progress event reads back as an IndexingProgress with words."""
+    from nexus_desktop.core.indexing import MERGING, READING, WRITING, IndexingProgress
+
+    monkeypatch.setattr(index_module, "BULK_THRESHOLD", 20)
+    monkeypatch.setattr(indexing, "SEED_BATCH", 5)
+    workspace = Workspace.create(user_dirs(str(tmp_path / "data")), [str(_library(tmp_path / "kb", 30))])
+    events = _events(workspace)
+    progress = [IndexingProgress.from_event(e) for e in events if e["event"] == "progress"]
+    assert progress[0].phase == READING and progress[0].total == 30
+    assert [p.phase for p in progress[-2:]] == [WRITING, MERGING]
+    assert all(p.total == 30 for p in progress) and progress[-1].done == 30
+    assert [p.done for p in progress] == sorted(p.done for p in progress)  # never goes back
+    assert [e["event"] for e in events][-3:] == ["progress", "indexed", "merged"]
+    assert progress[-1].text == "Indexing: 30 of 30 entries read; merging the index\u2026"
+
+
+def test_a_merge_with_nothing_to_merge_still_ends_the_progress(tmp_path):
+    workspace = Workspace.create(user_dirs(str(tmp_path / "data")), [str(_library(tmp_path / "kb", 3))])
+    kinds = [e["event"] for e in _events(workspace)]  # 3 files: one segment, nothing to merge
+    assert kinds[-2:] == ["indexed", "merged"]

@@ -87,8 +87,8 @@ def test_only_one_popover_at_a_time(store: BookmarkStore, data: UserData, window
     BookmarkPopover.toggle(data, "nexus/x", "X", None, window)
     first = popover_of(window)
     BookmarkPopover.toggle(data, "nexus/y", "Y", None, window)
-    assert not first.isVisible()
-    assert BookmarkPopover.active is not None and BookmarkPopover.active.bookmark.entry_id == "nexus/y"
+    assert window.findChildren(BookmarkPopover) == [first]  # the same popover, now for Y
+    assert BookmarkPopover.active is first and first.bookmark.entry_id == "nexus/y" and first.isVisible()
 
 
 def test_done_without_edits_changes_nothing(qtbot, store: BookmarkStore, data: UserData, window: QWidget):
@@ -97,3 +97,17 @@ def test_done_without_edits_changes_nothing(qtbot, store: BookmarkStore, data: U
     BookmarkPopover.toggle(data, "nexus/x", "X", None, window, initiator=window)
     qtbot.mouseClick(popover_of(window).done_button, Qt.MouseButton.LeftButton)
     assert changes == [window]  # the add, announced once with its initiator; Done wrote nothing
+
+
+def test_repeated_toggles_leave_at_most_one_popover(qtbot, data: UserData, window: QWidget):
+    """The soak's leak: every other popover outlived its close, and a popup window made per Ctrl+D left
+    memory behind: the window keeps one popover and shows it for each new bookmark."""
+    for n in range(12):
+        BookmarkPopover.toggle(data, f"nexus/page{n}", f"Page {n}", None, window)  # each adds: a popover
+        popover = popover_of(window)
+        assert popover.bookmark.entry_id == f"nexus/page{n}" and popover.title_edit.text() == f"Page {n}"
+    qtbot.wait(50)  # anything deleted later is gone
+    assert len(window.findChildren(BookmarkPopover)) == 1
+    kept = BookmarkPopover.active
+    BookmarkPopover.toggle(data, "nexus/page11", "Page 11", None, window)  # removes: its popover closes
+    assert kept is not None and not kept.isVisible() and BookmarkPopover.active is None

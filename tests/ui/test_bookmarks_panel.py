@@ -286,3 +286,81 @@ def test_each_edit_is_announced_once_as_the_panels(qtbot, panel: BookmarksPanel)
     assert [f.name for f in panel.store.folders()] == ["Docker", "Later"]
     assert panel.current_key() == ("folder", panel.store.folders()[1].id)
     assert panel.tree.currentIndex().data(ID_ROLE) == panel.store.folders()[1].id
+
+
+def test_refreshing_keeps_no_row_objects_of_earlier_trees(panel: BookmarksPanel):
+    """The soak's leak: each refresh kept the Python object of every row of the tree it replaced."""
+    import gc
+
+    from PySide6.QtGui import QStandardItem
+
+    def row_objects() -> int:
+        gc.collect()
+        return sum(1 for o in gc.get_objects() if isinstance(o, QStandardItem))
+
+    panel.refresh()
+    before = row_objects()
+    for _ in range(10):
+        panel.refresh()
+    assert row_objects() <= before
+
+
+def _many(store: BookmarkStore, count: int) -> None:
+    with store.db.transaction():
+        folders = [store.create_folder(f"Folder {n}") for n in range(20)]
+        for n in range(count):
+            store.add(f"kb/page{n}", f"Page {n}", folder_id=folders[n % 20].id)
+
+
+def test_twenty_thousand_bookmarks_toggle_without_rebuilding_a_hidden_panel(qtbot, store: BookmarkStore):
+    """With 20k bookmarks a rebuild takes about a second: a Ctrl+D while the panel is hidden costs none,
+    and the panel is built once, when it is shown."""
+    import time
+
+    _many(store, 20_000)
+    data = UserData(store.db)
+    panel = BookmarksPanel(data)
+    qtbot.addWidget(panel)
+    data.changed.connect(panel.data_changed)
+    assert panel.model.rowCount() == 0  # nothing built while hidden
+    started = time.perf_counter()
+    data.toggle_bookmark(None, "kb/new", "New")
+    assert time.perf_counter() - started < 2.0 and panel.model.rowCount() == 0
+    started = time.perf_counter()
+    panel.show()
+    assert time.perf_counter() - started < 10.0  # a generous bound for a loaded machine
+    assert panel.model.rowCount() == 21  # 20 folders and the new bookmark, built once on showing
+    data.toggle_bookmark(None, "kb/new", "New")  # shown: the panel follows at once
+    assert panel.model.rowCount() == 20
+
+
+def _import_file(path, folders: list, bookmarks: list) -> None:
+    import json
+
+    from nexus_desktop.core.bookmark_exchange import FORMAT_NAME, FORMAT_VERSION
+
+    path.write_text(json.dumps({"format": FORMAT_NAME, "version": FORMAT_VERSION, "folders": folders,
+                                "bookmarks": bookmarks}), encoding="utf-8")
+
+
+def test_an_import_is_read_in_the_background_with_a_notice(qtbot, panel: BookmarksPanel, tmp_path):
+    path = tmp_path / "bookmarks.json"
+    _import_file(path, [], [{"kind": "entry", "id": "kb/tar", "title": "tar"}])
+    panel.import_file(path)
+    assert panel.info_bar.isVisible() and "Importing bookmarks.json" in panel.info_label.text()
+    assert not panel.import_action.isEnabled()  # one import at a time
+    qtbot.waitUntil(lambda: "Imported" in panel.info_label.text(), timeout=10_000)
+    assert "1 added" in panel.info_label.text() and panel.import_action.isEnabled()
+    assert any("tar" in row for row in rows(panel.proxy))
+
+
+def test_a_refused_import_says_why_and_changes_nothing(qtbot, panel: BookmarksPanel, tmp_path):
+    nested: dict = {"name": "x", "folders": [], "bookmarks": []}
+    for _ in range(200):
+        nested = {"name": "x", "folders": [nested], "bookmarks": []}
+    path = tmp_path / "deep.json"
+    _import_file(path, [nested], [])
+    before = rows(panel.proxy)
+    panel.import_file(path)
+    qtbot.waitUntil(lambda: "was not imported" in panel.info_label.text(), timeout=10_000)
+    assert "nested" in panel.info_label.text() and rows(panel.proxy) == before

@@ -111,7 +111,7 @@ def test_indexing_runs_in_a_child_process_that_ends_with_the_window(qtbot, tmp_p
     data = tmp_path / "indexing-child-data"
     service = LibraryService(str(data), [str(library)])
     progressed: list[int] = []
-    service.worker.progress.connect(lambda done, _total: progressed.append(done))
+    service.worker.progress.connect(lambda progress: progressed.append(progress.done))
     service.start()
     qtbot.waitUntil(lambda: bool(progressed and _processes_mentioning(str(data))), timeout=30_000)
     assert os.getpid() not in _processes_mentioning(str(data))  # the work is not in the app's process

@@ -63,7 +63,9 @@ class OutlinePanel(QWidget):
     def set_headings(self, entry_id: str, headings: Sequence[Heading]) -> None:
         """Show an entry's headings nested by level (an empty state without entry or headings)."""
         self._entry_id = entry_id or ""
-        self.model.clear()
+        # removeRows, not clear(): clear() frees the items on the C++ side only, and PySide keeps each
+        # row's Python object alive, one per heading of every page shown (the soak found it)
+        self.model.removeRows(0, self.model.rowCount())
         stack: list[tuple[int, QStandardItem]] = []
         for heading in headings:
             item = QStandardItem(heading.text)

@@ -77,3 +77,21 @@ def test_no_bookmark_signal_without_entry(qtbot, panel: OutlinePanel):
     panel.clear()
     with qtbot.assertNotEmitted(panel.bookmark_heading_requested):
         panel.bookmark_action.trigger()
+
+
+def test_showing_page_after_page_keeps_no_row_objects(panel: OutlinePanel):
+    """clear() freed the rows in C++ only: every page shown left one Python object per heading behind."""
+    import gc
+
+    from PySide6.QtGui import QStandardItem
+
+    def items() -> int:
+        gc.collect()
+        return sum(1 for o in gc.get_objects() if isinstance(o, QStandardItem))
+
+    panel.set_headings("nexus/a", HEADINGS)
+    before = items()
+    for n in range(20):
+        panel.set_headings(f"nexus/{n}", HEADINGS)
+    assert items() <= before
+    assert tree_texts(panel.model)[0] == "Celery"

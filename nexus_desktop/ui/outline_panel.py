@@ -52,6 +52,7 @@ class OutlinePanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self._stack)
         self._entry_id = ""
+        self._headings: tuple[Heading, ...] = ()
 
     # ----- public API ----------------------------------------------------------------------
 
@@ -61,7 +62,11 @@ class OutlinePanel(QWidget):
         return self._entry_id
 
     def set_headings(self, entry_id: str, headings: Sequence[Heading]) -> None:
-        """Show an entry's headings nested by level (an empty state without entry or headings)."""
+        """Show an entry's headings nested by level (an empty state without entry or headings); the
+        same headings of the same entry again (a jump to one of them) keep the tree and its selection."""
+        if (entry_id or "") == self._entry_id and tuple(headings) == self._headings and self.model.rowCount():
+            return
+        self._headings = tuple(headings)
         self._entry_id = entry_id or ""
         # removeRows, not clear(): clear() frees the items on the C++ side only, and PySide keeps each
         # row's Python object alive, one per heading of every page shown (the soak found it)

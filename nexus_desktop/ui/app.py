@@ -34,6 +34,9 @@ def run_app(args: argparse.Namespace, requests: list[OpenRequest] | None = None)
     address = socket_address(instance_name(user_dirs(getattr(args, "data_dir", None)).data, user))
     if hand_over(address, lambda: encode(handover)):
         return 0  # the running window has them, and comes to the front
+    import faulthandler
+
+    faulthandler.enable()  # a crash in Qt or a C extension leaves the Python stack on the terminal
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 

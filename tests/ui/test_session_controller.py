@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -145,13 +146,24 @@ def _wait_for_session_row(data_dir: Path, process: subprocess.Popen[str], timeou
 
 
 def launch_and_crash(data_dir: Path, content_dir: Path) -> None:
-    """Launch the window, wait until it saved its session, then kill -9 it."""
-    process = _launch(data_dir, content_dir)
-    try:
-        _wait_for_session_row(data_dir, process)
-    finally:
-        process.kill()
-        process.communicate(timeout=30)
+    """Launch the window, wait until it saved its session, then kill -9 it.
+
+    A window that died of a signal while starting (seen once, under heavy load, with no stack: the app now
+    enables faulthandler) is reported as a warning with what it printed, and launched once more."""
+    for attempt in (1, 2):
+        process = _launch(data_dir, content_dir)
+        try:
+            _wait_for_session_row(data_dir, process)
+            return
+        except AssertionError:
+            if attempt == 2 or process.poll() is None or process.returncode >= 0:
+                raise
+            warnings.warn(f"the window died of signal {-process.returncode} while starting: "
+                          f"{process.communicate(timeout=30)[1][-2000:]}", stacklevel=1)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate(timeout=30)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")

@@ -38,8 +38,15 @@ def say(text: str = "", *, err: bool = False) -> None:
 
 
 class _Parser(argparse.ArgumentParser):
+    search_parser: _Parser | None = None  # the `search` sub-command's parser, on the top-level parser
+
     def error(self, message: str) -> None:  # one line, exit 2, never a traceback
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+    def option_arity(self) -> dict[str, int]:
+        """Each option string and how many values follow it, read from argparse's own table (so the
+        search argument reordering below cannot drift from the options the parser has)."""
+        return {name: 0 if action.nargs == 0 else 1 for action in self._actions for name in action.option_strings}
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -67,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                             "(faster searches, takes longer)")
 
     search = sub.add_parser("search", help="search the library")
+    parser.search_parser = search
     _add_common(search)
     search.add_argument("query", metavar="QUERY", nargs="+",
                         help="the query (words may start with '-': `search -tar` excludes tar)")
@@ -421,17 +429,16 @@ def _opens_the_window(argv: Sequence[str]) -> bool:
     return True
 
 
-_SEARCH_OPTIONS = {"--data-dir": 1, "--content": 1, "--limit": 1, "--offset": 1, "--json": 0, "--as-typed": 0, "-h": 0,
-                   "--help": 0}
-_TOP_OPTIONS = {"--data-dir": 1, "--content": 1, "--version": 0, "-h": 0, "--help": 0}
-
-
-def _with_query_last(argv: list[str]) -> list[str]:
+def _with_query_last(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
     """`search` arguments with the query words after `--`, so that a word starting with '-' (`-tar`:
     exclude tar) is searched, not taken for an option. Other commands are left as they are."""
-    position = _command_position(argv)
+    if not isinstance(parser, _Parser) or parser.search_parser is None:
+        return argv  # the window's parser: no sub-commands
+    search = parser.search_parser
+    position = _command_position(argv, parser.option_arity())
     if position is None or argv[position] != "search":
         return argv
+    arity = search.option_arity()
     options: list[str] = []
     words: list[str] = []
     rest = argv[position + 1:]
@@ -441,30 +448,30 @@ def _with_query_last(argv: list[str]) -> list[str]:
         if arg == "--":
             words += rest
             break
-        if name in _SEARCH_OPTIONS:
+        if name in arity:
             options.append(arg)
-            if _SEARCH_OPTIONS[name] and "=" not in arg and rest:
+            if arity[name] and "=" not in arg and rest:
                 options.append(rest.pop(0))
         else:
             words.append(arg)
     return argv[:position + 1] + options + (["--", *words] if words else [])
 
 
-def _command_position(argv: list[str]) -> int | None:
+def _command_position(argv: list[str], arity: dict[str, int]) -> int | None:
     """Where the sub-command is among the arguments (after the top-level options), or None."""
     n = 0
     while n < len(argv):
         name = argv[n].split("=", 1)[0]
-        if name not in _TOP_OPTIONS:
+        if name not in arity:
             return n if not argv[n].startswith("-") else None
-        n += 1 + (_TOP_OPTIONS[name] if "=" not in argv[n] else 0)
+        n += 1 + (arity[name] if "=" not in argv[n] else 0)
     return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
     parser = _window_parser() if _opens_the_window(arguments) else build_parser()
-    args = parser.parse_args(_with_query_last(arguments))
+    args = parser.parse_args(_with_query_last(arguments, parser))
     try:
         return COMMANDS[args.command](args)
     except UsageError as exc:

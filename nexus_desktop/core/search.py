@@ -367,11 +367,6 @@ def _either(first: Unit, second: Unit) -> Unit:
                 first.boosts + second.boosts, first.highlight + second.highlight, strict=True)
 
 
-def highlight_terms(clauses: list[Clause]) -> list[str]:
-    """Words the snippet and the viewer should mark for these clauses (without the index's completions)."""
-    return _Builder(None, None).plan(clauses).highlight()
-
-
 # --- ranking ------------------------------------------------------------------------------------
 @dataclass
 class Coverage:

@@ -188,12 +188,6 @@ class UserDB:
         with self._shared.lock:
             return self._shared.conn.execute(sql, params).fetchall()
 
-    def query_one(self, sql: str, params: Sequence[object] = ()) -> sqlite3.Row | None:
-        """Run a SELECT and return its first row (None when there is none)."""
-        with self._shared.lock:
-            row: sqlite3.Row | None = self._shared.conn.execute(sql, params).fetchone()
-            return row
-
     @property
     def user_version(self) -> int:
         """The schema version stored in the file."""

@@ -78,10 +78,13 @@ def _token_start(text: str, pos: int) -> int:
 def _candidate_regex(exact: set[str], stems: set[str], prefixes: tuple[str, ...]) -> re.Pattern[str] | None:
     """Where a matched word may start: the first letters of every form (verified by stem afterwards);
     a stem's last letters may differ from the text's (`retri` for retry, `color` for colour)."""
-    starts = {t for t in exact if is_cjk(t)}
-    starts |= {t[:4] for t in (*exact, *stems, *prefixes) if not is_cjk(t)}
-    starts.discard("")
-    if not starts:
-        return None
-    alternatives = "|".join(re.escape(s) for s in sorted(starts, key=len, reverse=True))
-    return re.compile(f"(?:{alternatives})", re.IGNORECASE)
+    cjk = {t for t in exact if is_cjk(t)}
+    latin = {t[:4] for t in (*exact, *stems, *prefixes) if not is_cjk(t)} - {""}
+    alternatives = [f"(?:{_alternation(cjk)})"] if cjk else []
+    if latin:  # a word or a part of one starts after a non-letter, or at a capital (`getFile`), never mid-word
+        alternatives.append(f"(?-i:(?<![a-z0-9])|(?=[A-Z]))(?:{_alternation(latin)})")
+    return re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
+
+
+def _alternation(starts: set[str]) -> str:
+    return "|".join(re.escape(s) for s in sorted(starts, key=len, reverse=True))

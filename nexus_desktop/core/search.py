@@ -13,14 +13,13 @@ from dataclasses import asdict, dataclass, field, replace
 
 from whoosh import query as wq
 from whoosh import scoring
-from whoosh.collectors import TimeLimitCollector, TopCollector
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher as WhooshSearcher
-from whoosh.searching import TimeLimit
 
 from nexus_desktop.core.analysis import identifier_parts, is_cjk, is_filler, is_noise, query_words, stem, words
 from nexus_desktop.core.highlight import WordMatcher
 from nexus_desktop.core.index import SearchIndex
+from nexus_desktop.core.postings import BulkScorer, Lengths, Scores, intersected, summed
 from nexus_desktop.core.query import BadQuery, Clause, parse, plain_text, unparse
 from nexus_desktop.core.snippets import make_snippet
 
@@ -412,27 +411,6 @@ def _idf(doc_count: int, found: int) -> float:
     return math.log(1.0 + (doc_count - found + 0.5) / (found + 0.5))
 
 
-class _RankingCollector(TopCollector):
-    """Top hits by match score plus boosts, weighted by how much of the query each entry has; scores
-    and counts every match in one pass (block skipping or matcher pruning would make the count wrong)."""
-
-    def __init__(self, boosts: dict[int, float], coverage: Coverage | None, limit: int) -> None:
-        super().__init__(limit=limit, usequality=False, replace=0)
-        self.boosts = boosts
-        self.coverage = coverage
-        self.complete = 0
-
-    def _collect(self, global_docnum: int, score: float) -> int:
-        score += self.boosts.get(global_docnum, 0.0)
-        if self.coverage is not None:
-            share, complete = self.coverage.share(global_docnum)
-            score *= share ** COVERAGE_POWER
-            self.complete += complete
-        else:
-            self.complete += 1
-        return int(super()._collect(global_docnum, score))
-
-
 # --- the searcher -------------------------------------------------------------------------------
 class Searcher:
     """Runs queries against a SearchIndex; keep one per thread and call refresh() after updates."""
@@ -442,6 +420,7 @@ class Searcher:
         with index.reading():  # a read error means damage: IndexDamaged, the index set aside (see index.py)
             self._searcher: WhooshSearcher = index.open().searcher(weighting=_weighting())
         self._completions: dict[tuple[str, str, int], list[str]] = {}
+        self._lengths = Lengths()
 
     def refresh(self) -> None:
         """See the index as it is now. A new Whoosh searcher, not `Searcher.refresh()`: after a merge
@@ -450,6 +429,7 @@ class Searcher:
             old, self._searcher = self._searcher, self.index.open().searcher(weighting=_weighting())
         old.close()
         self._completions.clear()
+        self._lengths = Lengths()
 
     def close(self) -> None:
         self._searcher.close()
@@ -492,25 +472,14 @@ class Searcher:
     def _run(self, clauses: list[Clause], text: str, limit: int, offset: int, as_you_type: bool) -> SearchResults:
         builder = _Builder(self._expand_prefix, self._fuzzy_terms)
         plan = builder.plan(clauses, as_you_type)
-        soft = plan.soft
-        coverage = self._coverage(plan) if len(soft) > 1 or (soft and len(plan.units) > len(soft)) else None
-        if coverage is not None:
-            coverage.mark_common(soft, self._searcher.doc_count())
-        collector = _RankingCollector(self._boost_scores(plan.exact_title()), coverage,
-                                      limit=max(offset + limit, RERANKED_CANDIDATES))
-        results = SearchResults(query=text, terms=plan.highlight(), words=[u.label for u in soft])
-        timed = TimeLimitCollector(collector, TIME_LIMIT_S, use_alarm=False)
-        try:
-            self._searcher.search_with_collector(plan.matching(), timed)
-        except TimeLimit:
-            results.timed_out = True
-        results.total = collector.count()
-        if coverage is not None and len(soft) == len(plan.units) and not plan.excluded:
-            results.total = coverage.union_size()  # entries found only by common words count too
-        results.complete = collector.complete
+        scorer = self._scorer()
+        results = SearchResults(query=text, terms=plan.highlight(), words=[u.label for u in plan.soft])
+        matched, coverage = self._matches(plan, scorer)
+        ranked = self._ranked(plan, matched, coverage, max(offset + limit, RERANKED_CANDIDATES), results)
+        ranked = self._reranked(plan, coverage, scorer, ranked)
+        results.timed_out = scorer.timed_out
         matcher = WordMatcher(results.terms)
-        labels = [u.label for u in soft]
-        ranked = self._reranked(plan, coverage, [(float(score), docnum) for score, docnum in collector.results().top_n])
+        labels = [u.label for u in plan.soft]
         for score, docnum in ranked[offset:offset + limit]:
             fields = self._searcher.stored_fields(docnum)
             missing = coverage.missing(docnum, labels) if coverage is not None else []
@@ -523,14 +492,67 @@ class Searcher:
             ))
         return results
 
-    def _reranked(self, plan: Plan, coverage: Coverage | None,
+    def _scorer(self) -> BulkScorer:
+        """A scorer for one query, that stops reading postings after TIME_LIMIT_S (`timed_out`)."""
+        scorer = BulkScorer(self._searcher, BM25_B, BM25_K1, self._lengths)
+        deadline = time.perf_counter() + TIME_LIMIT_S
+        scorer.deadline = lambda: time.perf_counter() > deadline
+        return scorer
+
+    def _matches(self, plan: Plan, scorer: BulkScorer) -> tuple[Scores, Coverage | None]:
+        """Every entry the plan matches, with its match score: the strict units' scores and those of
+        the soft units it has (a common word's only add to entries that rarer words found; see
+        COMMON_SHARE), less the excluded entries."""
+        soft = plan.soft
+        soft_scores = [scorer.scores(u.matching) for u in soft]
+        coverage = None
+        if len(soft) > 1 or (soft and len(plan.units) > len(soft)):
+            doc_count = max(1, self._searcher.doc_count())
+            coverage = Coverage([set(found) for found in soft_scores],
+                                [_idf(doc_count, len(found)) for found in soft_scores])
+            coverage.mark_common(soft, self._searcher.doc_count())
+        found_by = [found for unit, found in zip(soft, soft_scores, strict=True) if not unit.common] or soft_scores
+        strict = [scorer.scores(u.matching) for u in plan.units if u.strict]
+        matched = summed(found_by)
+        if strict:
+            matched = {docnum: score + matched.get(docnum, 0.0) for docnum, score in intersected(strict).items()}
+        if plan.excluded:
+            for docnum in scorer.docs(wq.Or(plan.excluded)):
+                matched.pop(docnum, None)
+        exact = plan.exact_title()
+        for docnum, score in (scorer.scores(exact) if exact is not None else {}).items():
+            if docnum in matched:
+                matched[docnum] += score
+        return matched, coverage
+
+    @staticmethod
+    def _ranked(plan: Plan, matched: Scores, coverage: Coverage | None, count: int,
+                results: SearchResults) -> list[tuple[float, int]]:
+        """The best `count` matches, each score weighted by the share of the query the entry has; counts
+        the matches (all, and those with every word) into `results`."""
+        weighted = matched
+        results.total = results.complete = len(matched)
+        if coverage is not None:
+            weighted = {}
+            results.complete = 0
+            for docnum, score in matched.items():
+                share, complete = coverage.share(docnum)
+                weighted[docnum] = score * share ** COVERAGE_POWER
+                results.complete += complete
+            if len(plan.soft) == len(plan.units) and not plan.excluded:
+                results.total = coverage.union_size()  # entries found only by common words count too
+        best = heapq.nlargest(count, weighted.items(), key=lambda item: (item[1], -item[0]))
+        return [(score, docnum) for docnum, score in best]
+
+    def _reranked(self, plan: Plan, coverage: Coverage | None, scorer: BulkScorer,
                   ranked: list[tuple[float, int]]) -> list[tuple[float, int]]:
         """The best candidates by their match re-ranked with what costs too much to score over every
         match: title, alias, heading and tag scores (weighted like the match by the share of the
         query the entry has) and a bonus for each pair of neighbouring query words that stand within
         PROXIMITY_SLOP words of each other in the entry (read from the index's positions)."""
         docnums = {docnum for _, docnum in ranked}
-        boosts = self._boost_scores(plan.boosts(), docnums)
+        boost_query = plan.boosts()
+        boosts = scorer.scores(boost_query) if boost_query is not None and docnums else {}
         pairs = plan.neighbours()
         near = self._near_pairs(docnums, pairs) if pairs else {}
         rescored = []
@@ -558,23 +580,6 @@ class Searcher:
                 if count:
                     found[docnum + offset] = count
         return found
-
-    def _coverage(self, plan: Plan) -> Coverage:
-        """Which entries have each soft unit, and the unit's weight (a rare word weighs more)."""
-        doc_count = max(1, self._searcher.doc_count())
-        docsets = [set(self._searcher.docs_for_query(u.matching)) for u in plan.soft]
-        return Coverage(docsets, [_idf(doc_count, len(docs)) for docs in docsets])
-
-    def _boost_scores(self, boost_query: wq.Query | None, docnums: set[int] | None = None) -> dict[int, float]:
-        """Document number -> score of its matches of `boost_query` (only `docnums`, when given).
-
-        Scored apart (these fields are small): Whoosh's AndMaybe would instead probe the boost terms at
-        every matching document, which cost more than the match.
-        """
-        if boost_query is None or docnums == set():
-            return {}
-        found = self._searcher.search(boost_query, limit=None, terms=False, filter=docnums)
-        return {docnum: score for score, docnum in found.top_n}
 
     def _expand_prefix(self, field_name: str, prefix: str, limit: int) -> list[str]:
         """The `limit` most frequent indexed terms starting with `prefix` (bounded work per keystroke)."""

@@ -1,0 +1,232 @@
+"""Scoring a query's terms over whole posting lists at once (BM25F, as Whoosh scores them), a block at a time.
+
+Whoosh scores a document at a time through a tree of matchers: tens of microseconds of Python per
+document, which made every question with a common word (`file`, `command`, `git` in tldr) cost more
+than its budget. Here each term's posting list is read a block at a time and scored in one loop, so a
+query costs about a microsecond per posting, and every query's document sets come for free (what
+each entry has and lacks).
+
+The block reader leans on Whoosh's on-disk format (`whoosh.codec.whoosh3.W3LeafMatcher` and the
+length column of `W3PerDocReader`): `tests/core/test_postings.py` holds it to Whoosh's own scores, and
+any posting list or column of another shape is read through Whoosh's public per-document API instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Protocol
+
+from whoosh import query as wq
+from whoosh.matching import Matcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import IndexReader
+from whoosh.searching import Searcher as WhooshSearcher
+from whoosh.util.numeric import byte_to_length
+
+Scores = dict[int, float]  # global document number -> score
+
+_LENGTH_OF_BYTE = [0] + [byte_to_length(b) for b in range(1, 256)]
+
+
+class _StoredFile(Protocol):
+    def get(self, position: int, length: int) -> bytes: ...
+
+
+class _LengthColumn(Protocol):
+    """Whoosh 3's reader of a one-byte-per-document length column."""
+
+    _dbfile: _StoredFile
+    _basepos: int
+    _count: int
+
+
+class Lengths:
+    """Every document's length in each field, read once per field and kept while the searcher is."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[int, str], Sequence[int]] = {}
+
+    def of(self, reader: IndexReader, field_name: str) -> Sequence[int]:
+        key = (id(reader), field_name)
+        if key not in self._found:
+            self._found[key] = _lengths(reader, field_name)
+        return self._found[key]
+
+
+class BulkScorer:
+    """Scores the queries of one search over one Whoosh searcher, each term's postings read once.
+
+    `scores(query)` gives every matching document's score, equal to what Whoosh's matchers give for
+    Term, Or, And and NullQuery trees (any other query is scored through Whoosh's matchers)."""
+
+    def __init__(self, searcher: WhooshSearcher, b: float, k1: float, lengths: Lengths) -> None:
+        self.searcher = searcher
+        self.b = b
+        self.k1 = k1
+        self.lengths = lengths
+        self._terms: dict[tuple[str, str], Scores] = {}
+        self.deadline: Callable[[], bool] = lambda: False
+        self.timed_out = False
+
+    def scores(self, query: wq.Query) -> Scores:
+        """Document number -> score for every document matching `query` (a new dict, the caller's)."""
+        return dict(self._scores(query))
+
+    def docs(self, query: wq.Query) -> set[int]:
+        return set(self._scores(query))
+
+    def _scores(self, query: wq.Query) -> Scores:
+        if isinstance(query, wq.Term):
+            found = self._term(query.fieldname, query.text)
+            return _boosted(found, query.boost)
+        if isinstance(query, wq.Or):
+            return _boosted(summed([self._scores(sub) for sub in query.subqueries]), query.boost)
+        if isinstance(query, wq.And):
+            return _boosted(intersected([self._scores(sub) for sub in query.subqueries]), query.boost)
+        if query is wq.NullQuery or isinstance(query, type(wq.NullQuery)):
+            return {}
+        return self._matched(query)
+
+    def _term(self, field_name: str, text: str) -> Scores:
+        key = (field_name, text)
+        if key not in self._terms:
+            if self.deadline():
+                self.timed_out = True
+                return {}
+            self._terms[key] = self._score_term(field_name, text)
+        return self._terms[key]
+
+    def _score_term(self, field_name: str, text: str) -> Scores:
+        searcher = self.searcher
+        if field_name not in searcher.schema or (field_name, text) not in searcher.reader():
+            return {}
+        if not searcher.schema[field_name].scorable:
+            return self._matched(wq.Term(field_name, text))
+        idf = searcher.idf(field_name, text)
+        avgfl = searcher.avg_field_length(field_name) or 1
+        b, k1 = self.b, self.k1
+        found: Scores = {}
+        for sub, offset in searcher.leaf_searchers():
+            reader = sub.reader()
+            if (field_name, text) not in reader:
+                continue
+            lengths = self.lengths.of(reader, field_name)
+            for docnum, tf in _postings(reader, field_name, text):
+                fl = lengths[docnum]
+                if not fl:  # a document with this word has a length: the column was cut short (damage)
+                    raise ValueError(f"document {docnum} has {text!r} in {field_name} but no length")
+                # Whoosh's scoring.bm25, term for term, so the scores are Whoosh's to the last bit
+                found[docnum + offset] = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
+        return found
+
+    def _matched(self, query: wq.Query) -> Scores:
+        """Any other query (a phrase, an unexpanded prefix): through Whoosh's matchers, a document at a time."""
+        found: Scores = {}
+        context = self.searcher.context()
+        for sub, offset in self.searcher.leaf_searchers():
+            matcher = query.matcher(sub, context)
+            while matcher.is_active():
+                found[matcher.id() + offset] = matcher.score()
+                matcher.next()
+        return found
+
+
+def _boosted(found: Scores, boost: float) -> Scores:
+    return found if boost == 1.0 else {docnum: score * boost for docnum, score in found.items()}
+
+
+def summed(parts: list[Scores]) -> Scores:
+    """An OR: every document of any part, its scores added."""
+    parts = sorted((p for p in parts if p), key=len, reverse=True)
+    if not parts:
+        return {}
+    total = dict(parts[0])
+    for part in parts[1:]:
+        for docnum, score in part.items():
+            total[docnum] = total.get(docnum, 0.0) + score
+    return total
+
+
+def intersected(parts: list[Scores]) -> Scores:
+    """An AND: the documents every part has, their scores added."""
+    if not parts or not all(parts):
+        return {}
+    smallest = min(parts, key=len)
+    shared = set(smallest).intersection(*parts)
+    return {docnum: sum(part[docnum] for part in parts) for docnum in shared}
+
+
+def _postings(reader: IndexReader, field_name: str, text: str) -> Iterator[tuple[int, float]]:
+    """(segment document number, term frequency) of every live document with this term."""
+    matcher: Matcher = reader.postings(field_name, text)
+    deleted: frozenset[int] = frozenset()
+    if isinstance(matcher, FilterMatcher):  # the segment has deleted documents
+        deleted = frozenset(reader.deleted_docs_set)
+        matcher = matcher.child
+    blocks = _blocks(matcher) if _reads_blocks(matcher) else _one_by_one(matcher)
+    for ids, weights in blocks:
+        if deleted:
+            yield from ((d, w) for d, w in zip(ids, weights, strict=True) if d not in deleted)
+        else:
+            yield from zip(ids, weights, strict=True)
+
+
+_BLOCK_ATTRIBUTES = ("_read_ids", "_read_weights", "_next_block", "_ids", "_weights", "_i")
+
+
+def _reads_blocks(matcher: Matcher) -> bool:
+    return all(hasattr(matcher, name) for name in _BLOCK_ATTRIBUTES)
+
+
+def _blocks(matcher: Matcher) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
+    """Whoosh 3 posting blocks, whole: the ids and weights arrays of each block."""
+    block = matcher
+    while block.is_active():
+        if block._i != 0:  # only whole blocks: a block begun is read one by one
+            yield from _one_by_one(block)
+            return
+        block._read_ids()
+        block._read_weights()
+        yield block._ids, block._weights
+        block._next_block()
+
+
+def _one_by_one(matcher: Matcher) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
+    ids: list[int] = []
+    weights: list[float] = []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    yield ids, weights
+
+
+def _lengths(reader: IndexReader, field_name: str) -> Sequence[int]:
+    """Every document's length in a field (what Whoosh's BM25F reads per document), read at once."""
+    count = reader.doc_count_all()
+    column = _length_column(reader, field_name)
+    if column is not None:
+        data = column._dbfile.get(column._basepos, column._count)  # one byte per document
+        if len(data) != column._count:  # the file was cut short: damage (the caller sets the index aside)
+            raise ValueError(f"the {field_name} length column holds {len(data)} of {column._count} documents")
+        # documents after the last one with a length are stored as nothing (Whoosh leaves defaults out)
+        found = [_LENGTH_OF_BYTE[byte] for byte in data]
+        return found + [0] * (count - len(found))
+    return [reader.doc_field_length(d, field_name, 0) or 0 for d in range(count)]
+
+
+def _length_column(reader: IndexReader, field_name: str) -> _LengthColumn | None:
+    """Whoosh 3's one-byte length column of a field, when the reader is one of its segments."""
+    perdoc = getattr(reader, "_perdoc", None)
+    cached = getattr(perdoc, "_cached_reader", None)
+    if cached is None:
+        return None
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+    column = cached(_lenfield(field_name), LENGTHS_COLUMN)
+    if column is None or not all(hasattr(column, a) for a in ("_dbfile", "_basepos", "_count")):
+        return None
+    if getattr(column, "_fixedlen", 1) != 1:
+        return None
+    found: _LengthColumn = column
+    return found

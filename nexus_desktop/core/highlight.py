@@ -55,7 +55,14 @@ class WordMatcher:
             token = WORD_RE.match(text, _token_start(text, candidate.start()))
             if token is None:
                 continue
-            for word, start, end in words_with_offsets(token.group()):
+            raw = token.group()
+            if raw.isascii() and raw.isalpha() and (raw.islower() or raw.isupper() or raw.istitle()):
+                if self.matches(raw.lower()) and not (found and token.start() < found[-1][1]):
+                    found.append((token.start(), token.end()))  # a plain word, the common case
+                    if len(found) >= limit:
+                        return found
+                continue
+            for word, start, end in words_with_offsets(raw):
                 if not self.matches(word):
                     continue
                 start, end = start + token.start(), end + token.start()

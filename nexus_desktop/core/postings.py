@@ -13,7 +13,8 @@ any posting list or column of another shape is read through Whoosh's public per-
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Protocol
 
 from whoosh import query as wq
@@ -68,12 +69,10 @@ class BulkScorer:
         self.deadline: Callable[[], bool] = lambda: False
         self.timed_out = False
 
-    def scores(self, query: wq.Query) -> Scores:
-        """Document number -> score for every document matching `query` (a new dict, the caller's)."""
-        return dict(self._scores(query))
-
-    def docs(self, query: wq.Query) -> set[int]:
-        return set(self._scores(query))
+    def scores(self, query: wq.Query) -> Mapping[int, float]:
+        """Document number -> score for every document matching `query` (kept for the search's other
+        queries: read it, do not change it)."""
+        return self._scores(query)
 
     def _scores(self, query: wq.Query) -> Scores:
         if isinstance(query, wq.Term):
@@ -135,19 +134,19 @@ def _boosted(found: Scores, boost: float) -> Scores:
     return found if boost == 1.0 else {docnum: score * boost for docnum, score in found.items()}
 
 
-def summed(parts: list[Scores]) -> Scores:
+def summed(parts: Sequence[Mapping[int, float]]) -> Scores:
     """An OR: every document of any part, its scores added."""
-    parts = sorted((p for p in parts if p), key=len, reverse=True)
-    if not parts:
+    ordered = sorted((p for p in parts if p), key=len, reverse=True)
+    if not ordered:
         return {}
-    total = dict(parts[0])
-    for part in parts[1:]:
+    total = dict(ordered[0])
+    for part in ordered[1:]:
         for docnum, score in part.items():
             total[docnum] = total.get(docnum, 0.0) + score
     return total
 
 
-def intersected(parts: list[Scores]) -> Scores:
+def intersected(parts: Sequence[Mapping[int, float]]) -> Scores:
     """An AND: the documents every part has, their scores added."""
     if not parts or not all(parts):
         return {}
@@ -171,7 +170,46 @@ def _postings(reader: IndexReader, field_name: str, text: str) -> Iterator[tuple
             yield from zip(ids, weights, strict=True)
 
 
-_BLOCK_ATTRIBUTES = ("_read_ids", "_read_weights", "_next_block", "_ids", "_weights", "_i")
+def positions(reader: IndexReader, field_name: str, text: str, docnums: Sequence[int]) -> dict[int, list[int]]:
+    """The positions of a term in each of these (sorted, segment-local) documents that has it: blocks
+    without any of them are passed by their last id, the others searched by bisection."""
+    found: dict[int, list[int]] = {}
+    if not docnums or (field_name, text) not in reader:
+        return found
+    matcher: Matcher = reader.postings(field_name, text)
+    matcher = matcher.child if isinstance(matcher, FilterMatcher) else matcher  # deleted: never candidates
+    if not _reads_blocks(matcher):
+        return _positions_one_by_one(matcher, docnums)
+    decode = matcher.format.decoder("positions")
+    wanted = 0
+    while matcher.is_active() and wanted < len(docnums):
+        if matcher.block_max_id() >= docnums[wanted]:
+            matcher._read_ids()
+            ids = matcher._ids
+            matcher._read_values()
+            values = matcher._values
+            while wanted < len(docnums) and docnums[wanted] <= ids[-1]:
+                i = bisect_left(ids, docnums[wanted])
+                if i < len(ids) and ids[i] == docnums[wanted]:
+                    found[docnums[wanted]] = decode(values[i])
+                wanted += 1
+        matcher._next_block()
+    return found
+
+
+def _positions_one_by_one(matcher: Matcher, docnums: Sequence[int]) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = {}
+    for docnum in docnums:
+        if not matcher.is_active():
+            break
+        if matcher.id() < docnum:
+            matcher.skip_to(docnum)
+        if matcher.is_active() and matcher.id() == docnum:
+            found[docnum] = matcher.value_as("positions")
+    return found
+
+
+_BLOCK_ATTRIBUTES = ("_read_ids", "_read_weights", "_read_values", "_next_block", "_ids", "_weights", "_values", "_i")
 
 
 def _reads_blocks(matcher: Matcher) -> bool:

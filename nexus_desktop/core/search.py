@@ -8,7 +8,7 @@ from difflib import SequenceMatcher
 import math
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import asdict, dataclass, field, replace
 
 from whoosh import query as wq
@@ -19,6 +19,7 @@ from whoosh.searching import Searcher as WhooshSearcher
 from nexus_desktop.core.analysis import identifier_parts, is_cjk, is_filler, is_noise, query_words, stem, words
 from nexus_desktop.core.highlight import WordMatcher
 from nexus_desktop.core.index import SearchIndex
+from nexus_desktop.core import postings
 from nexus_desktop.core.postings import BulkScorer, Lengths, Scores, intersected, summed
 from nexus_desktop.core.query import BadQuery, Clause, parse, plain_text, unparse
 from nexus_desktop.core.snippets import make_snippet
@@ -371,7 +372,7 @@ def _either(first: Unit, second: Unit) -> Unit:
 class Coverage:
     """Which entries have which soft units of a query, and how much each unit weighs (its rarity)."""
 
-    docsets: list[set[int]]
+    docsets: list[Collection[int]]
     weights: list[float]
 
     @property
@@ -400,7 +401,7 @@ class Coverage:
                 unit.common = False
 
     def union_size(self) -> int:
-        return len(set().union(*self.docsets))
+        return len(set[int]().union(*self.docsets))
 
     def missing(self, docnum: int, labels: list[str]) -> list[str]:
         return [label for label, docs in zip(labels, self.docsets, strict=False) if docnum not in docs]
@@ -508,7 +509,7 @@ class Searcher:
         coverage = None
         if len(soft) > 1 or (soft and len(plan.units) > len(soft)):
             doc_count = max(1, self._searcher.doc_count())
-            coverage = Coverage([set(found) for found in soft_scores],
+            coverage = Coverage([found.keys() for found in soft_scores],
                                 [_idf(doc_count, len(found)) for found in soft_scores])
             coverage.mark_common(soft, self._searcher.doc_count())
         found_by = [found for unit, found in zip(soft, soft_scores, strict=True) if not unit.common] or soft_scores
@@ -517,7 +518,7 @@ class Searcher:
         if strict:
             matched = {docnum: score + matched.get(docnum, 0.0) for docnum, score in intersected(strict).items()}
         if plan.excluded:
-            for docnum in scorer.docs(wq.Or(plan.excluded)):
+            for docnum in scorer.scores(wq.Or(plan.excluded)):
                 matched.pop(docnum, None)
         exact = plan.exact_title()
         for docnum, score in (scorer.scores(exact) if exact is not None else {}).items():
@@ -573,7 +574,7 @@ class Searcher:
             local = sorted(d - offset for d in docnums if offset <= d < offset + reader.doc_count_all())
             if not local:
                 continue
-            positions = {term: _positions(reader, term, local) for term in terms}
+            positions = {term: postings.positions(reader, "body", term, local) for term in terms}
             for docnum in local:
                 count = sum(weight[a] + weight[b] for a, b in pairs
                             if _within(positions[a].get(docnum), positions[b].get(docnum), PROXIMITY_SLOP))
@@ -670,22 +671,6 @@ class Searcher:
         if not forms:
             return stemmed
         return max(sorted(forms), key=lambda form: SequenceMatcher(None, typed, form).ratio())
-
-
-def _positions(reader: IndexReader, term: str, docnums: list[int]) -> dict[int, list[int]]:
-    """The positions of a `body` term in each of these (sorted, segment-local) documents that has it."""
-    out: dict[int, list[int]] = {}
-    if ("body", term) not in reader:
-        return out
-    postings = reader.postings("body", term)
-    for docnum in docnums:
-        if not postings.is_active():
-            break
-        if postings.id() < docnum:
-            postings.skip_to(docnum)
-        if postings.is_active() and postings.id() == docnum:
-            out[docnum] = postings.value_as("positions")
-    return out
 
 
 def _within(first: list[int] | None, second: list[int] | None, slop: int) -> bool:

@@ -95,3 +95,18 @@ def test_reading_stops_at_the_deadline(searcher: Searcher) -> None:
     scorer.deadline = lambda: True
     assert scorer.scores(wq.Term("body", "file")) == {}
     assert scorer.timed_out
+
+
+def test_positions_are_whooshs_positions(searcher: Searcher) -> None:
+    for sub, _ in searcher._searcher.leaf_searchers():
+        reader = sub.reader()
+        live = [d for d in range(reader.doc_count_all()) if not reader.is_deleted(d)]
+        wanted = sorted(random.Random(4).sample(live, min(60, len(live))))
+        expected: dict[int, list[int]] = {}
+        matcher = reader.postings("body", "file")
+        while matcher.is_active():
+            if matcher.id() in wanted:
+                expected[matcher.id()] = matcher.value_as("positions")
+            matcher.next()
+        assert postings.positions(reader, "body", "file", wanted) == expected
+        assert postings.positions(reader, "body", "nosuchword", wanted) == {}

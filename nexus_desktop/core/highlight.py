@@ -51,10 +51,14 @@ class WordMatcher:
         found: list[tuple[int, int]] = []
         if self._candidates is None:
             return found
+        covered = 0  # the end of the last token read: a candidate inside it was read with it
         for candidate in self._candidates.finditer(text):  # a fast pass finds the places worth tokenizing
+            if candidate.start() < covered:
+                continue
             token = WORD_RE.match(text, _token_start(text, candidate.start()))
             if token is None:
                 continue
+            covered = token.end()
             raw = token.group()
             if raw.isascii() and raw.isalpha() and (raw.islower() or raw.isupper() or raw.istitle()):
                 if self.matches(raw.lower()) and not (found and token.start() < found[-1][1]):
@@ -85,12 +89,12 @@ def _token_start(text: str, pos: int) -> int:
 def _candidate_regex(exact: set[str], stems: set[str], prefixes: tuple[str, ...]) -> re.Pattern[str] | None:
     """Where a matched word may start: the first letters of every form (verified by stem afterwards);
     a stem's last letters may differ from the text's (`retri` for retry, `color` for colour)."""
-    cjk = {t for t in exact if is_cjk(t)}
-    latin = {t[:4] for t in (*exact, *stems, *prefixes) if not is_cjk(t)} - {""}
-    alternatives = [f"(?:{_alternation(cjk)})"] if cjk else []
-    if latin:  # a word or a part of one starts after a non-letter, or at a capital (`getFile`), never mid-word
-        alternatives.append(f"(?-i:(?<![a-z0-9])|(?=[A-Z]))(?:{_alternation(latin)})")
-    return re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
+    starts = {t for t in exact if is_cjk(t)}
+    starts |= {t[:4] for t in (*exact, *stems, *prefixes) if not is_cjk(t)}
+    starts.discard("")
+    if not starts:
+        return None
+    return re.compile(f"(?:{_alternation(starts)})", re.IGNORECASE)
 
 
 def _alternation(starts: set[str]) -> str:

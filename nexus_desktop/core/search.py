@@ -590,14 +590,18 @@ class Searcher:
         return self._completions[key]
 
     def _most_frequent(self, field_name: str, prefix: str, limit: int) -> list[str]:
+        frequency: dict[str, int] = {}
+        for sub, _ in self._searcher.leaf_searchers():  # each segment's terms in order, with their counts
+            for raw, info in sub.reader().iter_prefix(field_name, prefix):
+                term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                frequency[term] = frequency.get(term, 0) + info.doc_frequency()
         found: list[tuple[int, str]] = []
-        for raw, info in self._reader.iter_prefix(field_name, prefix):
-            term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        for term, count in frequency.items():
             if any(c in term and c not in prefix for c in "._0123456789"):
                 continue  # host names, versions, identifiers (docs.docker.com, file2, list_of): not typed words
             if field_name == "body_raw" and stem(term).startswith(prefix):
                 continue  # the stemmed `body` finds this word by the same prefix
-            found.append((-info.doc_frequency(), term))
+            found.append((-count, term))
         return [term for _, term in heapq.nsmallest(limit, found)]
 
     def _fuzzy_terms(self, field_name: str, word: str, maxdist: int) -> list[str]:

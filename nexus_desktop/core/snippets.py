@@ -19,9 +19,10 @@ _CALLOUT_RE = re.compile(r"\[![\w-]+\][+-]?\s*")
 _TABLE_RULE_RE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$", re.M)
 _TABLE_PIPE_RE = re.compile(r"\s*(?<!\\)\|\s*")
 _PLACEHOLDER_RE = re.compile(r"\{\{(.*?)\}\}")
-_MARKUP_RE = re.compile(
-    r"!?\[\[([^\]|]*\|)?([^\]]*)\]\]|!?\[([^\]]*)\]\([^)]*\)|^\s{0,3}(?:>|[-*+]|\d+\.)\s+|\*{1,3}|`+|~~"
-    r"|(?<![\w/.])_{1,3}(?=\w)|(?<=\w)_{1,3}(?![\w/.])|^\s*(?:```|~~~).*$|^---+$", re.M)
+_MARKUP_RE = re.compile(  # the lookahead: the first character of any alternative (the rest are not tried elsewhere)
+    r"(?=[!\[\s>*+\-\d`~_])"
+    r"(?:!?\[\[([^\]|]*\|)?([^\]]*)\]\]|!?\[([^\]]*)\]\([^)]*\)|^\s{0,3}(?:>|[-*+]|\d+\.)\s+|\*{1,3}|`+|~~"
+    r"|(?<![\w/.])_{1,3}(?=\w)|(?<=\w)_{1,3}(?![\w/.])|^\s*(?:```|~~~).*$|^---+$)", re.M)
 
 
 def _heading_sentence(match: re.Match[str]) -> str:
@@ -40,13 +41,19 @@ def _table_row(line: str) -> str:
 def readable(markdown_text: str) -> str:
     """Markdown as plain words for a snippet: link targets, emphasis, block markers, callout tags,
     table pipes, heading marks and `{{placeholders}}` dropped; headings end like sentences."""
-    text = _LINK_LINE_RE.sub("", markdown_text)
-    text = _AUTOLINK_RE.sub("", text)
-    text = _HEADING_RE.sub(_heading_sentence, text)
-    text = _TABLE_RULE_RE.sub("", text)
-    text = "\n".join(_table_row(line) for line in text.split("\n"))
-    text = _CALLOUT_RE.sub("", text)
-    text = _PLACEHOLDER_RE.sub(r"\1", text)
+    text = markdown_text  # a pass only runs where what it removes can be (snippets are made per keystroke)
+    if "://" in text:
+        text = _AUTOLINK_RE.sub("", _LINK_LINE_RE.sub("", text))
+    if "#" in text:
+        text = _HEADING_RE.sub(_heading_sentence, text)
+    if "--" in text:
+        text = _TABLE_RULE_RE.sub("", text)
+    if "|" in text:
+        text = "\n".join(_table_row(line) for line in text.split("\n"))
+    if "[!" in text:
+        text = _CALLOUT_RE.sub("", text)
+    if "{{" in text:
+        text = _PLACEHOLDER_RE.sub(r"\1", text)
     cleaned = _MARKUP_RE.sub(lambda m: m.group(2) or m.group(3) or "", text)
     return " ".join(cleaned.split())
 

@@ -4,11 +4,12 @@ has and how well, with snippets, what each result lacks, and spelling correction
 from __future__ import annotations
 
 import heapq
+from operator import itemgetter
 from difflib import SequenceMatcher
 import math
 import re
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 
 from whoosh import query as wq
@@ -403,6 +404,25 @@ class Coverage:
     def union_size(self) -> int:
         return len(set[int]().union(*self.docsets))
 
+    def complete_among(self, docnums: Collection[int]) -> int:
+        """How many of these entries have every unit."""
+        return len(set(docnums).intersection(*self.docsets))
+
+    def best(self, matched: Mapping[int, float], count: int) -> list[tuple[float, int]]:
+        """The `count` best (score weighted by share, docnum), best first: taken in order of the match
+        score, which the weighting only lowers, so the entries after the first whose match score is
+        below the worst weighted score kept are never weighed."""
+        kept: list[tuple[float, int]] = []  # (weighted score, -docnum): a min-heap of the best
+        for docnum, score in sorted(matched.items(), key=itemgetter(1), reverse=True):
+            if len(kept) >= count and score < kept[0][0]:
+                break
+            item = (score * self.share(docnum)[0] ** COVERAGE_POWER, -docnum)
+            if len(kept) < count:
+                heapq.heappush(kept, item)
+            elif item > kept[0]:
+                heapq.heapreplace(kept, item)
+        return [(score, -negated) for score, negated in sorted(kept, reverse=True)]
+
     def missing(self, docnum: int, labels: list[str]) -> list[str]:
         return [label for label, docs in zip(labels, self.docsets, strict=False) if docnum not in docs]
 
@@ -531,19 +551,14 @@ class Searcher:
                 results: SearchResults) -> list[tuple[float, int]]:
         """The best `count` matches, each score weighted by the share of the query the entry has; counts
         the matches (all, and those with every word) into `results`."""
-        weighted = matched
         results.total = results.complete = len(matched)
-        if coverage is not None:
-            weighted = {}
-            results.complete = 0
-            for docnum, score in matched.items():
-                share, complete = coverage.share(docnum)
-                weighted[docnum] = score * share ** COVERAGE_POWER
-                results.complete += complete
-            if len(plan.soft) == len(plan.units) and not plan.excluded:
-                results.total = coverage.union_size()  # entries found only by common words count too
-        best = heapq.nlargest(count, weighted.items(), key=lambda item: (item[1], -item[0]))
-        return [(score, docnum) for docnum, score in best]
+        if coverage is None:
+            best = heapq.nlargest(count, matched.items(), key=lambda item: (item[1], -item[0]))
+            return [(score, docnum) for docnum, score in best]
+        results.complete = coverage.complete_among(matched.keys())
+        if len(plan.soft) == len(plan.units) and not plan.excluded:
+            results.total = coverage.union_size()  # entries found only by common words count too
+        return coverage.best(matched, count)
 
     def _reranked(self, plan: Plan, coverage: Coverage | None, scorer: BulkScorer,
                   ranked: list[tuple[float, int]]) -> list[tuple[float, int]]:

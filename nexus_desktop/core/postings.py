@@ -104,18 +104,18 @@ class BulkScorer:
         idf = searcher.idf(field_name, text)
         avgfl = searcher.avg_field_length(field_name) or 1
         b, k1 = self.b, self.k1
+        k1_1, b_1 = k1 + 1, 1 - b
         found: Scores = {}
         for sub, offset in searcher.leaf_searchers():
             reader = sub.reader()
             if (field_name, text) not in reader:
                 continue
+            # a document past the end of the lengths read means a column cut short: IndexError, damage
             lengths = self.lengths.of(reader, field_name)
-            for docnum, tf in _postings(reader, field_name, text):
-                fl = lengths[docnum]
-                if not fl:  # a document with this word has a length: the column was cut short (damage)
-                    raise ValueError(f"document {docnum} has {text!r} in {field_name} but no length")
+            for ids, weights in _posting_blocks(reader, field_name, text):
                 # Whoosh's scoring.bm25, term for term, so the scores are Whoosh's to the last bit
-                found[docnum + offset] = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
+                found.update({docnum + offset: idf * ((tf * k1_1) / (tf + k1 * (b_1 + b * lengths[docnum] / avgfl)))
+                              for docnum, tf in zip(ids, weights, strict=True)})
         return found
 
     def _matched(self, query: wq.Query) -> Scores:
@@ -155,8 +155,9 @@ def intersected(parts: Sequence[Mapping[int, float]]) -> Scores:
     return {docnum: sum(part[docnum] for part in parts) for docnum in shared}
 
 
-def _postings(reader: IndexReader, field_name: str, text: str) -> Iterator[tuple[int, float]]:
-    """(segment document number, term frequency) of every live document with this term."""
+def _posting_blocks(reader: IndexReader, field_name: str,
+                    text: str) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
+    """(segment document numbers, term frequencies) of the live documents with this term, a block at a time."""
     matcher: Matcher = reader.postings(field_name, text)
     deleted: frozenset[int] = frozenset()
     if isinstance(matcher, FilterMatcher):  # the segment has deleted documents
@@ -165,9 +166,10 @@ def _postings(reader: IndexReader, field_name: str, text: str) -> Iterator[tuple
     blocks = _blocks(matcher) if _reads_blocks(matcher) else _one_by_one(matcher)
     for ids, weights in blocks:
         if deleted:
-            yield from ((d, w) for d, w in zip(ids, weights, strict=True) if d not in deleted)
+            live = [i for i, docnum in enumerate(ids) if docnum not in deleted]
+            yield [ids[i] for i in live], [weights[i] for i in live]
         else:
-            yield from zip(ids, weights, strict=True)
+            yield ids, weights
 
 
 def positions(reader: IndexReader, field_name: str, text: str, docnums: Sequence[int]) -> dict[int, list[int]]:
@@ -241,16 +243,15 @@ def _one_by_one(matcher: Matcher) -> Iterator[tuple[Sequence[int], Sequence[floa
 
 def _lengths(reader: IndexReader, field_name: str) -> Sequence[int]:
     """Every document's length in a field (what Whoosh's BM25F reads per document), read at once."""
-    count = reader.doc_count_all()
     column = _length_column(reader, field_name)
     if column is not None:
         data = column._dbfile.get(column._basepos, column._count)  # one byte per document
         if len(data) != column._count:  # the file was cut short: damage (the caller sets the index aside)
             raise ValueError(f"the {field_name} length column holds {len(data)} of {column._count} documents")
-        # documents after the last one with a length are stored as nothing (Whoosh leaves defaults out)
-        found = [_LENGTH_OF_BYTE[byte] for byte in data]
-        return found + [0] * (count - len(found))
-    return [reader.doc_field_length(d, field_name, 0) or 0 for d in range(count)]
+        # documents after the last one with a length are left out (Whoosh does not store defaults): they
+        # have no words in this field, so no posting asks for them
+        return [_LENGTH_OF_BYTE[byte] for byte in data]
+    return [reader.doc_field_length(d, field_name, 0) or 0 for d in range(reader.doc_count_all())]
 
 
 def _length_column(reader: IndexReader, field_name: str) -> _LengthColumn | None:

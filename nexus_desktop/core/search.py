@@ -4,6 +4,7 @@ has and how well, with snippets, what each result lacks, and spelling correction
 from __future__ import annotations
 
 import heapq
+from collections import OrderedDict
 from operator import itemgetter
 from difflib import SequenceMatcher
 import math
@@ -24,6 +25,7 @@ from nexus_desktop.core import postings
 from nexus_desktop.core.postings import BulkScorer, Lengths, Scores, intersected, summed
 from nexus_desktop.core.query import BadQuery, Clause, parse, plain_text, unparse
 from nexus_desktop.core.snippets import make_snippet
+from nexus_desktop.core.vocabulary import Vocabulary
 
 __all__ = ["BadQuery", "Clause", "Hit", "SearchResults", "Searcher", "parse"]
 
@@ -34,6 +36,7 @@ MAX_CORRECTED_WORDS = 6
 PREFIX_TERMS_TYPING = 8
 PREFIX_TERMS_SHORT = 4  # three letters complete to many frequent words: the likeliest few
 PREFIX_TERMS_EXPLICIT = 128
+MAX_REMEMBERED_COMPLETIONS = 1024
 FUZZY_TERMS = 32
 MAX_FUZZY_CLAUSES = 4
 COMPLETION_WEIGHT = 0.35  # a completion of the word being typed counts, below the word as typed
@@ -440,8 +443,9 @@ class Searcher:
         self.index = index
         with index.reading():  # a read error means damage: IndexDamaged, the index set aside (see index.py)
             self._searcher: WhooshSearcher = index.open().searcher(weighting=_weighting())
-        self._completions: dict[tuple[str, str, int], list[str]] = {}
+        self._completions: OrderedDict[tuple[str, str, int], list[str]] = OrderedDict()
         self._lengths = Lengths()
+        self._vocabulary = Vocabulary(self._searcher)
 
     def refresh(self) -> None:
         """See the index as it is now. A new Whoosh searcher, not `Searcher.refresh()`: after a merge
@@ -451,6 +455,7 @@ class Searcher:
         old.close()
         self._completions.clear()
         self._lengths = Lengths()
+        self._vocabulary = Vocabulary(self._searcher)
 
     def close(self) -> None:
         self._searcher.close()
@@ -600,18 +605,17 @@ class Searcher:
     def _expand_prefix(self, field_name: str, prefix: str, limit: int) -> list[str]:
         """The `limit` most frequent indexed terms starting with `prefix` (bounded work per keystroke)."""
         key = (field_name, prefix, limit)
-        if key not in self._completions:
+        if key in self._completions:
+            self._completions.move_to_end(key)
+        else:
             self._completions[key] = self._most_frequent(field_name, prefix, limit)
+            if len(self._completions) > MAX_REMEMBERED_COMPLETIONS:
+                self._completions.popitem(last=False)
         return self._completions[key]
 
     def _most_frequent(self, field_name: str, prefix: str, limit: int) -> list[str]:
-        frequency: dict[str, int] = {}
-        for sub, _ in self._searcher.leaf_searchers():  # each segment's terms in order, with their counts
-            for raw, info in sub.reader().iter_prefix(field_name, prefix):
-                term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-                frequency[term] = frequency.get(term, 0) + info.doc_frequency()
         found: list[tuple[int, str]] = []
-        for term, count in frequency.items():
+        for term, count in self._vocabulary.starting_with(field_name, prefix):
             if any(c in term and c not in prefix for c in "._0123456789"):
                 continue  # host names, versions, identifiers (docs.docker.com, file2, list_of): not typed words
             if field_name == "body_raw" and stem(term).startswith(prefix):

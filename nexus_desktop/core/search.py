@@ -4,68 +4,45 @@ has and how well, with snippets, what each result lacks, and spelling correction
 from __future__ import annotations
 
 import heapq
-from collections import OrderedDict
-from operator import itemgetter
-from difflib import SequenceMatcher
-import math
 import re
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
+from difflib import SequenceMatcher
 
 from whoosh import query as wq
 from whoosh import scoring
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher as WhooshSearcher
 
-from nexus_desktop.core.analysis import identifier_parts, is_cjk, is_filler, is_noise, query_words, stem, words
+from nexus_desktop.core import postings
+from nexus_desktop.core.analysis import is_cjk, is_filler, is_noise, stem, words
+from nexus_desktop.core.coverage import COVERAGE_POWER, Coverage, idf
 from nexus_desktop.core.highlight import WordMatcher
 from nexus_desktop.core.index import SearchIndex
-from nexus_desktop.core import postings
+from nexus_desktop.core.plan import FUZZY_TERMS, Plan, PlanBuilder
 from nexus_desktop.core.postings import BulkScorer, Lengths, Scores, intersected, summed
-from nexus_desktop.core.query import BadQuery, Clause, parse, plain_text, unparse
+from nexus_desktop.core.query import BadQuery, Clause, parse, unparse
 from nexus_desktop.core.snippets import make_snippet
 from nexus_desktop.core.vocabulary import Vocabulary
 
 __all__ = ["BadQuery", "Clause", "Hit", "SearchResults", "Searcher", "parse"]
 
-EXACT_BOOST = 60.0
 SUGGEST_BELOW = 3
 MAX_SUGGEST_WORD = 32
 MAX_CORRECTED_WORDS = 6
-PREFIX_TERMS_TYPING = 8
-PREFIX_TERMS_SHORT = 4  # three letters complete to many frequent words: the likeliest few
-PREFIX_TERMS_EXPLICIT = 128
 MAX_REMEMBERED_COMPLETIONS = 1024
-FUZZY_TERMS = 32
-MAX_FUZZY_CLAUSES = 4
-COMPLETION_WEIGHT = 0.35  # a completion of the word being typed counts, below the word as typed
-# Ranking, chosen on bench/relevance (three corpora, one written by nobody here) by hit@3 and MRR@10:
-# - an entry that has only part of the query scores (share of the query's weight it has) ** COVERAGE_POWER
-#   times its BM25F score: a missing rare word costs more than a missing common one. A hard tier for
-#   entries with every word measured worse (long pages that hold every word of a question pushed the
-#   answer down: 36/56 in the top 3 on a third-party vault against 43/56), so completeness is shown to
-#   the user ("Missing: ...") rather than imposed on the order;
-# - among the best RERANKED_CANDIDATES, neighbouring words of the query that stand within PROXIMITY_SLOP
-#   positions of each other add their rarity (read from the index's positions: a phrase query over the
-#   whole index cost ~100 ms on 7.4k pages); BM25F's K1 is raised from 1.2 to 2.0, so repeated words
-#   saturate later.
-COVERAGE_POWER = 0.5
+# Among the best RERANKED_CANDIDATES, title, alias, heading and tag matches add their score, and
+# neighbouring words of the query that stand within PROXIMITY_SLOP positions of each other add their
+# rarity (read from the index's positions: a phrase query over the whole index cost ~100 ms on 7.4k
+# pages). BM25F's K1 is raised from 1.2 to 2.0, so repeated words saturate later.
+RERANKED_CANDIDATES = 200
 PROXIMITY_SLOP = 3
 PROXIMITY_WEIGHT = 1.0  # times the summed rarity (idf) of a pair that stands close
-# In a big library, a word in more than COMMON_SHARE of the entries only adds to the score of the entries
-# that rarer words of the query found (scoring every entry with `file` or `using` was most of a
-# question's time on tldr). Not in a small library: there its subject's words (`celery` in a Celery
-# knowledge base) are in many entries and still find answers (hit@3 fell from 0.92 to 0.84 on ours).
-COMMON_SHARE = 0.05
-COMMON_MIN_ENTRIES = 2000
-RERANKED_CANDIDATES = 200  # field boosts and proximity re-rank this many of the best matches
 BM25_B = 0.75
 BM25_K1 = 2.0
 TIME_LIMIT_S = 0.8  # what is collected by then is shown, with a notice
-
-PrefixExpander = Callable[[str, str, int], list[str]]
-
 
 @dataclass
 class Hit:
@@ -125,314 +102,6 @@ class SearchResults:
                 "took_ms": round(self.took_ms, 2), "suggestion": self.suggestion, "corrected": self.corrected,
                 "words": self.words, "timed_out": self.timed_out,
                 "results": [h.to_json() for h in self.results]}
-
-
-# --- from clauses to Whoosh queries -------------------------------------------------------------
-# Matching runs on one field, `body`, which also holds the title, aliases, headings and tags of an
-# entry (see index.document_for); the title, alias, heading and tag fields only add to the score of
-# documents that already match. One field to match keeps a query's work close to plain Whoosh's.
-POSITIONAL_FIELDS = frozenset({"body"})
-
-
-@dataclass
-class Unit:
-    """One thing a query asks for, that an entry has or lacks: a word, a phrase, an OR group, a field.
-
-    `label` is how the user wrote it (shown as "Missing: label"); `highlight` the words to mark."""
-
-    label: str
-    matching: wq.Query
-    boosts: list[wq.Query] = field(default_factory=list)
-    highlight: list[str] = field(default_factory=list)
-    strict: bool = False
-    common: bool = False  # in so many entries that it only adds to the score of entries found by rarer words
-
-
-@dataclass
-class Plan:
-    """A parsed query as units: strict ones filter, soft ones rank; excluded ones remove entries."""
-
-    units: list[Unit]
-    excluded: list[wq.Query]
-    exact: str
-
-    @property
-    def soft(self) -> list[Unit]:
-        return [u for u in self.units if not u.strict]
-
-    def matching(self) -> wq.Query:
-        """What an entry must match: every strict unit, and at least one soft unit when there is no strict one."""
-        strict = [u.matching for u in self.units if u.strict]
-        soft = [u.matching for u in self.soft if not u.common] or [u.matching for u in self.soft]
-        query: wq.Query
-        if strict:
-            query = strict[0] if len(strict) == 1 else wq.And(strict)
-            if soft:
-                query = wq.AndMaybe(query, soft[0] if len(soft) == 1 else wq.Or(soft))
-        else:
-            query = soft[0] if len(soft) == 1 else wq.Or(soft)
-        if self.excluded:
-            query = wq.AndNot(query, wq.Or(self.excluded))
-        return query
-
-    def boosts(self) -> wq.Query | None:
-        """Title, alias, heading and tag matches, and the common words' matches, scored apart
-        from the match."""
-        boosts = [b for u in self.units for b in u.boosts] + [u.matching for u in self.soft if u.common]
-        return wq.Or(boosts) if boosts else None
-
-    def exact_title(self) -> wq.Query | None:
-        """The query is an entry's title or alias, word for word."""
-        return wq.Term("exact", self.exact, boost=EXACT_BOOST) if self.exact else None
-
-    def neighbours(self) -> list[tuple[str, str]]:
-        """Pairs of neighbouring single-word units of the query (their `body` terms)."""
-        terms = [u.matching.text if isinstance(u.matching, wq.Term) and u.matching.fieldname == "body" else None
-                 for u in self.soft]
-        return [(a, b) for a, b in zip(terms, terms[1:], strict=False) if a and b and a != b]
-
-    def highlight(self) -> list[str]:
-        found: list[str] = []
-        for unit in self.units:
-            found += [t for t in unit.highlight if t not in found]
-        return found
-
-
-def _term_query(field_name: str, tokens: list[str], stemmed: bool) -> wq.Query:
-    """One word, or several: a phrase in `body` (the only field with positions), all of them elsewhere."""
-    terms = [stem(t) if stemmed else t for t in tokens]
-    if len(terms) == 1:
-        return wq.Term(field_name, terms[0])
-    if field_name in POSITIONAL_FIELDS:
-        return wq.Phrase(field_name, terms)
-    return wq.And([wq.Term(field_name, t) for t in terms])
-
-
-def _word_boosts(tokens: list[str], phrase: bool = False) -> list[wq.Query]:
-    boosts = [_term_query("title", tokens, True)]
-    if not phrase:
-        boosts += [_term_query("headings", tokens, True), wq.Term("tags", "-".join(tokens))]
-    return boosts
-
-
-_PUNCTUATION = ",.;:!?'\"()[]{}"
-
-
-def _word_matching(text: str, tokens: list[str]) -> wq.Query:
-    """A typed word in `body`: itself, or for an identifier (`select_related`, `JWTAuthentication`) the
-    whole token or all of its parts; a hyphenated or CJK run is a phrase."""
-    if len(tokens) == 1:
-        return wq.Term("body", stem(tokens[0]))
-    parts = identifier_parts(text)
-    if parts and tokens[0] == text.lower() and tokens[1:] == parts:
-        return wq.Or([wq.Term("body", stem(tokens[0])), wq.And([wq.Term("body", stem(p)) for p in parts])])
-    return _term_query("body", tokens, stemmed=True)
-
-
-def _words_unit(clause: Clause, tokens: list[str], strict: bool) -> Unit:
-    if all(is_noise(t) for t in tokens):  # "a", "the", "c": not in prose fields, but may be a title
-        return Unit(clause.text, _term_query("title", tokens, True), highlight=tokens, strict=strict)
-    phrase = clause.kind == "phrase"
-    matching = _term_query("body", tokens, True) if phrase else _word_matching(clause.text, tokens)
-    label = f'"{clause.text}"' if phrase else clause.text.strip(_PUNCTUATION) or clause.text
-    return Unit(label, matching, _word_boosts(tokens if phrase else tokens[:1], phrase), tokens, strict)
-
-
-class _Builder:
-    """Turns clauses into a Plan; expands prefixes and typos through the index (bounded)."""
-
-    def __init__(self, expand: PrefixExpander | None, fuzzy: Callable[[str, str, int], list[str]] | None) -> None:
-        self.expand = expand
-        self.fuzzy = fuzzy
-        self.fuzzy_left = MAX_FUZZY_CLAUSES
-
-    def plan(self, clauses: list[Clause], as_you_type: bool = False) -> Plan:
-        positive = [c for c in clauses if not c.negated]
-        if any(not c.filler for c in positive):
-            positive_ids = {id(c) for c in positive if not c.filler}
-        else:  # a query of only "how", "the", "it": its words are what there is to look for
-            positive_ids = {id(c) for c in positive}
-        typing = max((i for i, c in enumerate(clauses) if not c.negated and c.kind == "word"), default=-1)
-        units: list[Unit] = []
-        excluded: list[wq.Query] = []
-        for i, clause in enumerate(clauses):
-            if not clause.negated and id(clause) not in positive_ids:
-                continue
-            unit = self.unit(clause, as_you_type and i == typing and not clause.field)
-            if unit is None:
-                continue
-            if clause.negated:
-                excluded.append(unit.matching)
-            elif clause.or_with_previous and units:
-                units[-1] = _either(units[-1], unit)
-            else:
-                units.append(unit)
-        if not units:
-            raise BadQuery("excluding words needs at least one word to look for" if excluded
-                           else "nothing to search for: type a word, a \"phrase\", a prefix* or field:value")
-        return Plan(units, excluded, plain_text(clauses))
-
-    def unit(self, clause: Clause, typing: bool = False) -> Unit | None:
-        """The unit of one clause, or None when it holds nothing searchable."""
-        strict = clause.strict
-        if clause.field == "root":
-            if not clause.text:
-                return None
-            return Unit(f"root:{clause.text}", wq.Prefix("id", f"{clause.text.lower()}/"), strict=True)
-        if clause.field == "tags":
-            tag = clause.text.lower().lstrip("#")
-            if not tag:
-                return None
-            if clause.kind == "prefix":
-                return self._prefix(clause, [tag], ("tags",), PREFIX_TERMS_EXPLICIT, strict=True)
-            return Unit(unparse(clause), wq.Term("tags", tag), strict=True)
-        tokens = query_words(clause.text)
-        if not tokens:
-            return None
-        if clause.field == "category":
-            if clause.kind == "prefix":
-                return self._prefix(clause, tokens, ("category",), PREFIX_TERMS_EXPLICIT, strict=True)
-            return Unit(unparse(clause), wq.And([wq.Term("category", t) for t in tokens]), strict=True)
-        if clause.field == "title":
-            if clause.kind == "prefix":
-                return self._prefix(clause, tokens, ("title",), PREFIX_TERMS_EXPLICIT, strict=True)
-            return Unit(unparse(clause), _term_query("title", tokens, stemmed=True), highlight=tokens, strict=True)
-        if clause.kind == "prefix":
-            if is_cjk(tokens[-1]):
-                return _words_unit(clause, tokens, strict)
-            return self._prefix(clause, tokens, ("body", "body_raw"), PREFIX_TERMS_EXPLICIT, strict)
-        if typing and clause.kind == "word":
-            return self._typing(clause, tokens)
-        if clause.kind == "fuzzy" and len(tokens) == 1:
-            return self._fuzzy(clause, tokens[0])
-        return _words_unit(clause, tokens, strict)
-
-    def _prefix_terms(self, name: str, prefix: str, limit: int, boost: float = 1.0) -> list[wq.Query]:
-        if self.expand is None:
-            return [wq.Prefix(name, prefix, boost=boost)]
-        return [wq.Term(name, term, boost=boost) for term in self.expand(name, prefix, limit)]
-
-    def _prefix(self, clause: Clause, tokens: list[str], fields: tuple[str, ...], limit: int,
-                strict: bool) -> Unit:
-        """`head words last*`: the head words as a phrase or words, the last one by its completions."""
-        head, last = tokens[:-1], tokens[-1]
-        parts = [q for name in fields for q in self._prefix_terms(name, last, limit)]
-        whole = wq.Term("body", stem(last))  # the prefix as a word: `instance*` finds `instance` (`instanc`)
-        if "body" in fields and whole not in parts:
-            parts.insert(0, whole)
-        completions: wq.Query = wq.Or(parts) if parts else wq.NullQuery
-        matching = wq.And([_term_query("body", head, True), completions]) if head else completions
-        boosts = [wq.Or(self._prefix_terms("title", last, limit))] if "body" in fields else []
-        return Unit(unparse(clause), matching, boosts, [*head, f"{last}*"], strict)
-
-    def _typing(self, clause: Clause, tokens: list[str]) -> Unit:
-        """The word being typed: the word itself, and below it its most frequent completions.
-
-        One or two letters complete titles only: completing them over every body word would match
-        most of the library and cost a full scan per keystroke."""
-        last = tokens[-1]
-        word = _words_unit(clause, tokens, strict=False)
-        if is_cjk(last) or is_noise(last):
-            return word
-        fields = ("body", "body_raw") if len(last) >= 3 else ("title",)
-        limit = PREFIX_TERMS_TYPING if len(last) > 3 else PREFIX_TERMS_SHORT
-        completed: list[wq.Query] = []
-        shown: list[str] = []
-        for name in fields:
-            for term in self._prefix_terms(name, last, limit, COMPLETION_WEIGHT):
-                if isinstance(term, wq.Term) and term.text != stem(last):
-                    completed.append(term)
-                    shown.append(term.text)
-        if not completed:
-            return word
-        head = _term_query("body", tokens[:-1], True) if len(tokens) > 1 else None
-        typed = wq.Or(completed)
-        matching = wq.Or([word.matching, wq.And([head, typed]) if head is not None else typed])
-        title_completions = self._prefix_terms("title", last, limit, COMPLETION_WEIGHT)
-        highlight = word.highlight + [t for t in shown if t not in word.highlight and not t.endswith("*")]
-        return Unit(clause.text, matching, word.boosts + [wq.Or(title_completions)], highlight)
-
-    def _fuzzy(self, clause: Clause, token: str) -> Unit:
-        """`word~`: the word and its most frequent spellings within the typos allowed (bounded)."""
-        maxdist = min(clause.maxdist, 1 if len(token) < 6 else 2)
-        if self.fuzzy is None or self.fuzzy_left <= 0 or len(token) < 3:
-            return _words_unit(replace(clause, kind="word"), [token], clause.strict)
-        self.fuzzy_left -= 1
-        variants = [wq.Term("body", stem(token))]
-        variants += [wq.Term("body", t) for t in self.fuzzy("body", stem(token), maxdist) if t != stem(token)]
-        variants += [wq.Term("body_raw", t) for t in self.fuzzy("body_raw", token, maxdist)]
-        shown = [token] + [v.text for v in variants[1:]]
-        return Unit(unparse(clause), wq.Or(variants), _word_boosts([token]), shown, clause.strict)
-
-
-def _either(first: Unit, second: Unit) -> Unit:
-    """`a OR b`: one strict unit that either side satisfies."""
-    return Unit(f"{first.label} OR {second.label}", wq.Or([first.matching, second.matching]),
-                first.boosts + second.boosts, first.highlight + second.highlight, strict=True)
-
-
-# --- ranking ------------------------------------------------------------------------------------
-@dataclass
-class Coverage:
-    """Which entries have which soft units of a query, and how much each unit weighs (its rarity)."""
-
-    docsets: list[Collection[int]]
-    weights: list[float]
-
-    @property
-    def total_weight(self) -> float:
-        return sum(self.weights)
-
-    def share(self, docnum: int) -> tuple[float, bool]:
-        """(share of the query's weight this entry has, whether it has every unit)."""
-        have = 0.0
-        complete = True
-        for docs, weight in zip(self.docsets, self.weights, strict=False):
-            if docnum in docs:
-                have += weight
-            else:
-                complete = False
-        total = self.total_weight
-        return (have / total if total else 1.0), complete
-
-    def mark_common(self, units: list[Unit], doc_count: int) -> None:
-        """Mark the units found in more than COMMON_SHARE of a big library (see COMMON_SHARE), unless
-        every unit of the query is that common."""
-        for unit, docs in zip(units, self.docsets, strict=False):
-            unit.common = doc_count >= COMMON_MIN_ENTRIES and len(docs) > COMMON_SHARE * doc_count
-        if all(u.common for u in units):
-            for unit in units:
-                unit.common = False
-
-    def union_size(self) -> int:
-        return len(set[int]().union(*self.docsets))
-
-    def complete_among(self, docnums: Collection[int]) -> int:
-        """How many of these entries have every unit."""
-        return len(set(docnums).intersection(*self.docsets))
-
-    def best(self, matched: Mapping[int, float], count: int) -> list[tuple[float, int]]:
-        """The `count` best (score weighted by share, docnum), best first: taken in order of the match
-        score, which the weighting only lowers, so the entries after the first whose match score is
-        below the worst weighted score kept are never weighed."""
-        kept: list[tuple[float, int]] = []  # (weighted score, -docnum): a min-heap of the best
-        for docnum, score in sorted(matched.items(), key=itemgetter(1), reverse=True):
-            if len(kept) >= count and score < kept[0][0]:
-                break
-            item = (score * self.share(docnum)[0] ** COVERAGE_POWER, -docnum)
-            if len(kept) < count:
-                heapq.heappush(kept, item)
-            elif item > kept[0]:
-                heapq.heapreplace(kept, item)
-        return [(score, -negated) for score, negated in sorted(kept, reverse=True)]
-
-    def missing(self, docnum: int, labels: list[str]) -> list[str]:
-        return [label for label, docs in zip(labels, self.docsets, strict=False) if docnum not in docs]
-
-
-def _idf(doc_count: int, found: int) -> float:
-    """BM25's inverse document frequency: rare words weigh more than common ones."""
-    return math.log(1.0 + (doc_count - found + 0.5) / (found + 0.5))
 
 
 # --- the searcher -------------------------------------------------------------------------------
@@ -496,7 +165,7 @@ class Searcher:
         return results
 
     def _run(self, clauses: list[Clause], text: str, limit: int, offset: int, as_you_type: bool) -> SearchResults:
-        builder = _Builder(self._expand_prefix, self._fuzzy_terms)
+        builder = PlanBuilder(self._expand_prefix, self._fuzzy_terms)
         plan = builder.plan(clauses, as_you_type)
         scorer = self._scorer()
         results = SearchResults(query=text, terms=plan.highlight(), words=[u.label for u in plan.soft])
@@ -535,7 +204,7 @@ class Searcher:
         if len(soft) > 1 or (soft and len(plan.units) > len(soft)):
             doc_count = max(1, self._searcher.doc_count())
             coverage = Coverage([found.keys() for found in soft_scores],
-                                [_idf(doc_count, len(found)) for found in soft_scores])
+                                [idf(doc_count, len(found)) for found in soft_scores])
             coverage.mark_common(soft, self._searcher.doc_count())
         found_by = [found for unit, found in zip(soft, soft_scores, strict=True) if not unit.common] or soft_scores
         strict = [scorer.scores(u.matching) for u in plan.units if u.strict]
@@ -588,7 +257,7 @@ class Searcher:
         found: dict[int, float] = {}
         terms = sorted({t for pair in pairs for t in pair})
         doc_count = max(1, self._searcher.doc_count())
-        weight = {t: _idf(doc_count, self._searcher.doc_frequency("body", t)) for t in terms}
+        weight = {t: idf(doc_count, self._searcher.doc_frequency("body", t)) for t in terms}
         for sub, offset in self._searcher.leaf_searchers():
             reader = sub.reader()
             local = sorted(d - offset for d in docnums if offset <= d < offset + reader.doc_count_all())

@@ -471,3 +471,14 @@ def test_pathological_queries_stay_under_a_second(searcher: Searcher) -> None:
         except BadQuery:
             pass
         assert time.perf_counter() - started < 1.0, query[:30]
+
+
+def test_a_search_past_its_time_limit_shows_what_it_found_and_says_so(searcher: Searcher,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from nexus_desktop.core import search as search_module
+
+    monkeypatch.setattr(search_module, "TIME_LIMIT_S", -1.0)  # every posting list is past the limit
+    results = searcher.search("docker containers")
+    assert results.timed_out and results.total == 0
+    monkeypatch.undo()
+    assert not searcher.search("docker containers").timed_out

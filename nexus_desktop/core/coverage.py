@@ -16,8 +16,8 @@ from nexus_desktop.core.plan import Unit
 #   times its BM25F score: a missing rare word costs more than a missing common one. A hard tier for
 #   entries with every word measured worse (long pages that hold every word of a question pushed the
 #   answer down: 36/56 in the top 3 on a third-party vault against 43/56), so completeness is shown to
-#   the user ("Missing: ...") rather than imposed on the order (search.py re-ranks the best by title,
-#   heading, tag and proximity);
+#   the user ("Missing: ...") rather than imposed on the order (search.py adds title, heading and
+#   tag scores, and re-ranks the best by proximity);
 # - in a big library, a word in more than COMMON_SHARE of the entries only adds to the score of the
 #   entries that rarer words of the query found: a speed rule (weighing and ranking every entry with
 #   `file` or `using` was most of a question's time on tldr; its top 3 are the same without it). Not in a

@@ -70,8 +70,8 @@ class Plan:
         return query
 
     def boosts(self) -> wq.Query | None:
-        """Title, alias, heading and tag matches, and the common words' matches, scored apart
-        from the match."""
+        """Title, alias, heading and tag matches, and the common words' matches: they add to the score
+        of an entry the match found, and find none themselves."""
         boosts = [b for u in self.units for b in u.boosts] + [u.matching for u in self.soft if u.common]
         return wq.Or(boosts) if boosts else None
 

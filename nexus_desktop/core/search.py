@@ -18,7 +18,7 @@ from whoosh.searching import Searcher as WhooshSearcher
 
 from nexus_desktop.core import postings
 from nexus_desktop.core.analysis import is_cjk, is_filler, is_noise, stem, words
-from nexus_desktop.core.coverage import COVERAGE_POWER, Coverage, idf
+from nexus_desktop.core.coverage import Coverage, idf
 from nexus_desktop.core.highlight import WordMatcher
 from nexus_desktop.core.index import SearchIndex
 from nexus_desktop.core.plan import FUZZY_TERMS, Plan, PlanBuilder
@@ -33,10 +33,10 @@ SUGGEST_BELOW = 3
 MAX_SUGGEST_WORD = 32
 MAX_CORRECTED_WORDS = 6
 MAX_REMEMBERED_COMPLETIONS = 1024
-# Among the best RERANKED_CANDIDATES, title, alias, heading and tag matches add their score, and
-# neighbouring words of the query that stand within PROXIMITY_SLOP positions of each other add their
-# rarity (read from the index's positions: a phrase query over the whole index cost ~100 ms on 7.4k
-# pages). BM25F's K1 is raised from 1.2 to 2.0, so repeated words saturate later.
+# Among the best RERANKED_CANDIDATES, neighbouring words of the query that stand within PROXIMITY_SLOP
+# positions of each other add their rarity (read from the index's positions: a phrase query over the
+# whole index cost ~100 ms on 7.4k pages). BM25F's K1 is raised from 1.2 to 2.0, so repeated words
+# saturate later.
 RERANKED_CANDIDATES = 200
 PROXIMITY_SLOP = 3
 PROXIMITY_WEIGHT = 1.0  # times the summed rarity (idf) of a pair that stands close
@@ -171,7 +171,7 @@ class Searcher:
         results = SearchResults(query=text, terms=plan.highlight(), words=[u.label for u in plan.soft])
         matched, coverage = self._matches(plan, scorer)
         ranked = self._ranked(plan, matched, coverage, max(offset + limit, RERANKED_CANDIDATES), results)
-        ranked = self._reranked(plan, coverage, scorer, ranked)
+        ranked = self._reranked(plan, ranked)
         results.timed_out = scorer.timed_out
         matcher = WordMatcher(results.terms)
         labels = [u.label for u in plan.soft]
@@ -197,7 +197,8 @@ class Searcher:
     def _matches(self, plan: Plan, scorer: BulkScorer) -> tuple[Scores, Coverage | None]:
         """Every entry the plan matches, with its match score: the strict units' scores and those of
         the soft units it has (a common word's only add to entries that rarer words found; see
-        COMMON_SHARE), less the excluded entries."""
+        COMMON_SHARE), plus its exact-title, title, alias, heading and tag scores, less the excluded
+        entries."""
         soft = plan.soft
         soft_scores = [scorer.scores(u.matching) for u in soft]
         coverage = None
@@ -214,10 +215,10 @@ class Searcher:
         if plan.excluded:
             for docnum in scorer.scores(wq.Or(plan.excluded)):
                 matched.pop(docnum, None)
-        exact = plan.exact_title()
-        for docnum, score in (scorer.scores(exact) if exact is not None else {}).items():
-            if docnum in matched:
-                matched[docnum] += score
+        for boost in (plan.exact_title(), plan.boosts()):
+            for docnum, score in (scorer.scores(boost) if boost is not None else {}).items():
+                if docnum in matched:
+                    matched[docnum] += score
         return matched, coverage
 
     @staticmethod
@@ -234,22 +235,13 @@ class Searcher:
             results.total = coverage.union_size()  # entries found only by common words count too
         return coverage.best(matched, count)
 
-    def _reranked(self, plan: Plan, coverage: Coverage | None, scorer: BulkScorer,
-                  ranked: list[tuple[float, int]]) -> list[tuple[float, int]]:
-        """The best candidates by their match re-ranked with what costs too much to score over every
-        match: title, alias, heading and tag scores (weighted like the match by the share of the
-        query the entry has) and a bonus for each pair of neighbouring query words that stand within
-        PROXIMITY_SLOP words of each other in the entry (read from the index's positions)."""
-        docnums = {docnum for _, docnum in ranked}
-        boost_query = plan.boosts()
-        boosts = scorer.scores(boost_query) if boost_query is not None and docnums else {}
+    def _reranked(self, plan: Plan, ranked: list[tuple[float, int]]) -> list[tuple[float, int]]:
+        """The best candidates re-ranked with what costs too much to read for every match: a bonus for
+        each pair of neighbouring query words that stand within PROXIMITY_SLOP words of each other in
+        the entry (read from the index's positions)."""
         pairs = plan.neighbours()
-        near = self._near_pairs(docnums, pairs) if pairs else {}
-        rescored = []
-        for score, docnum in ranked:
-            weight = coverage.share(docnum)[0] ** COVERAGE_POWER if coverage is not None else 1.0
-            bonus = boosts.get(docnum, 0.0) * weight + PROXIMITY_WEIGHT * near.get(docnum, 0.0)
-            rescored.append((score + bonus, docnum))
+        near = self._near_pairs({docnum for _, docnum in ranked}, pairs) if pairs else {}
+        rescored = [(score + PROXIMITY_WEIGHT * near.get(docnum, 0.0), docnum) for score, docnum in ranked]
         return sorted(rescored, key=lambda item: (-item[0], item[1]))
 
     def _near_pairs(self, docnums: set[int], pairs: list[tuple[str, str]]) -> dict[int, float]:

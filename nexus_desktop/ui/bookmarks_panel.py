@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QMouseEvent, QPalette, QShowEvent, QStandardItem
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from nexus_desktop.ui.user_data import UserData
     from nexus_desktop.ui.workers import LibrarySnapshot
 
-Edit = Callable[[BookmarkStore], object]
+T = TypeVar("T")  # what a bookmark action returns
 
 
 class BookmarksPanel(QWidget):
@@ -291,6 +291,7 @@ class BookmarksPanel(QWidget):
         key = self.current_key()
         if key is None:
             return
+        moved: Folder | Bookmark | None
         if key[0] == "folder":
             moved = self._edit(lambda store: store.move_folder(key[1], folder_id))
         else:
@@ -364,10 +365,10 @@ class BookmarksPanel(QWidget):
     # ----- events --------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
-        if watched is self.tree.viewport() and event.type() == QEvent.Type.MouseButtonRelease:
-            mouse: QMouseEvent = event  # type: ignore[assignment]
-            if mouse.button() == Qt.MouseButton.MiddleButton:
-                self._activate(self.tree.indexAt(mouse.position().toPoint()), True)
+        if watched is self.tree.viewport() and isinstance(event, QMouseEvent) and \
+                event.type() == QEvent.Type.MouseButtonRelease:
+            if event.button() == Qt.MouseButton.MiddleButton:
+                self._activate(self.tree.indexAt(event.position().toPoint()), True)
                 return True
         return super().eventFilter(watched, event)
 
@@ -503,7 +504,7 @@ class BookmarksPanel(QWidget):
 
     # ----- helpers -------------------------------------------------------------------------
 
-    def _edit(self, action: Edit) -> object | None:
+    def _edit(self, action: Callable[[BookmarkStore], T]) -> T | None:
         """One user action on the bookmarks: one transaction, announced once; the panel shows the result
         (a refused action is explained in the panel). Returns the action's result, None if it failed."""
         try:

@@ -609,6 +609,7 @@ class MainWindow(QMainWindow):
             server.close()
         self.library.shutdown()
         self.search.shutdown()
-        self.bookmarks_panel.shutdown()
+        if self.bookmarks_panel is not None:
+            self.bookmarks_panel.shutdown()
         self.themes.stop()
         self.user_data.db.close()

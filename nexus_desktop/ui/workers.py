@@ -117,17 +117,20 @@ class LibraryWorker(QObject):
         from nexus_desktop.core.start_page import RootInfo, library_overview_markdown
         from nexus_desktop.ui.library_panel import build_library_tree
 
+        workspace, overview_renderer, app = self.workspace, self._overview_renderer, QCoreApplication.instance()
+        assert workspace is not None and overview_renderer is not None, "the workspace is opened first"
+        assert app is not None, "the worker serves a running app"
         with collector_paused():
-            catalog = self.workspace.index.catalog()
-            resolver = self.workspace.resolver(catalog)  # its refs serve bookmarks too
-            folders = library_folders(root.path for root in self.workspace.roots)
-            tree = build_library_tree(catalog, self.workspace.roots, self.folder_icon)
-            tree.model.moveToThread(QCoreApplication.instance().thread())
+            catalog = workspace.index.catalog()
+            resolver = workspace.resolver(catalog)  # its refs serve bookmarks too
+            folders = library_folders(root.path for root in workspace.roots)
+            tree = build_library_tree(catalog, workspace.roots, self.folder_icon)
+            tree.model.moveToThread(app.thread())
             matcher = FuzzyMatcher([(item.title or item.id, *item.aliases) for item in catalog])
-            roots = [RootInfo(r.name, str(r.path)) for r in self.workspace.roots]
-            self._overview_renderer.resolver = resolver
-            overview = self._overview_renderer.render_text(library_overview_markdown(roots, catalog, library_size))
-        return LibrarySnapshot(self.workspace, catalog, dict(self._renderers), read_only, folders, tree, matcher,
+            roots = [RootInfo(r.name, str(r.path)) for r in workspace.roots]
+            overview_renderer.resolver = resolver
+            overview = overview_renderer.render_text(library_overview_markdown(roots, catalog, library_size))
+        return LibrarySnapshot(workspace, catalog, dict(self._renderers), read_only, folders, tree, matcher,
                                resolver.refs, overview, resolver)
 
     def _open_workspace(self) -> None:
@@ -199,6 +202,9 @@ class LibraryWorker(QObject):
         `force_snapshot`: send a fresh snapshot even when nothing was indexed (the roots changed)."""
         from nexus_desktop.core.indexing import run_job
 
+        workspace = self.workspace
+        assert workspace is not None, "the workspace is opened first"
+
         def apply(event: Event) -> None:
             self._apply_event(event, force_snapshot)
 
@@ -206,7 +212,7 @@ class LibraryWorker(QObject):
             self._run_child(merge, apply)
         except OSError as exc:  # no child process possible here: index in this thread instead
             log.warning("indexing in the app's process: the indexing process could not start (%s)", exc)
-            run_job(self.workspace, apply, merge=merge, cancel=self._cancelled)
+            run_job(workspace, apply, merge=merge, cancel=self._cancelled)
 
     def _run_child(self, merge: bool, apply: Callable[[Event], None]) -> None:
         from nexus_desktop.core.indexing import child_command, child_environment, parse_event

@@ -64,7 +64,7 @@ class SelfTest:
         self._searcher: Searcher | None = None
         self.plan: QueryPlan | None = None
         self.entry_ids: list[str] = []
-        self.bundle_before: dict[str, tuple[int, int]] = {}
+        self.bundle_stamps: dict[str, str] = {}
 
     @property
     def workspace(self) -> Workspace:
@@ -113,13 +113,13 @@ class SelfTest:
         for size in (16, 32, 48, 64, 128, 256):
             expect(icon_path(size).is_file(), f"no icon {icon_path(size)}")
         expect((resources_dir() / "nexus-desktop.desktop").is_file(), "no nexus-desktop.desktop")
-        self.bundle_before = _snapshot(root)
-        return f"{root} ({len(self.bundle_before)} files)"
+        self.bundle_stamps = _file_stamps(root)
+        return f"{root} ({len(self.bundle_stamps)} files)"
 
     def check_bundle_untouched(self) -> str:
-        after = _snapshot(bundle_dir())
-        changed = sorted(p for p in set(after) | set(self.bundle_before)
-                         if after.get(p) != self.bundle_before.get(p))
+        after = _file_stamps(bundle_dir())
+        changed = sorted(p for p in set(after) | set(self.bundle_stamps)
+                         if after.get(p) != self.bundle_stamps.get(p))
         expect(not changed, f"files changed under the bundle: {', '.join(changed[:5])}")
         return f"{len(after)} files unchanged"
 
@@ -499,17 +499,12 @@ def _highlightable(body: str) -> list[str]:
     return found
 
 
-def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
-    """(mtime_ns, size) of every file under the bundle's content/ and resources/."""
-    out: dict[str, tuple[int, int]] = {}
-    for folder in ("content", "resources"):
-        for path in _files(root / folder):
-            try:
-                st = path.stat()
-            except OSError:
-                continue
-            out[str(path.relative_to(root))] = (st.st_mtime_ns, st.st_size)
-    return out
+def _file_stamps(root: Path) -> dict[str, str]:
+    """The stamp (core.disk.file_stamp: mtime and size) of every file under the bundle's content/ and resources/."""
+    from nexus_desktop.core.disk import file_stamp
+
+    return {str(path.relative_to(root)): file_stamp(path)
+            for folder in ("content", "resources") for path in _files(root / folder)}
 
 
 def _files(folder: Path) -> Iterator[Path]:

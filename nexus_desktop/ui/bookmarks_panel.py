@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from nexus_desktop.core.bookmark_exchange import ParsedFile
     from nexus_desktop.core.links import EntryRef
     from nexus_desktop.ui.user_data import UserData
-    from nexus_desktop.ui.workers import LibrarySnapshot
+    from nexus_desktop.ui.workers import IndexedLibrary
 
 T = TypeVar("T")  # what a bookmark action returns
 
@@ -196,9 +196,9 @@ class BookmarksPanel(QWidget):
             self.select(*current)
         self._update_empty()
 
-    def show_snapshot(self, snapshot: LibrarySnapshot) -> None:
+    def show_library(self, library: IndexedLibrary) -> None:
         """The library as indexed now: bookmarks of entries no longer there are marked missing."""
-        self.set_known(snapshot.refs)
+        self.set_known(library.refs)
 
     def set_known(self, known: Mapping[str, EntryRef]) -> ReconcileReport:
         """Reconcile with the library (entry id -> EntryRef): mark missing, re-point unambiguous ones,

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QLabel, QLineEdit, QStyle, QTo
                                QVBoxLayout, QWidget)
 
 if TYPE_CHECKING:  # the core modules load Whoosh/Markdown: not needed to build the widget
-    from nexus_desktop.ui.workers import LibrarySnapshot
+    from nexus_desktop.ui.workers import IndexedLibrary
     from nexus_desktop.core.index import CatalogItem
     from nexus_desktop.core.library import Root
 
@@ -167,12 +167,12 @@ class LibraryPanel(QWidget):
 
     # ----- public API ----------------------------------------------------------------------
 
-    def show_snapshot(self, snapshot: LibrarySnapshot) -> None:
+    def show_library(self, library: IndexedLibrary) -> None:
         """The library as indexed now (the tree comes built from the worker when it could)."""
-        if snapshot.tree is not None:
-            self.set_tree(snapshot.tree)
+        if library.tree is not None:
+            self.set_tree(library.tree)
         else:
-            self.set_catalog(snapshot.catalog, snapshot.workspace.roots)
+            self.set_catalog(library.catalog, library.workspace.roots)
 
     def set_catalog(self, items: Sequence[CatalogItem], roots: Sequence[Root] = ()) -> None:
         """Rebuild the tree from the index's catalog (for big libraries build it off the GUI thread

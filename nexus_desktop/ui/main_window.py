@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     from nexus_desktop.ui.user_data import UserData
     from nexus_desktop.ui.find_bar import FindBar
     from nexus_desktop.ui.viewer import ViewerTab
-    from nexus_desktop.ui.workers import LibrarySnapshot
+    from nexus_desktop.ui.workers import IndexedLibrary
 
 ZOOM_RANGE = (-6, 12)
 READABLE = "view.readable_line_length"  # preference: text at a readable measure (View menu), on by default
@@ -252,7 +252,7 @@ class MainWindow(QMainWindow):
         self.bookmarks_panel.search_requested.connect(self.run_search)
         # library -> pages, panels, search, tabs, status
         for follower in (self.pages, self.library_panel, self.quick_open, self.bookmarks_panel, tabs):
-            library.snapshot_ready.connect(follower.show_snapshot)  # the pages first: the others render
+            library.library_ready.connect(follower.show_library)  # the pages first: the others render
         library.opened.connect(self._library_opened)
         library.partial.connect(self._partial)
         library.indexed.connect(self.status.show_report)
@@ -539,8 +539,8 @@ class MainWindow(QMainWindow):
         self.status.say("Opening the library\u2026", 0)
         self.library.start()
 
-    def _library_opened(self, snapshot: LibrarySnapshot) -> None:
-        self.search.set_index(snapshot.workspace.index)
+    def _library_opened(self, opened: IndexedLibrary) -> None:
+        self.search.set_index(opened.workspace.index)
         self.status.say("Library open; checking for changes\u2026", 3000)
         self.search_panel.rerun()
         self.library_opened.emit()

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QDialog, QFrame, QLabel, QLineEdit, QListWidget, 
 from nexus_desktop.core.fuzzy import FuzzyMatcher
 
 if TYPE_CHECKING:  # the core modules load Whoosh/Markdown: not needed to build the widget
-    from nexus_desktop.ui.workers import LibrarySnapshot
+    from nexus_desktop.ui.workers import IndexedLibrary
     from nexus_desktop.core.index import CatalogItem
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -138,9 +138,9 @@ class QuickOpen(QDialog):
 
     # ----- public API ----------------------------------------------------------------------
 
-    def show_snapshot(self, snapshot: LibrarySnapshot) -> None:
+    def show_library(self, library: IndexedLibrary) -> None:
         """Match over the library as indexed now."""
-        self.set_catalog(snapshot.catalog, snapshot.matcher)
+        self.set_catalog(library.catalog, library.matcher)
 
     def set_catalog(self, items: Sequence[CatalogItem], matcher: FuzzyMatcher | None = None) -> None:
         """Entries to match; `matcher` (FuzzyMatcher over their titles and aliases, in the same order)

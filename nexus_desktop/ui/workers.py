@@ -1,4 +1,5 @@
-"""The library off the GUI thread: opening it, the indexing child process's events as signals, snapshots."""
+"""The library off the GUI thread: opening it, the indexing child process's events as signals, and the
+IndexedLibrary each index state gives the GUI."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class LibrarySnapshot:
+class IndexedLibrary:
     """What the GUI needs after (re)indexing: the workspace, its catalog and ready renderers."""
 
     workspace: Workspace
@@ -48,7 +49,7 @@ class LibrarySnapshot:
     resolver: LinkResolver | None = None  # the GUI thread gives it to the renderers (use_resolver)
 
     def use_resolver(self) -> None:
-        """On the GUI thread, which renders with them: the renderers resolve links by this snapshot."""
+        """On the GUI thread, which renders with them: the renderers resolve links by this library."""
         if self.resolver is not None:
             for renderer in self.renderers.values():
                 renderer.resolver = self.resolver
@@ -59,10 +60,10 @@ QUICK_REINDEX_FOLDERS = 16  # watcher changes in up to this many folders are ind
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Build a big snapshot without Python's cyclic garbage collector: each full pass over the
+    """Build a big IndexedLibrary without Python's cyclic garbage collector: each full pass over the
     catalog's 10^5 objects holds the interpreter lock for 100+ ms, which the window would feel as a
     freeze. What the build leaves is frozen: out of the collector's sight, still freed by reference
-    counting when a newer snapshot replaces it (snapshots are built without reference cycles)."""
+    counting when a newer one replaces it (they are built without reference cycles)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -77,10 +78,10 @@ class LibraryWorker(QObject):
     """Lives on its own thread: opens the workspace (importing Whoosh there) and builds what the GUI
     shows; the indexing itself runs in a child process whose events it turns into signals."""
 
-    opened = Signal(object)          # LibrarySnapshot, as soon as the existing index is open
+    opened = Signal(object)          # IndexedLibrary, as soon as the existing index is open
     progress = Signal(object)        # core.indexing.IndexingProgress
-    indexed = Signal(object, object)  # IndexReport | None, LibrarySnapshot
-    partial = Signal(object)          # LibrarySnapshot: part of a first build is searchable
+    indexed = Signal(object, object)  # IndexReport | None, IndexedLibrary
+    partial = Signal(object)          # IndexedLibrary: part of a first build is searchable
     busy = Signal(str)               # another process holds the index lock: read-only
     notice = Signal(str)             # something the user should know (index rebuilt, ...)
     failed = Signal(str)
@@ -111,7 +112,7 @@ class LibraryWorker(QObject):
         if child is not None and child.poll() is None:
             child.terminate()
 
-    def _snapshot(self, read_only: bool = False, library_size: int | None = None) -> LibrarySnapshot:
+    def _indexed_library(self, read_only: bool = False, library_size: int | None = None) -> IndexedLibrary:
         """`library_size`: the entries a first index is reading (the start page says its counts are partial)."""
         from nexus_desktop.core.fuzzy import FuzzyMatcher
         from nexus_desktop.core.start_page import RootInfo, library_overview_markdown
@@ -130,14 +131,14 @@ class LibraryWorker(QObject):
             roots = [RootInfo(r.name, str(r.path)) for r in workspace.roots]
             overview_renderer.resolver = resolver
             overview = overview_renderer.render_text(library_overview_markdown(roots, catalog, library_size))
-        return LibrarySnapshot(workspace, catalog, dict(self._renderers), read_only, folders, tree, matcher,
+        return IndexedLibrary(workspace, catalog, dict(self._renderers), read_only, folders, tree, matcher,
                                resolver.refs, overview, resolver)
 
     def _open_workspace(self) -> None:
         from nexus_desktop.core.workspace import Workspace
 
         self.workspace, notices = Workspace.for_run(self.data_dir, self.content)
-        # The GUI thread renders with these (each snapshot brings them its link resolver: use_resolver);
+        # The GUI thread renders with these (each IndexedLibrary brings them its link resolver: use_resolver);
         # this thread renders the start page's overview with its own.
         from nexus_desktop.core.links import LinkResolver
 
@@ -157,7 +158,7 @@ class LibraryWorker(QObject):
         self._started = True
         try:
             self._open_workspace()
-            self.opened.emit(self._snapshot())
+            self.opened.emit(self._indexed_library())
         except Exception as exc:
             log.exception("opening the library failed")
             self.failed.emit(f"The library could not be opened: {exc}")
@@ -262,21 +263,21 @@ class LibraryWorker(QObject):
             self._library_size = int(event["total"])
             self.progress.emit(IndexingProgress.from_event(event))
         elif kind == "partial":
-            self.partial.emit(self._snapshot(library_size=self._library_size))
+            self.partial.emit(self._indexed_library(library_size=self._library_size))
         elif kind == "notice":
             self.notice.emit(str(event["text"]))
         elif kind == "log":
             log.warning("%s", event["text"])
         elif kind == "busy":
             self.busy.emit(f"{event['text']} Searching read-only.")
-            self.indexed.emit(None, self._snapshot(read_only=True))
+            self.indexed.emit(None, self._indexed_library(read_only=True))
         elif kind == "failed":
             log.error("%s", event["text"])
             self.failed.emit(str(event["text"]))
         elif kind == "indexed":
             report = report_from_json(event["report"])
             changed = report.changed or force_snapshot
-            self.indexed.emit(report, self._snapshot() if changed else None)
+            self.indexed.emit(report, self._indexed_library() if changed else None)
         elif kind == "merged":
             self.merged.emit()
 

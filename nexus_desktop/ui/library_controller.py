@@ -30,7 +30,7 @@ class LibraryController(QObject):
     opened = Signal(object)            # IndexedLibrary
     library_ready = Signal(object)    # IndexedLibrary: catalog, tree, refs... to show (opened, partial, indexed)
     partial = Signal()                 # the library just sent is part of a first build
-    indexed = Signal(object, bool)     # IndexReport | None, whether a new snapshot came with it
+    indexed = Signal(object, bool)     # IndexReport | None, whether an updated library came with it (library_ready)
     indexing_changed = Signal(object)  # IndexingProgress, or None: no indexing under way
     busy = Signal(str)                 # another process holds the index: read-only
     notice = Signal(str)

@@ -556,8 +556,8 @@ class MainWindow(QMainWindow):
         self.search_panel.rerun()
         self._reload_changed_tabs(links_changed=True)
 
-    def _indexed(self, report: IndexReport | None, new_snapshot: bool) -> None:
-        if new_snapshot:
+    def _indexed(self, report: IndexReport | None, library_updated: bool) -> None:
+        if library_updated:
             self.search.refresh()
             self.search_panel.rerun()
             self._reload_changed_tabs(links_changed=report is None or bool(report.added or report.removed))

@@ -195,19 +195,19 @@ class LibraryWorker(QObject):
         except Exception as exc:  # noqa: BLE001
             self.failed.emit(f"The library could not be opened: {exc}")
             return
-        self._update(merge=True, force_snapshot=True)
+        self._update(merge=True, roots_changed=True)
 
-    def _update(self, merge: bool, force_snapshot: bool = False) -> None:
+    def _update(self, merge: bool, roots_changed: bool = False) -> None:
         """Run the indexing job (core.indexing) and apply its events; in a child process when possible.
 
-        `force_snapshot`: send a fresh snapshot even when nothing was indexed (the roots changed)."""
+        `roots_changed`: the roots changed, so an IndexedLibrary is sent even when nothing was indexed."""
         from nexus_desktop.core.indexing import run_job
 
         workspace = self.workspace
         assert workspace is not None, "the workspace is opened first"
 
         def apply(event: Event) -> None:
-            self._apply_event(event, force_snapshot)
+            self._apply_event(event, roots_changed)
 
         try:
             self._run_child(merge, apply)
@@ -247,15 +247,15 @@ class LibraryWorker(QObject):
         detail = last.removeprefix("nexus-desktop: ") if last else f"the indexing process ended with code {code}"
         self.failed.emit(f"Indexing failed: {detail}")
 
-    def _apply_event(self, event: Event, force_snapshot: bool = False) -> None:
+    def _apply_event(self, event: Event, roots_changed: bool = False) -> None:
         """One event of the indexing job, as signals; a failure to apply it is reported, never raised."""
         try:
-            self._signal_event(event, force_snapshot)
+            self._signal_event(event, roots_changed)
         except Exception as exc:
             log.exception("applying the indexing event %r failed", event.get("event"))
             self.failed.emit(f"The library could not be updated: {exc}")
 
-    def _signal_event(self, event: Event, force_snapshot: bool) -> None:
+    def _signal_event(self, event: Event, roots_changed: bool) -> None:
         from nexus_desktop.core.indexing import IndexingProgress, report_from_json
 
         kind = event["event"]
@@ -276,7 +276,7 @@ class LibraryWorker(QObject):
             self.failed.emit(str(event["text"]))
         elif kind == "indexed":
             report = report_from_json(event["report"])
-            changed = report.changed or force_snapshot
+            changed = report.changed or roots_changed
             self.indexed.emit(report, self._indexed_library() if changed else None)
         elif kind == "merged":
             self.merged.emit()

@@ -16,8 +16,8 @@ def test_opened_then_indexed_each_with_the_library(qtbot, data_dir, content_dir)
     try:
         with qtbot.waitSignal(library.indexed, timeout=TIMEOUT_MS) as got:
             library.start()
-        report, new_snapshot = got.args
-        assert report.added == 3 and new_snapshot
+        report, library_updated = got.args
+        assert report.added == 3 and library_updated
         assert order[:2] == ["library", "opened"] and order[-1] == "library"
         assert str(content_dir / "notes") in library.watcher.directories()
     finally:

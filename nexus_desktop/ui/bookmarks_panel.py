@@ -327,12 +327,12 @@ class BookmarksPanel(QWidget):
         if below.isValid() and below.parent() == index.parent():
             next_key = item_key(str(below.data(KIND_ROLE)), int(below.data(ID_ROLE)))
         if key[0] == "folder":
-            snapshot = self._edit(lambda store: store.delete(folder_ids=[key[1]]))
+            removed = self._edit(lambda store: store.delete(folder_ids=[key[1]]))
         else:
-            snapshot = self._edit(lambda store: store.delete(bookmark_ids=[key[1]]))
-        if not isinstance(snapshot, Snapshot):
+            removed = self._edit(lambda store: store.delete(bookmark_ids=[key[1]]))
+        if removed is None:
             return
-        self._undo.append((snapshot, label))
+        self._undo.append((removed, label))
         if next_key is not None:
             self.select(*next_key)
         self.undo_label.setText(f"Deleted “{label}”.")
@@ -346,12 +346,12 @@ class BookmarksPanel(QWidget):
         """Put back what the last delete removed."""
         if not self._undo:
             return
-        snapshot, label = self._undo.pop()
-        self._edit(lambda store: store.restore(snapshot))
-        if snapshot.folders:
-            self.select("folder", snapshot.folders[0].id)
-        elif snapshot.bookmarks:
-            self.select("bookmark", snapshot.bookmarks[0].id)
+        removed, label = self._undo.pop()
+        self._edit(lambda store: store.restore(removed))
+        if removed.folders:
+            self.select("folder", removed.folders[0].id)
+        elif removed.bookmarks:
+            self.select("bookmark", removed.bookmarks[0].id)
         if self._undo:
             self.undo_label.setText(f"Deleted “{self._undo[-1][1]}”.")
         else:

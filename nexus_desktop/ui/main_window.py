@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from nexus_desktop.ui.search_panel import SearchPanel
     from nexus_desktop.ui.search_service import SearchService, SearcherFactory
     from nexus_desktop.ui.session_controller import SessionController
+    from nexus_desktop.ui.single_instance import InstanceServer
     from nexus_desktop.ui.status_bar import StatusBar
     from nexus_desktop.ui.tabs import Tabs
     from nexus_desktop.ui.theme_switcher import ThemeSwitcher
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
         self.dirs: UserDirs | None = None
         self.user_data: UserData | None = None
         self.session_keeper: SessionController | None = None
+        self.instance_server: InstanceServer | None = None  # serve_launches
         self.signal_wakeup: tuple[object, ...] = ()  # app.quit_on_signals: SIGTERM quits like Ctrl+Q
         scheme = theme.palette_scheme()  # refined by the theme switcher, after the first frame
         app = QApplication.instance()
@@ -604,9 +606,8 @@ class MainWindow(QMainWindow):
             saved, detail = False, str(exc)
         if not saved:
             QMessageBox.warning(self, "Nexus", f"Your open tabs could not be saved for the next launch:\n{detail}")
-        server = getattr(self, "instance_server", None)
-        if server is not None:
-            server.close()
+        if self.instance_server is not None:
+            self.instance_server.close()
         self.library.shutdown()
         self.search.shutdown()
         if self.bookmarks_panel is not None:

@@ -259,7 +259,7 @@ class SearchPanel(QWidget):
 
     def show_results(self, seq: int, results: SearchResults) -> None:
         """Results of query `seq`; dropped unless it is the newest one asked."""
-        if seq != self._seq or seq != getattr(self.service, "latest", seq):
+        if seq != self._seq or seq != self.service.latest:
             return
         self.results = results
         keep = self.current_hit()

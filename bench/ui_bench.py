@@ -83,7 +83,7 @@ if scenario == "index-stall":
     def indexed(report):
         if report is None or not getattr(report, "changed", False):
             return
-        tick()  # the gap up to now: applying the final snapshot happens just before this signal
+        tick()  # the gap up to now: showing the final indexed library happens just before this signal
         marks.update(index_s=time.perf_counter() - t0, added=report.added)
         # emitted on the worker's thread: hop to the GUI thread to finish there
         window.library.merged.connect(lambda: QTimer.singleShot(0, window, merged))
@@ -128,7 +128,7 @@ if scenario == "render":
             tab.page_completed.connect(done)
         else:
             done()
-    def opened():  # after the first indexing: its snapshot would re-render the open tabs mid-measurement
+    def opened():  # after the first indexing: its library would re-render the open tabs mid-measurement
         window.index_updated.connect(lambda _report: QTimer.singleShot(500, run_once) if not first else None)
     window.library_opened.connect(opened)
 

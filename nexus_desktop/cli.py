@@ -8,9 +8,15 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 from nexus_desktop import __version__
 from nexus_desktop.paths import DATA_DIR_ENV, DataFolderError, resources_dir, user_dirs
+
+if TYPE_CHECKING:  # the GUI path stays light: core is imported inside the commands that use it
+    from nexus_desktop.core.indexing import Event
+    from nexus_desktop.core.search import SearchResults
+    from nexus_desktop.core.workspace import Workspace
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -40,7 +46,7 @@ def say(text: str = "", *, err: bool = False) -> None:
 class _Parser(argparse.ArgumentParser):
     search_parser: _Parser | None = None  # the `search` sub-command's parser, on the top-level parser
 
-    def error(self, message: str) -> None:  # one line, exit 2, never a traceback
+    def error(self, message: str) -> NoReturn:  # one line, exit 2, never a traceback
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
 
     def option_arity(self) -> dict[str, int]:
@@ -131,7 +137,7 @@ def check_content(args: argparse.Namespace) -> list[str] | None:
     return content
 
 
-def workspace_for(args: argparse.Namespace):  # -> Workspace (imported lazily: the GUI path stays light)
+def workspace_for(args: argparse.Namespace) -> Workspace:
     """The library, index and data folder this invocation works on."""
     from nexus_desktop.core.workspace import Workspace
 
@@ -142,7 +148,7 @@ def workspace_for(args: argparse.Namespace):  # -> Workspace (imported lazily: t
     return workspace
 
 
-def _fresh_index(workspace) -> None:
+def _fresh_index(workspace: Workspace) -> None:
     """Bring the index up to date before reading it; when it can't be written (another process is
     writing, a read-only folder, a full disk), say so and read it as it is."""
     from nexus_desktop.core.index import IndexBusy, IndexWriteError
@@ -175,7 +181,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _index_events(workspace, args: argparse.Namespace) -> int:
+def _index_events(workspace: Workspace, args: argparse.Namespace) -> int:
     """`index --events`: the app's indexing job, one JSON object per line on stdout."""
     from nexus_desktop.core.index import die_with_parent
     from nexus_desktop.core.indexing import event_line, run_job
@@ -183,7 +189,7 @@ def _index_events(workspace, args: argparse.Namespace) -> int:
     die_with_parent()  # the app that reads these events owns this process
     outcome = {"ok": True}
 
-    def emit(event: dict) -> None:
+    def emit(event: Event) -> None:
         if event["event"] in ("indexed", "busy", "failed"):  # the last of these tells how the job ended
             outcome["ok"] = event["event"] == "indexed"
         print(event_line(event), flush=True)
@@ -220,7 +226,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _search(workspace, query: str, limit: int, offset: int, correct: bool = True):  # -> SearchResults
+def _search(workspace: Workspace, query: str, limit: int, offset: int, correct: bool = True) -> SearchResults:
     """Run one query; an index found damaged while searching is rebuilt and the query asked again."""
     from nexus_desktop.core.index import IndexDamaged
 
@@ -231,7 +237,7 @@ def _search(workspace, query: str, limit: int, offset: int, correct: bool = True
         return _search_once(workspace, query, limit, offset, correct)
 
 
-def _search_once(workspace, query: str, limit: int, offset: int, correct: bool):  # -> SearchResults
+def _search_once(workspace: Workspace, query: str, limit: int, offset: int, correct: bool) -> SearchResults:
     from nexus_desktop.core.search import Searcher
 
     searcher = Searcher(workspace.index)

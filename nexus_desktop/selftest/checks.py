@@ -11,13 +11,19 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import closing
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from nexus_desktop.paths import bundle_dir, content_dir, icon_path, resources_dir, user_dirs
 from nexus_desktop.selftest.plans import BUNDLED_TARGET, QueryPlan, bundled_plan, derived_plan, misspell
 from nexus_desktop.selftest.report import CheckFailed, Report, expect
 from nexus_desktop.selftest.window import WindowCheck
+
+if TYPE_CHECKING:
+    from nexus_desktop.core.search import Hit, Searcher
+    from nexus_desktop.core.workspace import Workspace
 
 BIG_LIMIT = 10_000
 
@@ -54,11 +60,25 @@ class SelfTest:
         self.report = report
         self.temp = temp
         self.content = content
-        self.workspace: Any = None
-        self.searcher: Any = None
+        self._workspace: Workspace | None = None
+        self._searcher: Searcher | None = None
         self.plan: QueryPlan | None = None
         self.entry_ids: list[str] = []
-        self.bundle_before: dict[str, tuple[int, int]] = {}
+        self.bundle_stamps: dict[str, str] = {}
+
+    @property
+    def workspace(self) -> Workspace:
+        """The workspace the index check built (the checks after it need it)."""
+        if self._workspace is None:
+            raise CheckFailed("skipped: no workspace (the index check did not build one)")
+        return self._workspace
+
+    @property
+    def searcher(self) -> Searcher:
+        """The searcher the search checks share."""
+        if self._searcher is None:
+            raise CheckFailed("skipped: no searcher (it could not be opened)")
+        return self._searcher
 
     def run_all(self) -> None:
         r = self.report.run
@@ -93,13 +113,13 @@ class SelfTest:
         for size in (16, 32, 48, 64, 128, 256):
             expect(icon_path(size).is_file(), f"no icon {icon_path(size)}")
         expect((resources_dir() / "nexus-desktop.desktop").is_file(), "no nexus-desktop.desktop")
-        self.bundle_before = _snapshot(root)
-        return f"{root} ({len(self.bundle_before)} files)"
+        self.bundle_stamps = _file_stamps(root)
+        return f"{root} ({len(self.bundle_stamps)} files)"
 
     def check_bundle_untouched(self) -> str:
-        after = _snapshot(bundle_dir())
-        changed = sorted(p for p in set(after) | set(self.bundle_before)
-                         if after.get(p) != self.bundle_before.get(p))
+        after = _file_stamps(bundle_dir())
+        changed = sorted(p for p in set(after) | set(self.bundle_stamps)
+                         if after.get(p) != self.bundle_stamps.get(p))
         expect(not changed, f"files changed under the bundle: {', '.join(changed[:5])}")
         return f"{len(after)} files unchanged"
 
@@ -108,14 +128,14 @@ class SelfTest:
         from nexus_desktop.core.library import scan
         from nexus_desktop.core.workspace import Workspace
 
-        self.workspace = Workspace.create(user_dirs(self.temp / "data"), self.content or None)
-        found = scan(self.workspace.roots)
+        workspace = self._workspace = Workspace.create(user_dirs(self.temp / "data"), self.content or None)
+        found = scan(workspace.roots)
         expect(found.files, "the library has no Markdown files")
-        report = self.workspace.update_index(procs=1)
+        report = workspace.update_index(procs=1)
         expected = len(found.files)
         expect(report.added == expected, f"{report.added} entries indexed, {expected} files found")
-        expect(self.workspace.index.doc_count() == expected,
-               f"index holds {self.workspace.index.doc_count()} documents, expected {expected}")
+        expect(workspace.index.doc_count() == expected,
+               f"index holds {workspace.index.doc_count()} documents, expected {expected}")
         self.entry_ids = sorted(found.files)
         note = f"{report.added} entries in {report.seconds:.2f} s"
         if report.skipped:
@@ -192,18 +212,18 @@ class SelfTest:
         r(f"search: as-you-type ({typed})", lambda: self._as_you_type(p, typed))
         r(f"search: exact title first ({p.title})", lambda: self._exact_title(p))
         for query, top in p.known_top.items():
-            r(f"search: top hit ({query})", lambda q=query, t=top: self._top(q, t))
+            r(f"search: top hit ({query})", partial(self._top, query, top))
         r("search: bad query is refused cleanly", self._bad_query)
 
-    def _open_searcher(self, searcher_cls: Any) -> str:
-        self.searcher = searcher_cls(self.workspace.index)
+    def _open_searcher(self, searcher_cls: type[Searcher]) -> str:
+        self._searcher = searcher_cls(self.workspace.index)
         bundled = not self.content and BUNDLED_TARGET in self.entry_ids
         if bundled:
             self.plan = bundled_plan()
         else:
-            refs = [(ref.id, ref.title, []) for ref in self.workspace.entry_refs()]
+            refs = [(ref.id, ref.title) for ref in self.workspace.entry_refs()]
             tags = self._tags_by_id()
-            self.plan = derived_plan([(i, t, tags.get(i, [])) for i, t, _ in refs])
+            self.plan = derived_plan([(i, t, tags.get(i, [])) for i, t in refs])
         if self.plan is None:
             return "no query plan"
         return f"queries built from {self.plan.target} ({'bundled' if bundled else 'derived'})"
@@ -213,16 +233,16 @@ class SelfTest:
 
         return {i: list(read_entry(s).tags) for i, s in list(scan(self.workspace.roots).files.items())[:200]}
 
-    def _ids(self, query: str, **kwargs: Any) -> list[str]:
-        results = self.searcher.search(query, limit=BIG_LIMIT, **kwargs)
+    def _ids(self, query: str) -> list[str]:
+        results = self.searcher.search(query, limit=BIG_LIMIT)
         expect(results.total == len(results.results) or results.total > BIG_LIMIT,
                f"{query!r}: total {results.total} but {len(results.results)} results")
         for hit in results.results:
             expect(hit.id and hit.title, f"{query!r}: a hit without id or title")
         return [hit.id for hit in results.results]
 
-    def _hits(self, query: str, **kwargs: Any) -> list[Any]:
-        return list(self.searcher.search(query, limit=BIG_LIMIT, **kwargs).results)
+    def _hits(self, query: str) -> list[Hit]:
+        return list(self.searcher.search(query, limit=BIG_LIMIT).results)
 
     def _word(self, p: QueryPlan) -> str:
         results = self.searcher.search(p.first, limit=20)
@@ -294,8 +314,9 @@ class SelfTest:
 
     def _suggest(self, p: QueryPlan, mis: str) -> str:
         results = self.searcher.search(mis, limit=20)
-        expect(results.corrected, f"{mis!r} was not respelled ({results.total} hits)")
-        expect(p.first in results.corrected.lower(), f"respelled as {results.corrected!r}, wanted {p.first!r}")
+        corrected = results.corrected or ""
+        expect(corrected, f"{mis!r} was not respelled ({results.total} hits)")
+        expect(p.first in corrected.lower(), f"respelled as {corrected!r}, wanted {p.first!r}")
         expect(p.target in [h.id for h in results.results], f"{p.target} not among the respelled results")
         as_typed = self.searcher.search(mis, limit=20, correct=False)
         expect(as_typed.suggestion and p.first in as_typed.suggestion.lower(),
@@ -345,7 +366,8 @@ class SelfTest:
                 started = time.perf_counter()
                 try:
                     entry = self.workspace.load_entry(entry_id)
-                    expect(entry is not None, "not found by id")
+                    if entry is None:
+                        raise CheckFailed("not found by id")
                     out = renderer.render(entry)
                     expect(out.html.strip(), "empty HTML")
                     expect("<h1" in out.html, "no title heading")
@@ -383,7 +405,7 @@ class SelfTest:
 
         entries = self._sample_entries()
         export = self.temp / "bookmarks.json"
-        with _Closing(open_user_db(self.temp / "bm-a")) as db:
+        with closing(open_user_db(self.temp / "bm-a")) as db:
             store = BookmarkStore(db)
             folder = store.create_folder("Selftest")
             for n, (entry_id, title) in enumerate(entries):
@@ -394,7 +416,7 @@ class SelfTest:
             count = exchange.export_bookmarks(store, export)
             expect(count == 4, f"exported {count} of 4")
         expect(export.is_file() and export.stat().st_size > 0, "no export file")
-        with _Closing(open_user_db(self.temp / "bm-b")) as db:
+        with closing(open_user_db(self.temp / "bm-b")) as db:
             store = BookmarkStore(db)
             result = exchange.import_bookmarks(store, export)
             expect(result.added == 4, f"imported {result.added} of 4")
@@ -404,7 +426,8 @@ class SelfTest:
             got = sorted((b.entry_id, b.anchor or "") for b in store.all_bookmarks())
             want = sorted([(i, "") for i, _ in entries] + [(entries[0][0], "intro")])
             expect(got == want, f"imported {got}, expected {want}")
-            expect(store.folder_path(store.find(entries[1][0]).folder_id) == ("Selftest",),
+            bookmark = store.find(entries[1][0])
+            expect(bookmark is not None and store.folder_path(bookmark.folder_id) == ("Selftest",),
                    "folder lost in the round trip")
             snap = store.remove_entry(entries[0][0])
             expect(len(snap.bookmarks) == 2, f"removed {len(snap.bookmarks)} bookmarks of {entries[0][0]}")
@@ -419,17 +442,17 @@ class SelfTest:
 
         entries = self._sample_entries()
         export = self.temp / "bookmarks.xbel"
-        with _Closing(open_user_db(self.temp / "xbel-a")) as db:
+        with closing(open_user_db(self.temp / "xbel-a")) as db:
             store = BookmarkStore(db)
             folder = store.create_folder("Reading list")
             for entry_id, title in entries:
                 store.add(entry_id, title, folder_id=folder.id)
             expect(exchange.export_bookmarks(store, export) == len(entries), "export count")
-        with _Closing(open_user_db(self.temp / "xbel-b")) as db:
+        with closing(open_user_db(self.temp / "xbel-b")) as db:
             store = BookmarkStore(db)
             result = exchange.import_bookmarks(store, export)
             expect(result.added == len(entries), f"imported {result.added} of {len(entries)}")
-            got = sorted(b.entry_id for b in store.all_bookmarks())
+            got = sorted(b.entry_id or "" for b in store.all_bookmarks())
             expect(got == sorted(i for i, _ in entries), f"imported {got}")
         return f"{len(entries)} bookmarks"
 
@@ -444,9 +467,9 @@ class SelfTest:
             TabState([HistoryItem(ids[2])], index=0),
             TabState([HistoryItem(ids[1], 40), HistoryItem(ids[2]), HistoryItem(ids[0], 7)], index=0),
         ], current=2, zoom=2)
-        with _Closing(open_user_db(self.temp / "session")) as db:
+        with closing(open_user_db(self.temp / "session")) as db:
             SessionStore(db).save(session)
-        with _Closing(open_user_db(self.temp / "session")) as db:
+        with closing(open_user_db(self.temp / "session")) as db:
             loaded = SessionStore(db).load()
         expect(loaded == session, f"restored {loaded}, saved {session}")
         return f"{len(session.tabs)} tabs, {sum(len(t.history) for t in session.tabs)} history items"
@@ -476,17 +499,12 @@ def _highlightable(body: str) -> list[str]:
     return found
 
 
-def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
-    """(mtime_ns, size) of every file under the bundle's content/ and resources/."""
-    out: dict[str, tuple[int, int]] = {}
-    for folder in ("content", "resources"):
-        for path in _files(root / folder):
-            try:
-                st = path.stat()
-            except OSError:
-                continue
-            out[str(path.relative_to(root))] = (st.st_mtime_ns, st.st_size)
-    return out
+def _file_stamps(root: Path) -> dict[str, str]:
+    """The stamp (core.disk.file_stamp: mtime and size) of every file under the bundle's content/ and resources/."""
+    from nexus_desktop.core.disk import file_stamp
+
+    return {str(path.relative_to(root)): file_stamp(path)
+            for folder in ("content", "resources") for path in _files(root / folder)}
 
 
 def _files(folder: Path) -> Iterator[Path]:
@@ -494,19 +512,6 @@ def _files(folder: Path) -> Iterator[Path]:
         dirnames[:] = [d for d in dirnames if d != "__pycache__"]
         for name in filenames:
             yield Path(dirpath) / name
-
-
-class _Closing:
-    """`with _Closing(db)`: close a UserDB even when the check fails."""
-
-    def __init__(self, db: Any) -> None:
-        self.db = db
-
-    def __enter__(self) -> Any:
-        return self.db
-
-    def __exit__(self, *exc: object) -> None:
-        self.db.close()
 
 
 def _raise(message: str) -> str:

@@ -8,7 +8,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TextIO
 
 
 class CheckFailed(Exception):
@@ -24,7 +24,7 @@ def expect(condition: object, message: str) -> None:
 class Report:
     """Prints one line per check and remembers whether all passed."""
 
-    out: Any = field(default_factory=lambda: sys.stdout)
+    out: TextIO = field(default_factory=lambda: sys.stdout)
     failed: list[str] = field(default_factory=list)
     passed: int = 0
     verbose: bool = False

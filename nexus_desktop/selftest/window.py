@@ -7,12 +7,15 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from nexus_desktop.selftest.report import CheckFailed, expect
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QCoreApplication, QMessageLogContext, QtMsgType
+
     from nexus_desktop.selftest.checks import SelfTest
+    from nexus_desktop.ui.main_window import MainWindow
 
 
 class WindowCheck:
@@ -48,11 +51,11 @@ class WindowCheck:
                 _process(app, 0.05)
             opened = self._tab_ids(window)
             expect(all(i in opened for i in ids), f"tabs hold {opened}, expected {ids}")
-            current = window.current_tab()
-            expect(current is not None and current.entry_id == ids[-1],
-                   f"current tab shows {current.entry_id if current else None}, expected {ids[-1]}")
-            _wait(app, lambda: current.loaded, 10.0)
-            expect(current.loaded, f"{ids[-1]} did not load")
+            shown = window.current_tab()
+            if shown is None or shown.entry_id != ids[-1]:
+                raise CheckFailed(f"current tab shows {shown.entry_id if shown else None}, expected {ids[-1]}")
+            _wait(app, lambda: shown.loaded, 10.0)
+            expect(shown.loaded, f"{ids[-1]} did not load")
             title = window.windowTitle()
             expect(title.endswith("\u2014 Nexus") and len(title) > len(" \u2014 Nexus"),
                    f"window title {title!r}")
@@ -76,7 +79,7 @@ class WindowCheck:
         return (f"shown in {shown_ms:.0f} ms, library open after {ready_ms:.0f} ms; "
                 f"{len(restored)} tabs restored")
 
-    def _open(self, app: Any, data_dir: Path) -> tuple[Any, float]:
+    def _open(self, app: QCoreApplication, data_dir: Path) -> tuple[MainWindow, float]:
         from nexus_desktop.ui.main_window import MainWindow
 
         started = time.perf_counter()
@@ -91,8 +94,8 @@ class WindowCheck:
         return window, (time.perf_counter() - started) * 1000
 
     @staticmethod
-    def _tab_ids(window: Any) -> list[str]:
-        return [window.tabs.widget(n).entry_id for n in range(window.tabs.count())]
+    def _tab_ids(window: MainWindow) -> list[str]:
+        return [tab.entry_id for tab in window.tab_owner.all()]
 
 
 _NOISE = ("does not support propagateSizeHints",)
@@ -102,21 +105,21 @@ def _quiet_offscreen_warnings() -> None:
     """Drop the offscreen platform's harmless complaints; pass every other Qt message on to stderr."""
     from PySide6.QtCore import qInstallMessageHandler
 
-    def handler(_kind: Any, _context: Any, message: str) -> None:
+    def handler(_kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
         if not any(noise in message for noise in _NOISE):
             print(message, file=sys.stderr, flush=True)
 
     qInstallMessageHandler(handler)
 
 
-def _wait(app: Any, condition: Callable[[], bool], timeout: float) -> None:
+def _wait(app: QCoreApplication, condition: Callable[[], bool], timeout: float) -> None:
     """Run the Qt event loop until `condition()` holds or `timeout` seconds pass."""
     deadline = time.perf_counter() + timeout
     while not condition() and time.perf_counter() < deadline:
         _process(app, 0.02)
 
 
-def _process(app: Any, seconds: float) -> None:
+def _process(app: QCoreApplication, seconds: float) -> None:
     """Let Qt run its event loop for a while (timers, deferred loads)."""
     from PySide6.QtCore import QEventLoop
 

@@ -92,7 +92,11 @@ class BackgroundRunner(QObject):
             log.error("background work failed: %s", exc, exc_info=exc)
             on_done(False)
 
-        self.run(work, lambda _none: (relay.deleteLater(), on_done(True)), failed, owner)
+        def done(_none: None) -> None:
+            relay.deleteLater()
+            on_done(True)
+
+        self.run(work, done, failed, owner)
 
     def _deliver(self, job: Job[object]) -> None:
         self._pending -= 1

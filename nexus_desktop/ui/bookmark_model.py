@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
@@ -49,13 +49,13 @@ class BookmarkModel(QStandardItemModel):
         return mime
 
     def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,  # noqa: N802
-                        parent: QModelIndex) -> bool:
+                        parent: QModelIndex | QPersistentModelIndex) -> bool:
         if not data.hasFormat(MIME_TYPE):
             return False
         return not parent.isValid() or parent.data(KIND_ROLE) == "folder"
 
     def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,  # noqa: N802
-                     parent: QModelIndex) -> bool:
+                     parent: QModelIndex | QPersistentModelIndex) -> bool:
         """Move the dragged items in the store. Returns False on purpose after moving: the
         model is rebuilt from the store, so the view must not remove the source rows itself."""
         if action == Qt.DropAction.IgnoreAction or not self.canDropMimeData(data, action, row,
@@ -70,7 +70,7 @@ class BookmarkModel(QStandardItemModel):
         self.dropped.emit(items, folder_id, row)
         return False
 
-    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         base = super().flags(index)
         if not index.isValid():
             return base | Qt.ItemFlag.ItemIsDropEnabled
@@ -82,7 +82,7 @@ class BookmarkModel(QStandardItemModel):
 class BookmarkDelegate(QStyledItemDelegate):
     """Two lines for a bookmark with a note (the note dimmed); missing entries dimmed, italic."""
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
         size = super().sizeHint(option, index)
         if index.data(NOTE_ROLE):
             size.setHeight(size.height() + QFontMetrics(self._note_font(option)).height())
@@ -95,7 +95,8 @@ class BookmarkDelegate(QStyledItemDelegate):
             font.setPointSizeF(font.pointSizeF() * 0.9)
         return font
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         note = str(index.data(NOTE_ROLE) or "")

@@ -245,4 +245,4 @@ def _folder_paths(node: FolderNode, path: tuple[str, ...]) -> list[tuple[tuple[s
 
 
 def _db_key(store: BookmarkStore) -> str:
-    return str(getattr(store.db, "path", id(store.db)))
+    return str(store.db.path)

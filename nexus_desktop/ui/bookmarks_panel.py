@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QMouseEvent, QPalette, QShowEvent, QStandardItem
@@ -28,9 +28,9 @@ if TYPE_CHECKING:
     from nexus_desktop.core.bookmark_exchange import ParsedFile
     from nexus_desktop.core.links import EntryRef
     from nexus_desktop.ui.user_data import UserData
-    from nexus_desktop.ui.workers import LibrarySnapshot
+    from nexus_desktop.ui.workers import IndexedLibrary
 
-Edit = Callable[[BookmarkStore], object]
+T = TypeVar("T")  # what a bookmark action returns
 
 
 class BookmarksPanel(QWidget):
@@ -196,9 +196,9 @@ class BookmarksPanel(QWidget):
             self.select(*current)
         self._update_empty()
 
-    def show_snapshot(self, snapshot: LibrarySnapshot) -> None:
+    def show_library(self, library: IndexedLibrary) -> None:
         """The library as indexed now: bookmarks of entries no longer there are marked missing."""
-        self.set_known(snapshot.refs)
+        self.set_known(library.refs)
 
     def set_known(self, known: Mapping[str, EntryRef]) -> ReconcileReport:
         """Reconcile with the library (entry id -> EntryRef): mark missing, re-point unambiguous ones,
@@ -291,6 +291,7 @@ class BookmarksPanel(QWidget):
         key = self.current_key()
         if key is None:
             return
+        moved: Folder | Bookmark | None
         if key[0] == "folder":
             moved = self._edit(lambda store: store.move_folder(key[1], folder_id))
         else:
@@ -326,12 +327,12 @@ class BookmarksPanel(QWidget):
         if below.isValid() and below.parent() == index.parent():
             next_key = item_key(str(below.data(KIND_ROLE)), int(below.data(ID_ROLE)))
         if key[0] == "folder":
-            snapshot = self._edit(lambda store: store.delete(folder_ids=[key[1]]))
+            removed = self._edit(lambda store: store.delete(folder_ids=[key[1]]))
         else:
-            snapshot = self._edit(lambda store: store.delete(bookmark_ids=[key[1]]))
-        if not isinstance(snapshot, Snapshot):
+            removed = self._edit(lambda store: store.delete(bookmark_ids=[key[1]]))
+        if removed is None:
             return
-        self._undo.append((snapshot, label))
+        self._undo.append((removed, label))
         if next_key is not None:
             self.select(*next_key)
         self.undo_label.setText(f"Deleted “{label}”.")
@@ -345,12 +346,12 @@ class BookmarksPanel(QWidget):
         """Put back what the last delete removed."""
         if not self._undo:
             return
-        snapshot, label = self._undo.pop()
-        self._edit(lambda store: store.restore(snapshot))
-        if snapshot.folders:
-            self.select("folder", snapshot.folders[0].id)
-        elif snapshot.bookmarks:
-            self.select("bookmark", snapshot.bookmarks[0].id)
+        removed, label = self._undo.pop()
+        self._edit(lambda store: store.restore(removed))
+        if removed.folders:
+            self.select("folder", removed.folders[0].id)
+        elif removed.bookmarks:
+            self.select("bookmark", removed.bookmarks[0].id)
         if self._undo:
             self.undo_label.setText(f"Deleted “{self._undo[-1][1]}”.")
         else:
@@ -364,10 +365,10 @@ class BookmarksPanel(QWidget):
     # ----- events --------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
-        if watched is self.tree.viewport() and event.type() == QEvent.Type.MouseButtonRelease:
-            mouse: QMouseEvent = event  # type: ignore[assignment]
-            if mouse.button() == Qt.MouseButton.MiddleButton:
-                self._activate(self.tree.indexAt(mouse.position().toPoint()), True)
+        if watched is self.tree.viewport() and isinstance(event, QMouseEvent) and \
+                event.type() == QEvent.Type.MouseButtonRelease:
+            if event.button() == Qt.MouseButton.MiddleButton:
+                self._activate(self.tree.indexAt(event.position().toPoint()), True)
                 return True
         return super().eventFilter(watched, event)
 
@@ -503,7 +504,7 @@ class BookmarksPanel(QWidget):
 
     # ----- helpers -------------------------------------------------------------------------
 
-    def _edit(self, action: Edit) -> object | None:
+    def _edit(self, action: Callable[[BookmarkStore], T]) -> T | None:
         """One user action on the bookmarks: one transaction, announced once; the panel shows the result
         (a refused action is explained in the panel). Returns the action's result, None if it failed."""
         try:

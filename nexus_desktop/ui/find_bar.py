@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
 
 from nexus_desktop.ui.page_matches import MAX_FOUND
@@ -58,7 +58,7 @@ class FindBar(QWidget):
         escape.activated.connect(self.close_bar)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
-        if obj is self.field and event.type() == QEvent.Type.KeyPress:
+        if obj is self.field and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and \
                     event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
                 self.find_previous()
@@ -114,7 +114,7 @@ class FindBar(QWidget):
     def _find(self, text: str, backward: bool, incremental: bool = False) -> None:
         if self._tab is None:
             return
-        number, count = self._tab.find(text, backward, incremental)
+        number, count = self._tab.find_text(text, backward, incremental)
         self.note.setText(found_note(number, count) if text else "")
 
 

@@ -1,5 +1,5 @@
 """The GUI half of the library: starts the library worker, watches the folders and the open files,
-turns their changes into re-indexing, and hands snapshots and reports on; one place stops it all."""
+turns their changes into re-indexing, and hands the indexed library and reports on; one place stops it all."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from nexus_desktop.ui.workers import LibraryService
 if TYPE_CHECKING:
     from nexus_desktop.core.index import IndexReport
     from nexus_desktop.core.indexing import IndexingProgress
-    from nexus_desktop.ui.workers import LibrarySnapshot
+    from nexus_desktop.ui.workers import IndexedLibrary
 
 WATCH_DEBOUNCE_MS = 250
 RECHECK_AFTER_S = 30.0  # back in the window after this long: look for files edited in place meanwhile
@@ -27,10 +27,10 @@ class LibraryController(QObject):
     `merged` (segments merged: search anew). `notice`/`failed` are for the user, `busy` means read-only.
     `indexing_changed` carries the one indexing progress every view shows (`indexing`: None when idle)."""
 
-    opened = Signal(object)            # LibrarySnapshot
-    snapshot_ready = Signal(object)    # LibrarySnapshot: catalog, tree, refs... to show (opened, partial, indexed)
-    partial = Signal()                 # the snapshot just sent is part of a first build
-    indexed = Signal(object, bool)     # IndexReport | None, whether a new snapshot came with it
+    opened = Signal(object)            # IndexedLibrary
+    library_ready = Signal(object)    # IndexedLibrary: catalog, tree, refs... to show (opened, partial, indexed)
+    partial = Signal()                 # the library just sent is part of a first build
+    indexed = Signal(object, bool)     # IndexReport | None, whether an updated library came with it (library_ready)
     indexing_changed = Signal(object)  # IndexingProgress, or None: no indexing under way
     busy = Signal(str)                 # another process holds the index: read-only
     notice = Signal(str)
@@ -42,7 +42,7 @@ class LibraryController(QObject):
         self.service = LibraryService(data_dir, content, self)
         self.read_only = False
         self._started = False
-        self._has_snapshot = False
+        self._library_shown = False
         self._rebuilding = False
         self._indexing: IndexingProgress | None = None
         self._last_full_check = time.monotonic()  # the library is compared in full at launch
@@ -81,7 +81,7 @@ class LibraryController(QObject):
 
     def rebuild_index(self) -> None:
         """A search found the index damaged (core set it aside, empty): index the whole library anew in the
-        indexing process; `indexed` brings the new snapshot, and the searcher is refreshed on it."""
+        indexing process; `indexed` brings the library indexed anew, and the searcher is refreshed on it."""
         if not self._rebuilding:  # several queries may find the same damage: one rebuild serves them all
             self._rebuilding = True
             self.service.reindex()
@@ -91,7 +91,7 @@ class LibraryController(QObject):
         one by one): when the user comes back to the window, the whole library is compared again, in
         the indexing process (nothing is written when nothing changed)."""
         now = time.monotonic()
-        if not self._has_snapshot or now - self._last_full_check < RECHECK_AFTER_S:
+        if not self._library_shown or now - self._last_full_check < RECHECK_AFTER_S:
             return
         self._last_full_check = now
         self.service.reindex()
@@ -114,12 +114,12 @@ class LibraryController(QObject):
         self.service.shutdown()
 
     # --- from the worker and the watcher -------------------------------------------------------------
-    def _opened(self, snapshot: LibrarySnapshot) -> None:
-        self._show(snapshot)
-        self.opened.emit(snapshot)
+    def _opened(self, library: IndexedLibrary) -> None:
+        self._show(library)
+        self.opened.emit(library)
 
-    def _partial(self, snapshot: LibrarySnapshot) -> None:
-        self._show(snapshot)
+    def _partial(self, library: IndexedLibrary) -> None:
+        self._show(library)
         self.partial.emit()
 
     def _set_indexing(self, progress: IndexingProgress | None) -> None:
@@ -136,7 +136,7 @@ class LibraryController(QObject):
         self._set_indexing(None)
         self.merged.emit()
 
-    def _indexed(self, report: IndexReport | None, snapshot: LibrarySnapshot | None) -> None:
+    def _indexed(self, report: IndexReport | None, library: IndexedLibrary | None) -> None:
         from nexus_desktop.core.indexing import MERGING
 
         self._rebuilding = False
@@ -144,19 +144,19 @@ class LibraryController(QObject):
             self.read_only = False
         if self._indexing is not None and self._indexing.phase != MERGING:
             self._set_indexing(None)  # no merge follows: the run is over
-        if snapshot is not None:
-            self._show(snapshot)
-        self.indexed.emit(report, snapshot is not None)
+        if library is not None:
+            self._show(library)
+        self.indexed.emit(report, library is not None)
 
     def _busy(self, message: str) -> None:
         self.read_only = True
         self._set_indexing(None)
         self.busy.emit(message)
 
-    def _show(self, snapshot: LibrarySnapshot) -> None:
-        self._has_snapshot = True
-        self._watch_folders(snapshot.folders)
-        self.snapshot_ready.emit(snapshot)
+    def _show(self, library: IndexedLibrary) -> None:
+        self._library_shown = True
+        self._watch_folders(library.folders)
+        self.library_ready.emit(library)
 
     def _watch_folders(self, folders: list[str]) -> None:
         wanted = set(folders)
@@ -168,7 +168,7 @@ class LibraryController(QObject):
 
     def _on_disk_change(self, path: str) -> None:
         self._changed_folders.add(changed_folder(path))
-        if self._has_snapshot:
+        if self._library_shown:
             self._timer.start()
 
     def _reindex_changed(self) -> None:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QLabel, QLineEdit, QStyle, QTo
                                QVBoxLayout, QWidget)
 
 if TYPE_CHECKING:  # the core modules load Whoosh/Markdown: not needed to build the widget
-    from nexus_desktop.ui.workers import LibrarySnapshot
+    from nexus_desktop.ui.workers import IndexedLibrary
     from nexus_desktop.core.index import CatalogItem
     from nexus_desktop.core.library import Root
 
@@ -167,12 +167,12 @@ class LibraryPanel(QWidget):
 
     # ----- public API ----------------------------------------------------------------------
 
-    def show_snapshot(self, snapshot: LibrarySnapshot) -> None:
+    def show_library(self, library: IndexedLibrary) -> None:
         """The library as indexed now (the tree comes built from the worker when it could)."""
-        if snapshot.tree is not None:
-            self.set_tree(snapshot.tree)
+        if library.tree is not None:
+            self.set_tree(library.tree)
         else:
-            self.set_catalog(snapshot.catalog, snapshot.workspace.roots)
+            self.set_catalog(library.catalog, library.workspace.roots)
 
     def set_catalog(self, items: Sequence[CatalogItem], roots: Sequence[Root] = ()) -> None:
         """Rebuild the tree from the index's catalog (for big libraries build it off the GUI thread
@@ -231,10 +231,10 @@ class LibraryPanel(QWidget):
     # ----- events --------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
-        if watched is self.tree and event.type() == QEvent.Type.KeyPress:
-            return self._tree_key(event)  # type: ignore[arg-type]
-        if watched is self.filter_edit and event.type() == QEvent.Type.KeyPress:
-            key = event.key()  # type: ignore[attr-defined]
+        if watched is self.tree and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
+            return self._tree_key(event)
+        if watched is self.filter_edit and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
+            key = event.key()
             if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
                 self.tree.setFocus()
                 return True
@@ -242,12 +242,12 @@ class LibraryPanel(QWidget):
                 self.filter_edit.clear()
                 self.apply_filter()
                 return True
-        if watched is self.tree.viewport() and event.type() == QEvent.Type.ToolTip:
-            return self._show_tooltip(event)  # type: ignore[arg-type]
-        if watched is self.tree.viewport() and event.type() == QEvent.Type.MouseButtonRelease:
-            mouse: QMouseEvent = event  # type: ignore[assignment]
-            if mouse.button() == Qt.MouseButton.MiddleButton:
-                self._open_index(self.tree.indexAt(mouse.position().toPoint()), True)
+        if watched is self.tree.viewport() and isinstance(event, QHelpEvent) and event.type() == QEvent.Type.ToolTip:
+            return self._show_tooltip(event)
+        if watched is self.tree.viewport() and isinstance(event, QMouseEvent) and \
+                event.type() == QEvent.Type.MouseButtonRelease:
+            if event.button() == Qt.MouseButton.MiddleButton:
+                self._open_index(self.tree.indexAt(event.position().toPoint()), True)
                 return True
         return super().eventFilter(watched, event)
 

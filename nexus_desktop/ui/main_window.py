@@ -52,13 +52,14 @@ if TYPE_CHECKING:
     from nexus_desktop.ui.search_panel import SearchPanel
     from nexus_desktop.ui.search_service import SearchService, SearcherFactory
     from nexus_desktop.ui.session_controller import SessionController
+    from nexus_desktop.ui.single_instance import InstanceServer
     from nexus_desktop.ui.status_bar import StatusBar
     from nexus_desktop.ui.tabs import Tabs
     from nexus_desktop.ui.theme_switcher import ThemeSwitcher
     from nexus_desktop.ui.user_data import UserData
     from nexus_desktop.ui.find_bar import FindBar
     from nexus_desktop.ui.viewer import ViewerTab
-    from nexus_desktop.ui.workers import LibrarySnapshot
+    from nexus_desktop.ui.workers import IndexedLibrary
 
 ZOOM_RANGE = (-6, 12)
 READABLE = "view.readable_line_length"  # preference: text at a readable measure (View menu), on by default
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
         self.dirs: UserDirs | None = None
         self.user_data: UserData | None = None
         self.session_keeper: SessionController | None = None
+        self.instance_server: InstanceServer | None = None  # serve_launches
         self.signal_wakeup: tuple[object, ...] = ()  # app.quit_on_signals: SIGTERM quits like Ctrl+Q
         scheme = theme.palette_scheme()  # refined by the theme switcher, after the first frame
         app = QApplication.instance()
@@ -252,7 +254,7 @@ class MainWindow(QMainWindow):
         self.bookmarks_panel.search_requested.connect(self.run_search)
         # library -> pages, panels, search, tabs, status
         for follower in (self.pages, self.library_panel, self.quick_open, self.bookmarks_panel, tabs):
-            library.snapshot_ready.connect(follower.show_snapshot)  # the pages first: the others render
+            library.library_ready.connect(follower.show_library)  # the pages first: the others render
         library.opened.connect(self._library_opened)
         library.partial.connect(self._partial)
         library.indexed.connect(self.status.show_report)
@@ -539,8 +541,8 @@ class MainWindow(QMainWindow):
         self.status.say("Opening the library\u2026", 0)
         self.library.start()
 
-    def _library_opened(self, snapshot: LibrarySnapshot) -> None:
-        self.search.set_index(snapshot.workspace.index)
+    def _library_opened(self, opened: IndexedLibrary) -> None:
+        self.search.set_index(opened.workspace.index)
         self.status.say("Library open; checking for changes\u2026", 3000)
         self.search_panel.rerun()
         self.library_opened.emit()
@@ -556,8 +558,8 @@ class MainWindow(QMainWindow):
         self.search_panel.rerun()
         self._reload_changed_tabs(links_changed=True)
 
-    def _indexed(self, report: IndexReport | None, new_snapshot: bool) -> None:
-        if new_snapshot:
+    def _indexed(self, report: IndexReport | None, library_updated: bool) -> None:
+        if library_updated:
             self.search.refresh()
             self.search_panel.rerun()
             self._reload_changed_tabs(links_changed=report is None or bool(report.added or report.removed))
@@ -604,11 +606,11 @@ class MainWindow(QMainWindow):
             saved, detail = False, str(exc)
         if not saved:
             QMessageBox.warning(self, "Nexus", f"Your open tabs could not be saved for the next launch:\n{detail}")
-        server = getattr(self, "instance_server", None)
-        if server is not None:
-            server.close()
+        if self.instance_server is not None:
+            self.instance_server.close()
         self.library.shutdown()
         self.search.shutdown()
-        self.bookmarks_panel.shutdown()
+        if self.bookmarks_panel is not None:
+            self.bookmarks_panel.shutdown()
         self.themes.stop()
         self.user_data.db.close()

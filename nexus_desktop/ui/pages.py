@@ -1,4 +1,4 @@
-"""What tabs show: entries rendered from the library snapshot, the start page, help, "not found" pages.
+"""What tabs show: entries rendered from the library as last indexed, the start page, help, "not found" pages.
 
 Rendering records nothing (a theme switch re-renders every tab): visits are recorded by the tabs."""
 
@@ -19,40 +19,40 @@ if TYPE_CHECKING:
     from nexus_desktop.core.highlight import WordMatcher
     from nexus_desktop.core.render import Renderer, RestOfEntry
     from nexus_desktop.ui.user_data import UserData
-    from nexus_desktop.ui.workers import LibrarySnapshot
+    from nexus_desktop.ui.workers import IndexedLibrary
 
 START_RECENT = 10
 START_BOOKMARKS = 15
 
 
 class Pages:
-    """The tabs' page source; the window pushes it the library snapshot, the scheme and the user data."""
+    """The tabs' page source; the window pushes it the indexed library, the scheme and the user data."""
 
     def __init__(self, content: list[str] | None) -> None:
         self.content = content
-        self.snapshot: LibrarySnapshot | None = None
+        self.library: IndexedLibrary | None = None
         self.scheme = "light"
         self.user_data: UserData | None = None
         self._titles: dict[str, str] = {}
 
-    def show_snapshot(self, snapshot: LibrarySnapshot) -> None:
-        """Render from this snapshot of the library from now on (its link resolver, its titles)."""
-        snapshot.use_resolver()
-        self.snapshot = snapshot
-        self._titles = {item.id: item.title for item in snapshot.catalog}
+    def show_library(self, library: IndexedLibrary) -> None:
+        """Render from the library as indexed now (its link resolver, its titles)."""
+        library.use_resolver()
+        self.library = library
+        self._titles = {item.id: item.title for item in library.catalog}
 
     def css(self) -> str:
         return theme.content_css(self.scheme)
 
     def image_allowed(self, path: Path) -> bool:
         """Only images inside the library's folders are shown."""
-        if self.snapshot is None:
+        if self.library is None:
             return False
         try:
             resolved = path.resolve()
         except OSError:
             return False
-        return any(resolved.is_relative_to(Path(root.path).resolve()) for root in self.snapshot.workspace.roots)
+        return any(resolved.is_relative_to(Path(root.path).resolve()) for root in self.library.workspace.roots)
 
     def title_of(self, entry_id: str) -> str:
         if entry_id == START_ID:
@@ -63,8 +63,8 @@ class Pages:
 
     def start_id(self) -> str:
         """What a new tab shows: the bundled start page `nexus/index` when it is in the library."""
-        if self.snapshot is not None:
-            return start_entry(item.id for item in self.snapshot.catalog) or START_ID
+        if self.library is not None:
+            return start_entry(item.id for item in self.library.catalog) or START_ID
         if self.content is None:
             return BUNDLED_START
         from nexus_desktop.paths import content_dir
@@ -73,19 +73,19 @@ class Pages:
         return BUNDLED_START if any(Path(c).expanduser().resolve() == bundled for c in self.content) else START_ID
 
     def renderer(self) -> Renderer:
-        assert self.snapshot is not None
-        return self.snapshot.renderers[self.scheme]
+        assert self.library is not None
+        return self.library.renderers[self.scheme]
 
     def page(self, entry_id: str, first_part: bool = False, terms: Sequence[str] = ()) -> Page:
         """The page for an id, the search's `terms` marked in it (as the search matched them)."""
-        if self.snapshot is None:
+        if self.library is None:
             return Page(entry_id, self.title_of(entry_id),
                         "<p style='color:gray'>Opening the library\u2026</p>", loading=True)
         matcher = _matcher(terms)
         renderer = self.renderer()
         mark_colour = renderer.palette.hit_background
         if entry_id == START_ID:
-            return Page(entry_id, "Start", self.snapshot.overview_html + renderer.render_text(self._personal()))
+            return Page(entry_id, "Start", self.library.overview_html + renderer.render_text(self._personal()))
         if entry_id == HELP_ID:
             from nexus_desktop.core.library import extract_headings
 
@@ -95,7 +95,7 @@ class Pages:
         from nexus_desktop.core.library import EntryError
 
         try:
-            entry = self.snapshot.workspace.load_entry(entry_id)
+            entry = self.library.workspace.load_entry(entry_id)
         except (EntryError, OSError) as exc:
             return self._problem(entry_id, "Entry could not be read",
                                  f"The file of <code>{html.escape(entry_id)}</code> could not be read: "

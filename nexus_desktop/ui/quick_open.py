@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QPainter, QPalette
 from PySide6.QtWidgets import (QDialog, QFrame, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QStyle, QStyledItemDelegate, QStyleOptionViewItem, QVBoxLayout,
@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QDialog, QFrame, QLabel, QLineEdit, QListWidget, 
 from nexus_desktop.core.fuzzy import FuzzyMatcher
 
 if TYPE_CHECKING:  # the core modules load Whoosh/Markdown: not needed to build the widget
-    from nexus_desktop.ui.workers import LibrarySnapshot
+    from nexus_desktop.ui.workers import IndexedLibrary
     from nexus_desktop.core.index import CatalogItem
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -44,7 +44,8 @@ class _RowDelegate(QStyledItemDelegate):
     """The title with the matched letters in bold link colour, and the entry id dimmed at the right
     (palette colours: light and dark)."""
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         title, opt.text = opt.text, ""
@@ -137,9 +138,9 @@ class QuickOpen(QDialog):
 
     # ----- public API ----------------------------------------------------------------------
 
-    def show_snapshot(self, snapshot: LibrarySnapshot) -> None:
+    def show_library(self, library: IndexedLibrary) -> None:
         """Match over the library as indexed now."""
-        self.set_catalog(snapshot.catalog, snapshot.matcher)
+        self.set_catalog(library.catalog, library.matcher)
 
     def set_catalog(self, items: Sequence[CatalogItem], matcher: FuzzyMatcher | None = None) -> None:
         """Entries to match; `matcher` (FuzzyMatcher over their titles and aliases, in the same order)
@@ -233,13 +234,14 @@ class QuickOpen(QDialog):
             row_height = self.list.sizeHintForRow(0)
             self.list.setFixedHeight(rows * row_height + 2 * self.list.frameWidth())
         for layout in (self._frame.layout(), self.layout()):
-            layout.invalidate()
-            layout.activate()
+            if layout is not None:
+                layout.invalidate()
+                layout.activate()
         self.resize(self.width(), self.sizeHint().height())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
-        if watched is self.line_edit and event.type() == QEvent.Type.KeyPress:
-            return self._key(event)  # type: ignore[arg-type]
+        if watched is self.line_edit and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
+            return self._key(event)
         return super().eventFilter(watched, event)
 
     def _key(self, event: QKeyEvent) -> bool:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, QRectF, QSize, \
     Qt, QTimer, Signal
-from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QPainter, QPalette, QTextDocument
+from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QMouseEvent, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QStackedWidget, QStyle, \
     QStyledItemDelegate, QStyleOptionViewItem, QVBoxLayout, QWidget
 
@@ -125,7 +125,8 @@ class ResultDelegate(QStyledItemDelegate):
             self._docs[key] = doc
         return doc
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
         hit = index.data(HIT_ROLE)
         if hit is None:
             super().paint(painter, option, index)
@@ -153,7 +154,7 @@ class ResultDelegate(QStyledItemDelegate):
         doc.documentLayout().draw(painter, ctx)
         painter.restore()
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
         hit = index.data(HIT_ROLE)
         if hit is None:
             return super().sizeHint(option, index)
@@ -258,7 +259,7 @@ class SearchPanel(QWidget):
 
     def show_results(self, seq: int, results: SearchResults) -> None:
         """Results of query `seq`; dropped unless it is the newest one asked."""
-        if seq != self._seq or seq != getattr(self.service, "latest", seq):
+        if seq != self._seq or seq != self.service.latest:
             return
         self.results = results
         keep = self.current_hit()
@@ -358,8 +359,8 @@ class SearchPanel(QWidget):
         return list(self.results.terms) if self.results is not None else []
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
-        if obj is self.view.viewport() and event.type() == QEvent.Type.MouseButtonRelease and \
-                event.button() == Qt.MouseButton.MiddleButton:
+        if obj is self.view.viewport() and isinstance(event, QMouseEvent) and \
+                event.type() == QEvent.Type.MouseButtonRelease and event.button() == Qt.MouseButton.MiddleButton:
             index = self.view.indexAt(event.position().toPoint())
             if index.isValid():
                 self._open_row(index.row(), True)

@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Signal
 from nexus_desktop.ui.background import BackgroundRunner
 
 if TYPE_CHECKING:
-    from nexus_desktop.core.index import Index
+    from nexus_desktop.core.index import SearchIndex
     from nexus_desktop.core.search import SearchResults
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ class Searcher(Protocol):
     def suggest(self, text: str) -> str | None: ...
 
 
-SearcherFactory = Callable[["Index"], Searcher]
+SearcherFactory = Callable[["SearchIndex"], Searcher]
 
 
 class SearchService(QObject):
@@ -47,7 +47,7 @@ class SearchService(QObject):
         self._runner = BackgroundRunner("nexus-search", self)
         # Touched only on the runner's thread:
         self._searcher: Searcher | None = None
-        self._index: Index | None = None
+        self._index: SearchIndex | None = None
         self._pending: tuple[int, str, bool] | None = None
 
     @property
@@ -72,7 +72,7 @@ class SearchService(QObject):
         self._runner.run(lambda: self._suggest(seq, text), lambda suggestion: self._suggested(seq, suggestion),
                          lambda exc: log.warning("no suggestion for %r: %s", text, exc))
 
-    def set_index(self, index: Index) -> None:
+    def set_index(self, index: SearchIndex) -> None:
         """Search this index from now on (a query asked before it was there runs now)."""
         self._runner.run(lambda: self._open(index), self._deliver_pending,
                          lambda exc: self._fail(self._latest, exc, "The search index could not be opened: "))
@@ -88,7 +88,7 @@ class SearchService(QObject):
         self._runner.shutdown(5000)
 
     # --- on the runner's thread ----------------------------------------------------------------
-    def _open(self, index: Index) -> tuple[int, str, bool] | None:
+    def _open(self, index: SearchIndex) -> tuple[int, str, bool] | None:
         """A new searcher for `index`; returns the query that waited for it, if any."""
         self._index = index
         if self._factory is not None:

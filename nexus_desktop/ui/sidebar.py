@@ -26,7 +26,8 @@ class Sidebar(QTabWidget):
         current = self.currentIndex()
         stand_in = self.widget(BOOKMARKS)
         self.removeTab(BOOKMARKS)
-        stand_in.deleteLater()
+        if stand_in is not None:
+            stand_in.deleteLater()
         self.insertTab(BOOKMARKS, panel, PANELS[BOOKMARKS])
         self.setCurrentIndex(current)
 

@@ -6,10 +6,14 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from nexus_desktop.core.instance import HandOver, decode
+
+if TYPE_CHECKING:  # QtNetwork is loaded after the first frame
+    from PySide6.QtNetwork import QLocalSocket
 
 log = logging.getLogger(__name__)
 
@@ -108,18 +112,15 @@ class InstanceServer(QObject):
             conn = self._server.nextPendingConnection()
             buffer = bytearray()
 
-            def read(conn: object = conn, buffer: bytearray = buffer) -> None:
+            def read(conn: QLocalSocket = conn, buffer: bytearray = buffer) -> None:
                 self._read(conn, buffer)
 
             conn.readyRead.connect(read)
             conn.disconnected.connect(conn.deleteLater)
 
-    def _read(self, conn: object, buffer: bytearray) -> None:
-        from PySide6.QtNetwork import QLocalSocket
-
+    def _read(self, conn: QLocalSocket, buffer: bytearray) -> None:
         from nexus_desktop.core.urls import BadTarget
 
-        assert isinstance(conn, QLocalSocket)
         buffer += bytes(conn.readAll().data())
         if b"\n" not in buffer and len(buffer) < MAX_PENDING_BYTES:
             return  # the rest is on its way

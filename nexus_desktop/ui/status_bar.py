@@ -50,7 +50,7 @@ class StatusBar(QStatusBar):
         self.progress.setToolTip(progress.text)
         self.progress.show()
 
-    def show_report(self, report: IndexReport | None, _new_snapshot: bool = False) -> None:
+    def show_report(self, report: IndexReport | None, _library_updated: bool = False) -> None:
         """An indexing pass ended: what it changed (no report: the index was opened read-only). A report
         means this window wrote the index: it is read-only no more. The progress bar is the library
         controller's to hide (a merge may follow)."""

@@ -16,7 +16,7 @@ from nexus_desktop.ui.viewer import ViewerTab
 
 if TYPE_CHECKING:
     from nexus_desktop.ui.pages import Pages
-    from nexus_desktop.ui.workers import LibrarySnapshot
+    from nexus_desktop.ui.workers import IndexedLibrary
 
 CLOSED_KEEP = 25
 TAB_TITLE_CHARS = 28
@@ -205,13 +205,13 @@ class Tabs(QObject):
             tab.set_zoom(zoom)
         self.session_changed.emit()
 
-    def show_snapshot(self, _snapshot: LibrarySnapshot) -> None:
+    def show_library(self, _library: IndexedLibrary) -> None:
         """A new view of the library (connected after the pages'): tabs shown while it opened render now."""
         if any(tab.page is not None and tab.page.loading for tab in self.all()):
             self.library_opened()
 
     def library_opened(self) -> None:
-        """The first snapshot is here: tabs shown while it opened are rendered now."""
+        """The library is first indexed here: tabs shown while it opened are rendered now."""
         current = self.widget.currentIndex()
         for index, tab in enumerate(self.all()):
             if tab.page is not None and tab.page.loading:

@@ -83,7 +83,8 @@ class ContentBrowser(QTextBrowser):
         self._middle_anchor = ""
         self._event_modifiers = Qt.KeyboardModifier.NoModifier
 
-    def loadResource(self, kind: int, url: QUrl) -> QImage | None:  # noqa: N802 (Qt API)
+    def loadResource(self, kind: int, name: QUrl | str) -> QImage | None:  # noqa: N802 (Qt API)
+        url = QUrl(name)
         if url.isLocalFile() and int(kind) == int(QTextDocument.ResourceType.ImageResource):
             path = Path(url.toLocalFile())
             if path.suffix.lower() in IMAGE_SUFFIXES and self._allow_image(path) and path.is_file():
@@ -198,7 +199,7 @@ class ViewerTab(QWidget):
     def can_go_forward(self) -> bool:
         return self.position < len(self.history) - 1
 
-    def scroll(self) -> int:
+    def scroll_position(self) -> int:
         return self.browser.verticalScrollBar().value()
 
     def state(self) -> TabState:
@@ -286,7 +287,7 @@ class ViewerTab(QWidget):
 
     def _remember_scroll(self) -> None:
         if self._loaded and 0 <= self.position < len(self.history):
-            self.history[self.position] = replace(self.history[self.position], scroll=self.scroll())
+            self.history[self.position] = replace(self.history[self.position], scroll=self.scroll_position())
 
     def _show(self, item: HistoryItem, terms: list[str] | None = None, keep_terms: bool = False) -> None:
         self.terms = list(terms or []) if (terms or keep_terms) else []
@@ -371,7 +372,7 @@ class ViewerTab(QWidget):
         """The whole page now (jumping to a heading or finding text needs it): rendered here at once."""
         if not self._rest_pending:
             return
-        scroll = self.scroll()
+        scroll = self.scroll_position()
         self._load += 1  # what the rendering thread still delivers is dropped
         self._rest_pending = False
         self.page = self.source.page(self.entry_id, terms=self.terms)
@@ -447,7 +448,7 @@ class ViewerTab(QWidget):
         self.complete()
         return self._go_to(self.marks(), *self._selection(), backward)
 
-    def find(self, text: str, backward: bool = False, incremental: bool = False) -> tuple[int, int]:
+    def find_text(self, text: str, backward: bool = False, incremental: bool = False) -> tuple[int, int]:
         """Select the next (or previous) occurrence of `text`, wrapping around, and highlight them all;
         returns (its number, how many), (0, 0) when there is none. `incremental` (the text was just
         typed): the match may start where the current one starts."""

@@ -1,4 +1,5 @@
-"""The library off the GUI thread: opening it, the indexing child process's events as signals, snapshots."""
+"""The library off the GUI thread: opening it, the indexing child process's events as signals, and the
+IndexedLibrary each index state gives the GUI."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class LibrarySnapshot:
+class IndexedLibrary:
     """What the GUI needs after (re)indexing: the workspace, its catalog and ready renderers."""
 
     workspace: Workspace
@@ -48,7 +49,7 @@ class LibrarySnapshot:
     resolver: LinkResolver | None = None  # the GUI thread gives it to the renderers (use_resolver)
 
     def use_resolver(self) -> None:
-        """On the GUI thread, which renders with them: the renderers resolve links by this snapshot."""
+        """On the GUI thread, which renders with them: the renderers resolve links by this library."""
         if self.resolver is not None:
             for renderer in self.renderers.values():
                 renderer.resolver = self.resolver
@@ -59,10 +60,10 @@ QUICK_REINDEX_FOLDERS = 16  # watcher changes in up to this many folders are ind
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Build a big snapshot without Python's cyclic garbage collector: each full pass over the
+    """Build a big IndexedLibrary without Python's cyclic garbage collector: each full pass over the
     catalog's 10^5 objects holds the interpreter lock for 100+ ms, which the window would feel as a
     freeze. What the build leaves is frozen: out of the collector's sight, still freed by reference
-    counting when a newer snapshot replaces it (snapshots are built without reference cycles)."""
+    counting when a newer one replaces it (they are built without reference cycles)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -77,10 +78,10 @@ class LibraryWorker(QObject):
     """Lives on its own thread: opens the workspace (importing Whoosh there) and builds what the GUI
     shows; the indexing itself runs in a child process whose events it turns into signals."""
 
-    opened = Signal(object)          # LibrarySnapshot, as soon as the existing index is open
+    opened = Signal(object)          # IndexedLibrary, as soon as the existing index is open
     progress = Signal(object)        # core.indexing.IndexingProgress
-    indexed = Signal(object, object)  # IndexReport | None, LibrarySnapshot
-    partial = Signal(object)          # LibrarySnapshot: part of a first build is searchable
+    indexed = Signal(object, object)  # IndexReport | None, IndexedLibrary
+    partial = Signal(object)          # IndexedLibrary: part of a first build is searchable
     busy = Signal(str)               # another process holds the index lock: read-only
     notice = Signal(str)             # something the user should know (index rebuilt, ...)
     failed = Signal(str)
@@ -111,30 +112,33 @@ class LibraryWorker(QObject):
         if child is not None and child.poll() is None:
             child.terminate()
 
-    def _snapshot(self, read_only: bool = False, library_size: int | None = None) -> LibrarySnapshot:
+    def _indexed_library(self, read_only: bool = False, library_size: int | None = None) -> IndexedLibrary:
         """`library_size`: the entries a first index is reading (the start page says its counts are partial)."""
         from nexus_desktop.core.fuzzy import FuzzyMatcher
         from nexus_desktop.core.start_page import RootInfo, library_overview_markdown
         from nexus_desktop.ui.library_panel import build_library_tree
 
+        workspace, overview_renderer, app = self.workspace, self._overview_renderer, QCoreApplication.instance()
+        assert workspace is not None and overview_renderer is not None, "the workspace is opened first"
+        assert app is not None, "the worker serves a running app"
         with collector_paused():
-            catalog = self.workspace.index.catalog()
-            resolver = self.workspace.resolver(catalog)  # its refs serve bookmarks too
-            folders = library_folders(root.path for root in self.workspace.roots)
-            tree = build_library_tree(catalog, self.workspace.roots, self.folder_icon)
-            tree.model.moveToThread(QCoreApplication.instance().thread())
+            catalog = workspace.index.catalog()
+            resolver = workspace.resolver(catalog)  # its refs serve bookmarks too
+            folders = library_folders(root.path for root in workspace.roots)
+            tree = build_library_tree(catalog, workspace.roots, self.folder_icon)
+            tree.model.moveToThread(app.thread())
             matcher = FuzzyMatcher([(item.title or item.id, *item.aliases) for item in catalog])
-            roots = [RootInfo(r.name, str(r.path)) for r in self.workspace.roots]
-            self._overview_renderer.resolver = resolver
-            overview = self._overview_renderer.render_text(library_overview_markdown(roots, catalog, library_size))
-        return LibrarySnapshot(self.workspace, catalog, dict(self._renderers), read_only, folders, tree, matcher,
+            roots = [RootInfo(r.name, str(r.path)) for r in workspace.roots]
+            overview_renderer.resolver = resolver
+            overview = overview_renderer.render_text(library_overview_markdown(roots, catalog, library_size))
+        return IndexedLibrary(workspace, catalog, dict(self._renderers), read_only, folders, tree, matcher,
                                resolver.refs, overview, resolver)
 
     def _open_workspace(self) -> None:
         from nexus_desktop.core.workspace import Workspace
 
         self.workspace, notices = Workspace.for_run(self.data_dir, self.content)
-        # The GUI thread renders with these (each snapshot brings them its link resolver: use_resolver);
+        # The GUI thread renders with these (each IndexedLibrary brings them its link resolver: use_resolver);
         # this thread renders the start page's overview with its own.
         from nexus_desktop.core.links import LinkResolver
 
@@ -154,7 +158,7 @@ class LibraryWorker(QObject):
         self._started = True
         try:
             self._open_workspace()
-            self.opened.emit(self._snapshot())
+            self.opened.emit(self._indexed_library())
         except Exception as exc:
             log.exception("opening the library failed")
             self.failed.emit(f"The library could not be opened: {exc}")
@@ -191,22 +195,25 @@ class LibraryWorker(QObject):
         except Exception as exc:  # noqa: BLE001
             self.failed.emit(f"The library could not be opened: {exc}")
             return
-        self._update(merge=True, force_snapshot=True)
+        self._update(merge=True, roots_changed=True)
 
-    def _update(self, merge: bool, force_snapshot: bool = False) -> None:
+    def _update(self, merge: bool, roots_changed: bool = False) -> None:
         """Run the indexing job (core.indexing) and apply its events; in a child process when possible.
 
-        `force_snapshot`: send a fresh snapshot even when nothing was indexed (the roots changed)."""
+        `roots_changed`: the roots changed, so an IndexedLibrary is sent even when nothing was indexed."""
         from nexus_desktop.core.indexing import run_job
 
+        workspace = self.workspace
+        assert workspace is not None, "the workspace is opened first"
+
         def apply(event: Event) -> None:
-            self._apply_event(event, force_snapshot)
+            self._apply_event(event, roots_changed)
 
         try:
             self._run_child(merge, apply)
         except OSError as exc:  # no child process possible here: index in this thread instead
             log.warning("indexing in the app's process: the indexing process could not start (%s)", exc)
-            run_job(self.workspace, apply, merge=merge, cancel=self._cancelled)
+            run_job(workspace, apply, merge=merge, cancel=self._cancelled)
 
     def _run_child(self, merge: bool, apply: Callable[[Event], None]) -> None:
         from nexus_desktop.core.indexing import child_command, child_environment, parse_event
@@ -240,15 +247,15 @@ class LibraryWorker(QObject):
         detail = last.removeprefix("nexus-desktop: ") if last else f"the indexing process ended with code {code}"
         self.failed.emit(f"Indexing failed: {detail}")
 
-    def _apply_event(self, event: Event, force_snapshot: bool = False) -> None:
+    def _apply_event(self, event: Event, roots_changed: bool = False) -> None:
         """One event of the indexing job, as signals; a failure to apply it is reported, never raised."""
         try:
-            self._signal_event(event, force_snapshot)
+            self._signal_event(event, roots_changed)
         except Exception as exc:
             log.exception("applying the indexing event %r failed", event.get("event"))
             self.failed.emit(f"The library could not be updated: {exc}")
 
-    def _signal_event(self, event: Event, force_snapshot: bool) -> None:
+    def _signal_event(self, event: Event, roots_changed: bool) -> None:
         from nexus_desktop.core.indexing import IndexingProgress, report_from_json
 
         kind = event["event"]
@@ -256,21 +263,21 @@ class LibraryWorker(QObject):
             self._library_size = int(event["total"])
             self.progress.emit(IndexingProgress.from_event(event))
         elif kind == "partial":
-            self.partial.emit(self._snapshot(library_size=self._library_size))
+            self.partial.emit(self._indexed_library(library_size=self._library_size))
         elif kind == "notice":
             self.notice.emit(str(event["text"]))
         elif kind == "log":
             log.warning("%s", event["text"])
         elif kind == "busy":
             self.busy.emit(f"{event['text']} Searching read-only.")
-            self.indexed.emit(None, self._snapshot(read_only=True))
+            self.indexed.emit(None, self._indexed_library(read_only=True))
         elif kind == "failed":
             log.error("%s", event["text"])
             self.failed.emit(str(event["text"]))
         elif kind == "indexed":
             report = report_from_json(event["report"])
-            changed = report.changed or force_snapshot
-            self.indexed.emit(report, self._snapshot() if changed else None)
+            changed = report.changed or roots_changed
+            self.indexed.emit(report, self._indexed_library() if changed else None)
         elif kind == "merged":
             self.merged.emit()
 

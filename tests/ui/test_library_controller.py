@@ -1,4 +1,4 @@
-"""The library controller: snapshots and reports in order, files watched, one shutdown that cuts it all."""
+"""The library controller: indexed libraries and reports in order, files watched, one shutdown that cuts it all."""
 
 from __future__ import annotations
 
@@ -8,17 +8,17 @@ from nexus_desktop.ui.main_window import MainWindow
 TIMEOUT_MS = 30_000
 
 
-def test_opened_then_indexed_with_snapshots(qtbot, data_dir, content_dir):
+def test_opened_then_indexed_each_with_the_library(qtbot, data_dir, content_dir):
     library = LibraryController(str(data_dir), [str(content_dir)])
     order: list[str] = []
-    library.snapshot_ready.connect(lambda _snapshot: order.append("snapshot"))
-    library.opened.connect(lambda _snapshot: order.append("opened"))
+    library.library_ready.connect(lambda _library: order.append("library"))
+    library.opened.connect(lambda _library: order.append("opened"))
     try:
         with qtbot.waitSignal(library.indexed, timeout=TIMEOUT_MS) as got:
             library.start()
-        report, new_snapshot = got.args
-        assert report.added == 3 and new_snapshot
-        assert order[:2] == ["snapshot", "opened"] and order[-1] == "snapshot"
+        report, library_updated = got.args
+        assert report.added == 3 and library_updated
+        assert order[:2] == ["library", "opened"] and order[-1] == "library"
         assert str(content_dir / "notes") in library.watcher.directories()
     finally:
         library.shutdown()

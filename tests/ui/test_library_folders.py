@@ -70,10 +70,10 @@ def test_removing_a_folder_takes_its_entries_out_of_the_index(qtbot, data_dir, t
     dialog.chooser = lambda _parent: str(picked)
     with qtbot.waitSignal(window.index_updated, timeout=INDEX_TIMEOUT_MS):
         dialog.add_folder()
-    assert "field-notes/todo" in {item.id for item in window.pages.snapshot.catalog}
+    assert "field-notes/todo" in {item.id for item in window.pages.library.catalog}
     with qtbot.waitSignal(window.index_updated, timeout=INDEX_TIMEOUT_MS):
         assert dialog.remove_selected()
-    ids = {item.id for item in window.pages.snapshot.catalog}
+    ids = {item.id for item in window.pages.library.catalog}
     assert "field-notes/todo" not in ids and "nexus/index" in ids
 
 

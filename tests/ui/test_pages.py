@@ -23,5 +23,5 @@ def test_the_outline_shows_the_help_pages_headings_and_jumps_to_them(qtbot, make
     outline.tree.setCurrentIndex(last)
     anchor = last.data(ANCHOR_ROLE)  # read now: a model index is not to be kept across the panel's updates
     qtbot.keyClick(outline.tree, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: tab.scroll() > 0)
+    qtbot.waitUntil(lambda: tab.scroll_position() > 0)
     assert tab.history[tab.position].anchor == anchor

@@ -36,8 +36,8 @@ def test_a_search_that_finds_the_index_damaged_rebuilds_it_and_searches_again(
         pass
     assert "rebuilt" in damaged.args[0]
     assert window.banner.isVisible()
-    report, new_snapshot = rebuilt.args
-    assert report.added == 3 and new_snapshot
+    report, library_updated = rebuilt.args
+    assert report.added == 3 and library_updated
     assert "kb/gzip" in {h.id for h in window.search_panel.model.hits}  # the query that found the damage, asked again
     assert index_dir.with_name(f"{index_dir.name}.broken").is_dir()
     search_and_wait(qtbot, window, "tar")

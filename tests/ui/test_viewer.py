@@ -79,7 +79,7 @@ def test_a_result_opens_at_the_top_with_its_matches_marked(qtbot, make_window, n
     qtbot.waitUntil(lambda: window.current_tab().entry_id == "kb/deep")
     tab = window.current_tab()
     qtbot.wait(50)  # a deferred scroll would land now
-    assert tab.scroll() == 0
+    assert tab.scroll_position() == 0
     assert tab.browser.verticalScrollBar().maximum() > 0
     assert marked_texts(tab) == ["zebrafish"]
 

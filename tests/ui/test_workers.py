@@ -59,14 +59,14 @@ def test_library_worker_reports_progress_and_index(qtbot, data_dir, content_dir)
     worker = LibraryWorker(str(data_dir), [str(content_dir)])
     opened, indexed = [], []
     worker.opened.connect(opened.append)
-    worker.indexed.connect(lambda report, snapshot: indexed.append((report, snapshot)))
+    worker.indexed.connect(lambda report, library: indexed.append((report, library)))
     worker.start()  # run here, synchronously
     assert opened and opened[0].catalog == []
-    report, snapshot = indexed[0]
+    report, library = indexed[0]
     assert report.added == 3
-    assert sorted(i.id for i in snapshot.catalog) == ["kb/gzip", "kb/notes/callouts", "kb/tar"]
-    assert str(content_dir / "notes") in snapshot.folders
-    assert set(snapshot.renderers) == {"light", "dark"}
+    assert sorted(i.id for i in library.catalog) == ["kb/gzip", "kb/notes/callouts", "kb/tar"]
+    assert str(content_dir / "notes") in library.folders
+    assert set(library.renderers) == {"light", "dark"}
 
 
 def test_a_searcher_that_cannot_open_is_reported_not_silent(qtbot, data_dir, content_dir):
@@ -149,20 +149,20 @@ def test_without_child_processes_indexing_happens_in_the_worker_thread(qtbot, da
     monkeypatch.setattr(workers.subprocess, "Popen", refuse)
     worker = LibraryWorker(str(data_dir), [str(content_dir)])
     indexed = []
-    worker.indexed.connect(lambda report, snapshot: indexed.append((report, snapshot)))
+    worker.indexed.connect(lambda report, library: indexed.append((report, library)))
     worker.start()
-    report, snapshot = indexed[0]
-    assert report.added == 3 and len(snapshot.catalog) == 3
+    report, library = indexed[0]
+    assert report.added == 3 and len(library.catalog) == 3
 
 
-def test_snapshots_leave_the_garbage_collector_as_they_found_it(qtbot, data_dir, content_dir):
+def test_indexed_libraries_leave_the_garbage_collector_as_they_found_it(qtbot, data_dir, content_dir):
     import gc
 
     worker = LibraryWorker(str(data_dir), [str(content_dir)])
-    snapshots = []
-    worker.indexed.connect(lambda _report, snapshot: snapshots.append(snapshot))
+    libraries = []
+    worker.indexed.connect(lambda _report, library: libraries.append(library))
     worker.start()
-    assert gc.isenabled() and snapshots[0].catalog
+    assert gc.isenabled() and libraries[0].catalog
     gc.disable()
     try:
         worker.reload_roots()
@@ -171,7 +171,7 @@ def test_snapshots_leave_the_garbage_collector_as_they_found_it(qtbot, data_dir,
         gc.enable()
 
 
-def test_a_snapshot_that_cannot_be_built_is_reported(qtbot, data_dir, content_dir, monkeypatch):
+def test_an_indexed_library_that_cannot_be_built_is_reported(qtbot, data_dir, content_dir, monkeypatch):
     import sys
 
     from nexus_desktop.core import indexing
@@ -179,15 +179,15 @@ def test_a_snapshot_that_cannot_be_built_is_reported(qtbot, data_dir, content_di
     event = '{"event": "indexed", "report": {"added": 1}}'
     monkeypatch.setattr(indexing, "child_command", lambda *_args: [sys.executable, "-c", f"print({event!r})"])
     worker = LibraryWorker(str(data_dir), [str(content_dir)])
-    real_snapshot, calls = worker._snapshot, []
+    real_build, calls = worker._indexed_library, []
 
-    def snapshot(read_only: bool = False):
+    def build(read_only: bool = False):
         calls.append(read_only)
-        if len(calls) > 1:  # the library opens; the snapshot after indexing fails
+        if len(calls) > 1:  # the library opens; building it after indexing fails
             raise OSError("index segment unreadable")
-        return real_snapshot(read_only)
+        return real_build(read_only)
 
-    monkeypatch.setattr(worker, "_snapshot", snapshot)
+    monkeypatch.setattr(worker, "_indexed_library", build)
     failures: list[str] = []
     worker.failed.connect(failures.append)
     worker.start()
@@ -197,7 +197,7 @@ def test_a_snapshot_that_cannot_be_built_is_reported(qtbot, data_dir, content_di
 def test_changes_in_a_few_folders_are_indexed_at_once_and_many_by_a_full_update(qtbot, data_dir, content_dir):
     worker = LibraryWorker(str(data_dir), [str(content_dir)])
     reports = []
-    worker.indexed.connect(lambda report, _snapshot: reports.append(report))
+    worker.indexed.connect(lambda report, _library: reports.append(report))
     worker.start()
     (content_dir / "notes" / "zebra.md").write_text("# Zebra\n\nStriped.\n", encoding="utf-8")
     worker.reindex([str(content_dir / "notes")])
@@ -215,14 +215,14 @@ def test_without_a_data_dir_the_indexing_process_writes_the_index_the_window_rea
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     worker = LibraryWorker(None, [str(content_dir)])
     indexed = []
-    worker.indexed.connect(lambda report, snapshot: indexed.append((report, snapshot)))
+    worker.indexed.connect(lambda report, library: indexed.append((report, library)))
     worker.start()
-    report, snapshot = indexed[0]
-    assert report.added == 3 and len(snapshot.catalog) == 3
+    report, library = indexed[0]
+    assert report.added == 3 and len(library.catalog) == 3
     assert not (tmp_path / "xdg-data" / "nexus-desktop" / "cache").exists()  # no second index elsewhere
 
 
-def test_a_partial_snapshot_says_its_start_page_counts_are_of_the_entries_read_so_far(qtbot, data_dir, content_dir):
+def test_a_partial_library_says_its_start_page_counts_are_of_the_entries_read_so_far(qtbot, data_dir, content_dir):
     worker = LibraryWorker(str(data_dir), [str(content_dir)])
     worker.start()  # run here, synchronously (3 entries indexed)
     partial = []

@@ -26,6 +26,7 @@ from whoosh.util.numeric import byte_to_length
 
 Scores = dict[int, float]  # global document number -> score
 
+_DEADLINE_EVERY = 256  # documents matched a document at a time between two looks at the clock
 _LENGTH_OF_BYTE = [0] + [byte_to_length(b) for b in range(1, 256)]
 
 
@@ -127,6 +128,9 @@ class BulkScorer:
             while matcher.is_active():
                 found[matcher.id() + offset] = matcher.score()
                 matcher.next()
+                if len(found) % _DEADLINE_EVERY == 0 and self.deadline():
+                    self.timed_out = True
+                    return found
         return found
 
 

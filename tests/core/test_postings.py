@@ -110,3 +110,12 @@ def test_positions_are_whooshs_positions(searcher: Searcher) -> None:
             matcher.next()
         assert postings.positions(reader, "body", "file", wanted) == expected
         assert postings.positions(reader, "body", "nosuchword", wanted) == {}
+
+
+def test_a_phrase_matched_a_document_at_a_time_stops_at_the_deadline(searcher: Searcher) -> None:
+    scorer = BulkScorer(searcher._searcher, BM25_B, BM25_K1, Lengths())
+    everywhere = wq.Phrase("body", ["file", "file"], slop=100)
+    assert len(scorer.scores(everywhere)) > 256
+    late = BulkScorer(searcher._searcher, BM25_B, BM25_K1, Lengths())
+    late.deadline = lambda: True
+    assert len(late.scores(everywhere)) <= 256 and late.timed_out

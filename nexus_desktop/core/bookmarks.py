@@ -168,25 +168,22 @@ class BookmarkStore:
 
     def get(self, bookmark_id: int) -> Bookmark:
         """The bookmark with this id (NotFoundError if none)."""
-        row = self.db.conn.execute(
-            f"SELECT {_BOOKMARK_COLS} FROM bookmark WHERE id = ?", (bookmark_id,)).fetchone()
+        row = self.db.query_one(f"SELECT {_BOOKMARK_COLS} FROM bookmark WHERE id = ?", (bookmark_id,))
         if row is None:
             raise NotFoundError(f"no bookmark with id {bookmark_id}")
         return _bookmark(row)
 
     def get_folder(self, folder_id: int) -> Folder:
         """The folder with this id (NotFoundError if none)."""
-        row = self.db.conn.execute(
-            f"SELECT {_FOLDER_COLS} FROM bookmark_folder WHERE id = ?", (folder_id,)).fetchone()
+        row = self.db.query_one(f"SELECT {_FOLDER_COLS} FROM bookmark_folder WHERE id = ?", (folder_id,))
         if row is None:
             raise NotFoundError(f"no bookmark folder with id {folder_id}")
         return _folder(row)
 
     def bookmarks(self, folder_id: int | None = None) -> list[Bookmark]:
         """Bookmarks directly in a folder (None = top level), in order."""
-        rows = self.db.conn.execute(
-            f"SELECT {_BOOKMARK_COLS} FROM bookmark WHERE folder_id IS ? ORDER BY position, id",
-            (folder_id,)).fetchall()
+        rows = self.db.query(
+            f"SELECT {_BOOKMARK_COLS} FROM bookmark WHERE folder_id IS ? ORDER BY position, id", (folder_id,))
         return [_bookmark(r) for r in rows]
 
     def all_bookmarks(self) -> list[Bookmark]:
@@ -195,22 +192,21 @@ class BookmarkStore:
 
     def count(self) -> int:
         """Number of bookmarks (entries and saved searches)."""
-        return int(self.db.conn.execute("SELECT count(*) FROM bookmark").fetchone()[0])
+        return int(self.db.query("SELECT count(*) FROM bookmark")[0][0])
 
     def folders(self, parent_id: int | None = None) -> list[Folder]:
         """Sub-folders directly in a folder (None = top level), in order."""
-        rows = self.db.conn.execute(
-            f"SELECT {_FOLDER_COLS} FROM bookmark_folder WHERE parent_id IS ? "
-            "ORDER BY position, id", (parent_id,)).fetchall()
+        rows = self.db.query(
+            f"SELECT {_FOLDER_COLS} FROM bookmark_folder WHERE parent_id IS ? ORDER BY position, id", (parent_id,))
         return [_folder(r) for r in rows]
 
     def tree(self) -> FolderNode:
         """The whole tree: root node (folder None) with nested folders and bookmarks in order."""
-        conn = self.db.conn
-        folders = [_folder(r) for r in conn.execute(
-            f"SELECT {_FOLDER_COLS} FROM bookmark_folder ORDER BY position, id")]
-        marks = [_bookmark(r) for r in conn.execute(
-            f"SELECT {_BOOKMARK_COLS} FROM bookmark ORDER BY position, id")]
+        with self.db.read() as conn:  # folders and bookmarks of one committed state
+            folders = [_folder(r) for r in conn.execute(
+                f"SELECT {_FOLDER_COLS} FROM bookmark_folder ORDER BY position, id")]
+            marks = [_bookmark(r) for r in conn.execute(
+                f"SELECT {_BOOKMARK_COLS} FROM bookmark ORDER BY position, id")]
         root = FolderNode(None)
         nodes: dict[int | None, FolderNode] = {None: root}
         for f in folders:
@@ -223,33 +219,34 @@ class BookmarkStore:
 
     def find(self, entry_id: str, anchor: str | None = None) -> Bookmark | None:
         """The first bookmark of this entry with exactly this anchor, or None."""
-        row = self.db.conn.execute(
+        row = self.db.query_one(
             f"SELECT {_BOOKMARK_COLS} FROM bookmark WHERE kind = 'entry' AND entry_id = ? "
-            "AND anchor IS ? ORDER BY id LIMIT 1", (canonical_entry_id(entry_id), anchor)).fetchone()
+            "AND anchor IS ? ORDER BY id LIMIT 1", (canonical_entry_id(entry_id), anchor))
         return _bookmark(row) if row else None
 
     def find_all(self, entry_id: str) -> list[Bookmark]:
         """Every bookmark of this entry (any anchor, any folder)."""
-        rows = self.db.conn.execute(
+        rows = self.db.query(
             f"SELECT {_BOOKMARK_COLS} FROM bookmark WHERE kind = 'entry' AND entry_id = ? "
-            "ORDER BY id", (canonical_entry_id(entry_id),)).fetchall()
+            "ORDER BY id", (canonical_entry_id(entry_id),))
         return [_bookmark(r) for r in rows]
 
     def is_bookmarked(self, entry_id: str) -> bool:
         """True when at least one bookmark points at this entry."""
-        return self.db.conn.execute(
+        return self.db.query_one(
             "SELECT 1 FROM bookmark WHERE kind = 'entry' AND entry_id = ? LIMIT 1",
-            (canonical_entry_id(entry_id),)).fetchone() is not None
+            (canonical_entry_id(entry_id),)) is not None
 
     def folder_path(self, folder_id: int | None) -> tuple[str, ...]:
         """Names from the top level down to this folder (() for top level)."""
         names: list[str] = []
         seen: set[int] = set()
-        while folder_id is not None and folder_id not in seen:
-            seen.add(folder_id)
-            f = self.get_folder(folder_id)
-            names.append(f.name)
-            folder_id = f.parent_id
+        with self.db.read():  # every step up the same tree, even while another thread moves folders
+            while folder_id is not None and folder_id not in seen:
+                seen.add(folder_id)
+                f = self.get_folder(folder_id)
+                names.append(f.name)
+                folder_id = f.parent_id
         return tuple(reversed(names))
 
     # ----- bookmarks -----------------------------------------------------------------------
@@ -259,11 +256,11 @@ class BookmarkStore:
         """Bookmark an entry at the end of a folder; an existing (entry_id, anchor) is returned."""
         if not entry_id:
             raise BookmarkError("a bookmark needs an entry id")
-        with self.db.transaction():
+        with self.db.transaction() as conn:
             existing = self.find(entry_id, anchor or None)
             if existing is not None:
                 return existing
-            new_id = self._insert(NewBookmark("entry", title or entry_id, entry_id=entry_id,
+            new_id = self._insert(conn, NewBookmark("entry", title or entry_id, entry_id=entry_id,
                                               anchor=anchor or None, note=note), folder_id)
             return self.get(new_id)
 
@@ -272,13 +269,13 @@ class BookmarkStore:
         """Save a search query as a bookmark; an identical query in the same folder is returned."""
         if not query.strip():
             raise BookmarkError("a saved search needs a query")
-        with self.db.transaction():
-            row = self.db.conn.execute(
+        with self.db.transaction() as conn:
+            row = conn.execute(
                 f"SELECT {_BOOKMARK_COLS} FROM bookmark WHERE kind = 'search' AND query = ? "
                 "AND folder_id IS ? LIMIT 1", (query, folder_id)).fetchone()
             if row is not None:
                 return _bookmark(row)
-            new_id = self._insert(NewBookmark("search", title or query, query=query, note=note),
+            new_id = self._insert(conn, NewBookmark("search", title or query, query=query, note=note),
                                   folder_id)
             return self.get(new_id)
 
@@ -306,8 +303,7 @@ class BookmarkStore:
 
     def bookmarked_ids(self) -> frozenset[str]:
         """Every entry id with at least one bookmark (what stars are drawn from, in one query)."""
-        rows = self.db.conn.execute(
-            "SELECT DISTINCT entry_id FROM bookmark WHERE kind = 'entry' AND entry_id IS NOT NULL").fetchall()
+        rows = self.db.query("SELECT DISTINCT entry_id FROM bookmark WHERE kind = 'entry' AND entry_id IS NOT NULL")
         return frozenset(str(r[0]) for r in rows)
 
     def repoint(self, bookmark_id: int, entry_id: str) -> Bookmark:
@@ -576,8 +572,7 @@ class BookmarkStore:
 
     # ----- internals -----------------------------------------------------------------------
 
-    def _insert(self, item: NewBookmark, folder_id: int | None) -> int:
-        conn = self.db.conn
+    def _insert(self, conn: sqlite3.Connection, item: NewBookmark, folder_id: int | None) -> int:
         if folder_id is not None:
             self.get_folder(folder_id)
         return self._insert_row(conn, item, folder_id,
@@ -605,8 +600,7 @@ class BookmarkStore:
             return self.get(bookmark_id)
 
     def _folder_exists(self, folder_id: int) -> bool:
-        return self.db.conn.execute("SELECT 1 FROM bookmark_folder WHERE id = ?",
-                                    (folder_id,)).fetchone() is not None
+        return self.db.query_one("SELECT 1 FROM bookmark_folder WHERE id = ?", (folder_id,)) is not None
 
     def _ancestors(self, folder_id: int) -> set[int]:
         """This folder and every folder above it."""
@@ -644,8 +638,7 @@ class BookmarkStore:
 
     def _folder_paths(self) -> dict[tuple[str, ...], int]:
         """Every folder's path of names -> id (first folder wins for equal paths)."""
-        rows = self.db.conn.execute(
-            "SELECT id, parent_id, name FROM bookmark_folder ORDER BY position, id").fetchall()
+        rows = self.db.query("SELECT id, parent_id, name FROM bookmark_folder ORDER BY position, id")
         parent = {r["id"]: r["parent_id"] for r in rows}
         name = {r["id"]: r["name"] for r in rows}
         out: dict[tuple[str, ...], int] = {}
@@ -659,8 +652,7 @@ class BookmarkStore:
         return out
 
     def _existing_keys(self) -> set[tuple[int | None, str, str | None, str | None]]:
-        rows = self.db.conn.execute(
-            "SELECT folder_id, kind, coalesce(entry_id, query), anchor FROM bookmark").fetchall()
+        rows = self.db.query("SELECT folder_id, kind, coalesce(entry_id, query), anchor FROM bookmark")
         return {(r[0], r[1], r[2], r[3]) for r in rows}
 
 

@@ -150,13 +150,14 @@ class SessionStore:
         """The session saved for `library`: the stored one when it is that library's, the user's kept
         one after a `--content` run, else an empty Session (another library's entries would all be
         "not found" here). Damaged rows are dropped or clamped."""
-        if self.library() == library:
-            return self._read(self.db.conn) or Session()
-        if library == USER_LIBRARY:
-            row = self.db.conn.execute("SELECT value FROM preference WHERE key = ?", (USER_SESSION_KEY,)).fetchone()
-            if row is not None:
-                return _session_from_json(str(row[0]))
-        return Session()
+        with self.db.read() as conn:  # the library's name, the tabs and their history as one save left them
+            if self.library() == library:
+                return self._read(conn) or Session()
+            if library == USER_LIBRARY:
+                row = conn.execute("SELECT value FROM preference WHERE key = ?", (USER_SESSION_KEY,)).fetchone()
+                if row is not None:
+                    return _session_from_json(str(row[0]))
+            return Session()
 
     @staticmethod
     def _read(conn: sqlite3.Connection) -> Session | None:
@@ -173,7 +174,7 @@ class SessionStore:
 
     def library(self) -> str:
         """The library the stored session belongs to (a session saved before this was recorded: the user's)."""
-        row = self.db.conn.execute("SELECT value FROM preference WHERE key = ?", (SESSION_LIBRARY_KEY,)).fetchone()
+        row = self.db.query_one("SELECT value FROM preference WHERE key = ?", (SESSION_LIBRARY_KEY,))
         try:
             saved = json.loads(row[0]) if row is not None else USER_LIBRARY
         except ValueError:
@@ -201,7 +202,7 @@ class Preferences:
 
     def get(self, key: str, default: Any = None) -> Any:
         """The stored value, or `default` when unset (or unreadable)."""
-        row = self.db.conn.execute("SELECT value FROM preference WHERE key = ?", (key,)).fetchone()
+        row = self.db.query_one("SELECT value FROM preference WHERE key = ?", (key,))
         if row is None:
             return default
         try:
@@ -227,7 +228,7 @@ class Preferences:
     def all(self) -> dict[str, Any]:
         """Every stored preference."""
         out: dict[str, Any] = {}
-        for key, text in self.db.conn.execute("SELECT key, value FROM preference ORDER BY key"):
+        for key, text in self.db.query("SELECT key, value FROM preference ORDER BY key"):
             try:
                 out[key] = json.loads(text)
             except ValueError:
@@ -243,7 +244,7 @@ class RootsStore:
 
     def list(self) -> list[tuple[str, Path]]:
         """(name, folder) pairs in the order they were added."""
-        rows = self.db.conn.execute("SELECT name, path FROM library_root ORDER BY rowid").fetchall()
+        rows = self.db.query("SELECT name, path FROM library_root ORDER BY rowid")
         return [(r["name"], Path(r["path"])) for r in rows]
 
     def add(self, path: Path | str) -> str:
@@ -297,9 +298,8 @@ class RecentEntries:
 
     def list(self, limit: int = 10) -> list[RecentEntry]:
         """The `limit` most recent entries, most recent first."""
-        rows = self.db.conn.execute(
-            "SELECT entry_id, title, visited FROM recent_entry ORDER BY seq DESC LIMIT ?",
-            (max(0, limit),)).fetchall()
+        rows = self.db.query("SELECT entry_id, title, visited FROM recent_entry ORDER BY seq DESC LIMIT ?",
+                             (max(0, limit),))
         return [RecentEntry(r["entry_id"], r["title"], r["visited"]) for r in rows]
 
     def remove(self, entry_id: str) -> None:

@@ -16,6 +16,8 @@ BUSY_TIMEOUT_S = 10.0
 _SIDE_FILES = ("-wal", "-shm", "-journal")
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _CORRUPT_CODES = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB
+_BUSY_CODE = 5  # SQLITE_BUSY (extended codes keep it in their low byte)
+_BUSY_RETRY_S = 0.02
 
 
 class UserDataError(Exception):
@@ -124,7 +126,9 @@ class UserDB:
 
     Every `open_user_db` in one process returns a handle on the same connection; the handles may be
     used from any thread: statements and transactions are serialised by the connection's lock, and a
-    transaction holds it until COMMIT. `close()` releases the handle; the last one closes the connection.
+    transaction holds it until COMMIT. Code outside this module reads through `query`/`query_one`, or
+    `read()` for reads that must agree, and writes inside `transaction()`: the raw connection is used
+    only inside those blocks. `close()` releases the handle; the last one closes the connection.
     """
 
     def __init__(self, shared: _SharedConnection, path: Path, notice: str | None = None) -> None:
@@ -140,7 +144,9 @@ class UserDB:
 
     @property
     def conn(self) -> sqlite3.Connection:
-        """The underlying connection (statements on it bypass the handle's lock: prefer query/execute)."""
+        """The underlying connection, for tests and PRAGMAs: statements on it bypass the handle's lock
+        (another thread's transaction may be half done on it), so the package reads through query,
+        query_one and read() instead."""
         return self._shared.conn
 
     @contextmanager
@@ -157,6 +163,8 @@ class UserDB:
                 return
             if shared.read_only:
                 raise UserDataError(f"{self.path} is open read-only: the change was not saved")
+            if shared.conn.in_transaction:  # only read() leaves one open outside transaction()
+                raise UserDataError("a change was started inside read(): a read snapshot cannot write")
             shared.conn.execute("BEGIN IMMEDIATE")
             shared.depth = 1
             try:
@@ -178,20 +186,45 @@ class UserDB:
         """True inside a transaction() block."""
         return self._shared.depth > 0
 
-    def execute(self, sql: str, params: Sequence[object] = ()) -> sqlite3.Cursor:
-        """Run one statement (autocommit unless inside transaction())."""
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """Hold the connection for reads that must agree with each other (a session's tabs and their
+        history, the bookmark tree's folders and bookmarks): they run under the lock, in one read
+        transaction, so they see one committed state whatever other threads and processes write
+        meanwhile. Inside transaction() (or another read()) they join it and see its changes."""
+        shared = self._shared
+        with shared.lock:
+            if shared.depth or shared.conn.in_transaction:
+                yield shared.conn
+                return
+            shared.conn.execute("BEGIN DEFERRED")
+            try:
+                yield shared.conn
+            finally:
+                if shared.conn.in_transaction:  # nothing was written: ending it only releases the snapshot
+                    shared.conn.execute("COMMIT")
+
+    def execute(self, sql: str, params: Sequence[object] = ()) -> None:
+        """Run one statement that returns no rows (autocommit unless inside transaction())."""
         with self._shared.lock:
-            return self._shared.conn.execute(sql, params)
+            self._shared.conn.execute(sql, params)
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
         """Run a SELECT and return all rows."""
         with self._shared.lock:
             return self._shared.conn.execute(sql, params).fetchall()
 
+    def query_one(self, sql: str, params: Sequence[object] = ()) -> sqlite3.Row | None:
+        """Run a SELECT and return its first row (None when there is none)."""
+        with self._shared.lock:
+            row: sqlite3.Row | None = self._shared.conn.execute(sql, params).fetchone()
+            return row
+
     @property
     def user_version(self) -> int:
         """The schema version stored in the file."""
-        return _user_version(self._shared.conn)
+        with self._shared.lock:
+            return _user_version(self._shared.conn)
 
     def close(self) -> None:
         """Release this handle (safe to call twice); the process's last handle closes the connection."""
@@ -364,13 +397,31 @@ def _open_checked(path: Path) -> sqlite3.Connection:
     conn = _connect(path)
     try:
         _check_integrity(conn)
-        conn.execute("PRAGMA journal_mode = WAL")
+        _enable_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
         migrate(conn)
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    """Switch the file to WAL, waiting up to BUSY_TIMEOUT_S for another process that is writing it.
+
+    The switch is the one statement SQLite answers "database is locked" at once, without its busy
+    timeout: it upgrades a read to a write, so a file another process is creating or migrating (the
+    window and the CLI started together on a new data folder) refuses it until that process commits."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            busy = (getattr(exc, "sqlite_errorcode", 0) & 0xFF) == _BUSY_CODE
+            if not busy or time.monotonic() >= deadline:
+                raise
+        time.sleep(_BUSY_RETRY_S)
 
 
 def _check_integrity(conn: sqlite3.Connection) -> None:

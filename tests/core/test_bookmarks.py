@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from nexus_desktop.core.bookmarks import (
     BookmarkError, BookmarkStore, EntryRef, FolderNode, NotFoundError)
 from nexus_desktop.core.userdb import open_user_db
+from tests.core.concurrency import reads_during_writes
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -302,6 +303,71 @@ def test_two_processes_adding_at_once_keep_all(tmp_path: Path) -> None:
         assert positions_dense(store)
         assert db.notice is None
     finally:
+        db.close()
+
+
+def assert_whole(tree: FolderNode, bookmarks: int | None = None) -> None:
+    """Every bookmark sits in the folder it names, at dense positions: no half-done move or import shows."""
+    nodes = [tree]
+    while nodes:
+        node = nodes.pop()
+        nodes.extend(node.folders)
+        assert [b.folder_id for b in node.bookmarks] == [node.folder.id if node.folder else None] * len(node.bookmarks)
+        assert [b.position for b in node.bookmarks] == list(range(len(node.bookmarks)))
+    if bookmarks is not None:
+        assert len(list(tree.walk())) == bookmarks
+
+
+def test_the_tree_read_while_another_thread_moves_bookmarks_is_always_whole(store: BookmarkStore) -> None:
+    """The bookmarks panel reads the tree while a drag and drop or Ctrl+D writes from another thread."""
+    places = [None, store.create_folder("A").id, store.create_folder("B").id]
+    marks = [store.add(f"nexus/e{i}", f"E{i}", folder_id=places[i % 3]).id for i in range(12)]
+
+    def move(n: int) -> None:
+        store.move(marks[n % len(marks)], places[n % 3], n % 5)
+
+    assert reads_during_writes(lambda: assert_whole(store.tree(), len(marks)), move, writes=300) == []
+
+
+MOVER = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, {repo!r})
+    from nexus_desktop.core.userdb import open_user_db
+    from nexus_desktop.core.bookmarks import BookmarkStore, NewBookmark
+    store = BookmarkStore(open_user_db(Path(sys.argv[1])))
+    for n in range(150):  # an import into a new folder, then the previous folder deleted
+        store.merge([NewBookmark("entry", f"E{{n}}.{{i}}", entry_id=f"nexus/{{n}}/{{i}}", folder_path=(f"F{{n}}",))
+                     for i in range(3)])
+        if n:
+            store.delete_folder(store.folder_by_path(f"F{{n - 1}}").id)
+    print("done")
+""")
+
+
+def test_the_tree_read_while_another_process_imports_is_one_committed_state(tmp_path: Path) -> None:
+    """The window reads the tree while `nexus-desktop bookmarks import` commits: it shows the tree before
+    or after an import, never an imported bookmark without its folder (shown at the top level)."""
+    script = tmp_path / "mover.py"
+    script.write_text(MOVER.format(repo=str(REPO)))
+    db = open_user_db(tmp_path / "data")
+    child = subprocess.Popen([sys.executable, str(script), str(tmp_path / "data")],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        store = BookmarkStore(db)
+        reads = 0
+        while child.poll() is None:
+            tree = store.tree()
+            assert_whole(tree)
+            assert [len(f.bookmarks) for f in tree.folders] in ([], [3], [3, 3]) and not tree.bookmarks
+            reads += 1
+        out, err = child.communicate()
+        assert child.returncode == 0 and out.strip() == "done", err
+        assert reads > 0 and store.count() == 3
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.communicate()
         db.close()
 
 

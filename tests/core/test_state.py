@@ -13,6 +13,7 @@ from nexus_desktop.core.state import (
     MAX_SCROLL, ZOOM_RANGE, HistoryItem, Preferences, RecentEntries, RootsStore, Session, SessionStore, TabState,
     session_library, unique_root_name)
 from nexus_desktop.core.userdb import UserDataError, UserDB, open_user_db
+from tests.core.concurrency import reads_during_writes
 
 
 @pytest.fixture
@@ -92,6 +93,27 @@ def test_session_indexes_are_clamped_and_empty_tabs_dropped(db: UserDB) -> None:
     store = SessionStore(db)
     store.save(Session([TabState([], 0), TabState([HistoryItem("a")], 9)], current=7))
     assert store.load() == Session([TabState([HistoryItem("a")], 0)], current=0)
+
+
+def _saved_session(n: int) -> Session:
+    """The n-th of a series of sessions of different shapes, each entry id naming its n."""
+    tabs = [TabState([HistoryItem(f"nexus/s{n}/tab{t}/page{p}", p) for p in range(n % 3 + 1)], n % 3)
+            for t in range(n % 4 + 1)]
+    return Session(tabs, len(tabs) - 1, n % 5)
+
+
+def test_a_session_loaded_while_another_thread_saves_is_never_half_saved(db: UserDB) -> None:
+    """The window saves its session on the GUI thread while workers read from the same connection."""
+    store = SessionStore(db)
+    store.save(_saved_session(0))
+
+    def load_whole() -> None:
+        session = store.load()
+        assert session.tabs, "a session with no tabs was read mid-save"
+        n = int(session.tabs[0].history[0].entry_id.split("/")[1][1:])
+        assert session == _saved_session(n)
+
+    assert reads_during_writes(load_whole, lambda n: store.save(_saved_session(n + 1)), writes=300) == []
 
 
 history = st.lists(st.builds(HistoryItem, st.text(min_size=1, max_size=20), st.integers(0, MAX_SCROLL),

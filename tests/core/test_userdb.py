@@ -307,3 +307,47 @@ def test_no_code_opens_the_database_file_except_through_sqlite() -> None:
     assert opens == ["open("] and source.count("_check_header(path)") == 1
     first_open = source.index("def _open_or_replace")
     assert source.index("_check_header(path)") > first_open  # called only when creating the connection
+
+
+def test_no_code_uses_the_shared_connection_outside_a_read_or_a_transaction() -> None:
+    """Statements on `db.conn` bypass the handle's lock, so another thread's half-done transaction shows
+    through them: the package reads through query/query_one/read() and writes in transaction()."""
+    package = Path(userdb.__file__).resolve().parent.parent
+    raw = [f"{p.relative_to(package)}:{n}" for p in package.rglob("*.py") if p.name != "userdb.py"
+           for n, line in enumerate(p.read_text().splitlines(), 1) if re.search(r"\.conn\b", line)]
+    assert raw == []
+
+
+def test_a_read_sees_one_committed_state_and_cannot_write(tmp_path: Path) -> None:
+    with open_user_db(tmp_path) as db:
+        with db.read() as conn:
+            before = conn.execute("SELECT count(*) FROM preference").fetchone()[0]
+            _in_child(tmp_path, "Preferences(db).set('from another process', 1)")
+            assert conn.execute("SELECT count(*) FROM preference").fetchone()[0] == before  # one snapshot
+            with pytest.raises(UserDataError, match="read"):
+                with db.transaction():
+                    pass
+        assert db.query("SELECT count(*) FROM preference")[0][0] == before + 1  # the snapshot ended with it
+        with db.transaction() as conn:
+            conn.execute("INSERT INTO preference VALUES ('mine', '2')")
+            with db.read() as joined:  # a read inside a transaction sees its changes
+                assert joined.execute("SELECT value FROM preference WHERE key = 'mine'").fetchone()[0] == "2"
+        assert not db.conn.in_transaction
+
+
+def test_a_new_file_another_process_is_creating_is_waited_for(tmp_path: Path) -> None:
+    """Two processes starting on a new data folder (the window and the CLI, two CLI commands): the second
+    waits for the first to create the database instead of failing with "database is locked"."""
+    creator = sqlite3.connect(tmp_path / DB_NAME, isolation_level=None, check_same_thread=False)
+    creator.execute("BEGIN IMMEDIATE")  # as a process switching the new file to WAL or migrating it
+    creator.execute("CREATE TABLE being_created (x)")
+    done = threading.Timer(0.5, creator.execute, ("COMMIT",))
+    done.start()
+    try:
+        with open_user_db(tmp_path) as db:
+            assert db.notice is None and not db.read_only
+            assert db.query("PRAGMA journal_mode")[0][0] == "wal"
+            assert db.query("SELECT count(*) FROM bookmark")[0][0] == 0
+    finally:
+        done.join()
+        creator.close()

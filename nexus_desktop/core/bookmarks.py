@@ -15,7 +15,7 @@ from nexus_desktop.core.userdb import UserDataError, UserDB
 # EntryRef(id, title, aliases=()) is shared with link resolution (core.links) and re-exported
 # here: reconcile() takes the same refs the index hands out (Index.entry_refs()).
 __all__ = ["Bookmark", "BookmarkError", "BookmarkStore", "EntryRef", "Folder", "FolderNode",
-           "MergeResult", "NewBookmark", "NotFoundError", "ReconcileReport", "Snapshot"]
+           "MergeResult", "NewBookmark", "NotFoundError", "ReconcileReport", "Removed"]
 
 Kind = Literal["entry", "search"]
 SortKey = Literal["title", "created"]
@@ -84,7 +84,7 @@ class FolderNode:
 
 
 @dataclass(frozen=True)
-class Snapshot:
+class Removed:
     """What delete() removed, enough for restore() to put it back exactly."""
 
     folders: tuple[Folder, ...] = ()
@@ -319,12 +319,12 @@ class BookmarkStore:
             self.delete(bookmark_ids=[old.id])
             return self.move(twin.id, old.folder_id, old.position)
 
-    def remove(self, bookmark_id: int) -> Snapshot:
-        """Delete one bookmark; returns a snapshot for restore()."""
+    def remove(self, bookmark_id: int) -> Removed:
+        """Delete one bookmark; returns what it removed, for restore()."""
         return self.delete(bookmark_ids=[bookmark_id])
 
-    def remove_entry(self, entry_id: str) -> Snapshot:
-        """Delete every bookmark of this entry; returns a snapshot for restore()."""
+    def remove_entry(self, entry_id: str) -> Removed:
+        """Delete every bookmark of this entry; returns what it removed, for restore()."""
         with self.db.transaction():
             return self.delete(bookmark_ids=[b.id for b in self.find_all(entry_id)])
 
@@ -391,8 +391,8 @@ class BookmarkStore:
                          (parent_id, pos, folder_id))
             return self.get_folder(folder_id)
 
-    def delete_folder(self, folder_id: int) -> Snapshot:
-        """Delete a folder with everything in it; returns a snapshot for restore()."""
+    def delete_folder(self, folder_id: int) -> Removed:
+        """Delete a folder with everything in it; returns what it removed, for restore()."""
         return self.delete(folder_ids=[folder_id])
 
     def folder_by_path(self, path: str | Sequence[str], create: bool = False) -> Folder | None:
@@ -431,7 +431,7 @@ class BookmarkStore:
 
     # ----- delete and undo -----------------------------------------------------------------
 
-    def delete(self, bookmark_ids: Iterable[int] = (), folder_ids: Iterable[int] = ()) -> Snapshot:
+    def delete(self, bookmark_ids: Iterable[int] = (), folder_ids: Iterable[int] = ()) -> Removed:
         """Delete bookmarks and folders (with their contents) in one transaction; see restore()."""
         with self.db.transaction() as conn:
             folders = self._collect_folders(folder_ids)
@@ -439,9 +439,9 @@ class BookmarkStore:
             marks = {b.id: b for b in self._bookmarks_in(fids)}
             for bid in bookmark_ids:
                 marks.setdefault(bid, self.get(bid))
-            snap = Snapshot(tuple(sorted(folders, key=lambda f: (self._depth(f, folders), f.position))),
-                            tuple(sorted(marks.values(), key=lambda b: b.position)))
-            for b in sorted(snap.bookmarks, key=lambda b: -b.position):
+            removed = Removed(tuple(sorted(folders, key=lambda f: (self._depth(f, folders), f.position))),
+                              tuple(sorted(marks.values(), key=lambda b: b.position)))
+            for b in sorted(removed.bookmarks, key=lambda b: -b.position):
                 if b.folder_id not in fids:
                     conn.execute("DELETE FROM bookmark WHERE id = ?", (b.id,))
                     _close_gap(conn, "bookmark", "folder_id", b.folder_id, b.position)
@@ -449,19 +449,19 @@ class BookmarkStore:
                 if f.parent_id not in fids:
                     conn.execute("DELETE FROM bookmark_folder WHERE id = ?", (f.id,))
                     _close_gap(conn, "bookmark_folder", "parent_id", f.parent_id, f.position)
-            return snap
+            return removed
 
-    def restore(self, snapshot: Snapshot) -> None:
+    def restore(self, removed: Removed) -> None:
         """Undo delete(): put every folder and bookmark back with the same ids, places and dates."""
         try:
-            self._restore(snapshot)
+            self._restore(removed)
         except sqlite3.IntegrityError as exc:
             raise BookmarkError(f"cannot restore: already restored or ids reused ({exc})") from exc
 
-    def _restore(self, snapshot: Snapshot) -> None:
+    def _restore(self, removed: Removed) -> None:
         with self.db.transaction() as conn:
             restored: set[int] = set()
-            for f in snapshot.folders:
+            for f in removed.folders:
                 parent = f.parent_id if f.parent_id is None or f.parent_id in restored \
                     or self._folder_exists(f.parent_id) else None
                 pos = _clamp_pos(conn, "bookmark_folder", "parent_id", parent, f.position)
@@ -469,7 +469,7 @@ class BookmarkStore:
                 conn.execute("INSERT INTO bookmark_folder (id, parent_id, name, position, created) "
                              "VALUES (?,?,?,?,?)", (f.id, parent, f.name, pos, f.created))
                 restored.add(f.id)
-            for b in snapshot.bookmarks:
+            for b in removed.bookmarks:
                 folder = b.folder_id if b.folder_id is None or self._folder_exists(b.folder_id) \
                     else None
                 pos = _clamp_pos(conn, "bookmark", "folder_id", folder, b.position)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QInp
                                QMenu, QPushButton, QToolButton, QTreeView, QVBoxLayout, QWidget)
 
 from nexus_desktop.core.bookmarks import (Bookmark, BookmarkError, BookmarkStore, Folder, FolderNode,
-                                          ReconcileReport, Snapshot, SortKey, drop_position, step_position)
+                                          ReconcileReport, Removed, SortKey, drop_position, step_position)
 from nexus_desktop.ui.background import BackgroundRunner
 from nexus_desktop.ui.bookmark_model import (FILTER_ROLE, ID_ROLE, KIND_ROLE, NEW_FOLDER_NAME, BookmarkDelegate,
                                              BookmarkModel, fill_items, item_key)
@@ -43,7 +43,7 @@ class BookmarksPanel(QWidget):
         super().__init__(parent)
         self.data = data
         self.store = data.bookmarks  # reads; every write goes through self._edit (data.change)
-        self._undo: list[tuple[Snapshot, str]] = []
+        self._undo: list[tuple[Removed, str]] = []
         self._ambiguous: dict[int, list[str]] = {}
         self._building = False
         self._note_target: int | None = None

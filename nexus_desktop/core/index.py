@@ -32,7 +32,7 @@ from nexus_desktop.core.library import READ_WARNINGS, Entry, EntryError, FileSta
     roots_below, scan, scan_folder
 from nexus_desktop.core.links import EntryRef
 
-SCHEMA_VERSION = 17  # 14: identifier parts, British spellings; 16: lead in body; 17: parts next to their word
+SCHEMA_VERSION = 18  # 14: identifier parts, British spellings; 16: lead in body; 17: parts next to their word; 18: root
 META_FILE = "nexus-index.json"
 CHECKSUM_FILE = "nexus-checksums.json"  # segment file -> [size, crc32], written as each commit ends
 INDEX_NAME = "MAIN"  # Whoosh's default index name: its files are MAIN_<segment>.<part>, MAIN.tmp, _MAIN_<n>.toc
@@ -61,6 +61,7 @@ def build_schema() -> Schema:
     """
     return Schema(
         id=ID(stored=True, unique=True),
+        root=ID(),  # the library root's name: `root:` is one posting list, not a prefix over every id
         path=STORED,
         card=COLUMN(VarBytesColumn()),  # id, stamp and what the catalog shows: read without stored docs
         title=TEXT(analyzer=BOTH_FORMS, stored=True, phrase=False, field_boost=4.0),  # + aliases
@@ -163,7 +164,7 @@ def document_for(entry: Entry) -> dict[str, object]:
     names = "\n".join(part for part in (title, aliases, " ".join(entry.tags), lead) if part)
     body = f"{names}\n{entry.body}"
     document = {
-        "id": entry.id, "path": entry.rel_path, "card": card_for(entry),
+        "id": entry.id, "root": entry.id.partition("/")[0].lower(), "path": entry.rel_path, "card": card_for(entry),
         "title": f"{title}\n{aliases}" if aliases else title, "_stored_title": title,
         "headings": "\n".join(h.text for h in entry.headings if h.text != title),
         "body": body, "body_raw": body,

@@ -40,11 +40,15 @@ class Unit:
     highlight: list[str] = field(default_factory=list)
     strict: bool = False
     common: bool = False  # in so many entries that it only adds to the score of entries found by rarer words
+    narrows: bool = False  # a field restriction (`root:`, `tag:`, `category:`, `title:`): keeps what the words find
 
 
 @dataclass
 class Plan:
-    """A parsed query as units: strict ones filter, soft ones rank; excluded ones remove entries."""
+    """A parsed query as units. An entry matches when it has every strict unit, and at least one soft
+    unit unless a strict one is there (`+celery retry`: every entry with celery, retry ranks them); the
+    units that narrow (field restrictions) keep the entries that have them of those (all of them when the
+    query is only restrictions); excluded units remove entries."""
 
     units: list[Unit]
     excluded: list[wq.Query]
@@ -53,21 +57,6 @@ class Plan:
     @property
     def soft(self) -> list[Unit]:
         return [u for u in self.units if not u.strict]
-
-    def matching(self) -> wq.Query:
-        """What an entry must match: every strict unit, and at least one soft unit when there is no strict one."""
-        strict = [u.matching for u in self.units if u.strict]
-        soft = [u.matching for u in self.soft if not u.common] or [u.matching for u in self.soft]
-        query: wq.Query
-        if strict:
-            query = strict[0] if len(strict) == 1 else wq.And(strict)
-            if soft:
-                query = wq.AndMaybe(query, soft[0] if len(soft) == 1 else wq.Or(soft))
-        else:
-            query = soft[0] if len(soft) == 1 else wq.Or(soft)
-        if self.excluded:
-            query = wq.AndNot(query, wq.Or(self.excluded))
-        return query
 
     def boosts(self) -> wq.Query | None:
         """Title, alias, heading and tag matches, and the common words' matches: they add to the score
@@ -168,11 +157,17 @@ class PlanBuilder:
 
     def unit(self, clause: Clause, typing: bool = False) -> Unit | None:
         """The unit of one clause, or None when it holds nothing searchable."""
+        found = self._unit(clause, typing)
+        if found is not None and clause.field:
+            found.narrows = True
+        return found
+
+    def _unit(self, clause: Clause, typing: bool) -> Unit | None:
         strict = clause.strict
         if clause.field == "root":
             if not clause.text:
                 return None
-            return Unit(f"root:{clause.text}", wq.Prefix("id", f"{clause.text.lower()}/"), strict=True)
+            return Unit(f"root:{clause.text}", wq.Term("root", clause.text.lower()), strict=True, narrows=True)
         if clause.field == "tags":
             tag = clause.text.lower().lstrip("#")
             if not tag:
@@ -262,4 +257,5 @@ class PlanBuilder:
 def _either(first: Unit, second: Unit) -> Unit:
     """`a OR b`: one strict unit that either side satisfies."""
     return Unit(f"{first.label} OR {second.label}", wq.Or([first.matching, second.matching]),
-                first.boosts + second.boosts, first.highlight + second.highlight, strict=True)
+                first.boosts + second.boosts, first.highlight + second.highlight, strict=True,
+                narrows=first.narrows and second.narrows)

@@ -101,7 +101,7 @@ class BulkScorer:
         if field_name not in searcher.schema or (field_name, text) not in searcher.reader():
             return {}
         if not searcher.schema[field_name].scorable:
-            return self._matched(wq.Term(field_name, text))
+            return self._weights(field_name, text)
         idf = searcher.idf(field_name, text)
         avgfl = searcher.avg_field_length(field_name) or 1
         b, k1 = self.b, self.k1
@@ -117,6 +117,16 @@ class BulkScorer:
                 # Whoosh's scoring.bm25, term for term, so the scores are Whoosh's to the last bit
                 found.update({docnum + offset: idf * ((tf * k1_1) / (tf + k1 * (b_1 + b * lengths[docnum] / avgfl)))
                               for docnum, tf in zip(ids, weights, strict=True)})
+        return found
+
+    def _weights(self, field_name: str, text: str) -> Scores:
+        """A field without lengths (an id, a keyword list) scores its postings' weights, as Whoosh does."""
+        found: Scores = {}
+        for sub, offset in self.searcher.leaf_searchers():
+            reader = sub.reader()
+            if (field_name, text) in reader:
+                for ids, weights in _posting_blocks(reader, field_name, text):
+                    found.update({docnum + offset: tf for docnum, tf in zip(ids, weights, strict=True)})
         return found
 
     def _matched(self, query: wq.Query) -> Scores:

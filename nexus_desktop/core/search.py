@@ -195,10 +195,9 @@ class Searcher:
         return scorer
 
     def _matches(self, plan: Plan, scorer: BulkScorer) -> tuple[Scores, Coverage | None]:
-        """Every entry the plan matches, with its match score: the strict units' scores and those of
-        the soft units it has (a common word's only add to entries that rarer words found; see
-        COMMON_SHARE), plus its exact-title, title, alias, heading and tag scores, less the excluded
-        entries."""
+        """Every entry the plan matches (see Plan), with its match score: the scores of the strict units
+        and of the soft units it has (a common word's only add to entries that rarer words found; see
+        COMMON_SHARE), plus its exact-title, title, alias, heading and tag scores."""
         soft = plan.soft
         soft_scores = [scorer.scores(u.matching) for u in soft]
         coverage = None
@@ -208,10 +207,17 @@ class Searcher:
                                 [idf(doc_count, len(found)) for found in soft_scores])
             coverage.mark_common(soft, self._searcher.doc_count())
         found_by = [found for unit, found in zip(soft, soft_scores, strict=True) if not unit.common] or soft_scores
-        strict = [scorer.scores(u.matching) for u in plan.units if u.strict]
+        strict = [scorer.scores(u.matching) for u in plan.units if u.strict and not u.narrows]
+        narrowing = [scorer.scores(u.matching) for u in plan.units if u.narrows]
         matched = summed(found_by)
         if strict:
             matched = {docnum: score + matched.get(docnum, 0.0) for docnum, score in intersected(strict).items()}
+        if narrowing:
+            within = intersected(narrowing)
+            if strict or soft:
+                matched = {docnum: score + within[docnum] for docnum, score in matched.items() if docnum in within}
+            else:
+                matched = within
         if plan.excluded:
             for docnum in scorer.scores(wq.Or(plan.excluded)):
                 matched.pop(docnum, None)

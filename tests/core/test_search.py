@@ -482,3 +482,17 @@ def test_a_search_past_its_time_limit_shows_what_it_found_and_says_so(searcher: 
     assert results.timed_out and results.total == 0
     monkeypatch.undo()
     assert not searcher.search("docker containers").timed_out
+
+
+def test_a_field_restriction_narrows_what_the_words_find(searcher: Searcher) -> None:
+    """`root:kb docker` is the kb entries with docker, not every kb entry ranked by docker."""
+    assert set(ids(searcher, "root:kb docker")) == {"kb/docker/docker", "kb/docker/compose", "kb/misc/notes"}
+    assert set(ids(searcher, "category:python celery")) == {"kb/python/celery", "kb/python/celery-retries"}
+    assert ids(searcher, "root:kb nosuchword") == []
+    assert len(ids(searcher, "root:kb")) == len(PAGES)  # a restriction alone keeps all it names
+
+
+def test_a_required_word_keeps_every_entry_with_it_the_others_rank(searcher: Searcher) -> None:
+    found = ids(searcher, "+celery retries")
+    assert set(found) == {"kb/python/celery", "kb/python/celery-retries"}
+    assert found[0] == "kb/python/celery-retries"

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, QRectF, QSize, \
     Qt, QTimer, Signal
-from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QMouseEvent, QPainter, QPalette, QTextDocument
+from PySide6.QtGui import (QAbstractTextDocumentLayout, QColor, QMouseEvent, QPainter, QPalette, QResizeEvent,
+                           QTextDocument)
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QStackedWidget, QStyle, \
     QStyledItemDelegate, QStyleOptionViewItem, QVBoxLayout, QWidget
 
@@ -359,6 +360,11 @@ class SearchPanel(QWidget):
         return list(self.results.terms) if self.results is not None else []
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if obj is self.view.viewport() and isinstance(event, QResizeEvent) and \
+                event.size().width() != event.oldSize().width():
+            # a row's height follows the width its text wraps to; QListView lays rows out again only
+            # when its height changes (a scroll bar appearing, or the panel resized, changes the width)
+            self.view.scheduleDelayedItemsLayout()
         if obj is self.view.viewport() and isinstance(event, QMouseEvent) and \
                 event.type() == QEvent.Type.MouseButtonRelease and event.button() == Qt.MouseButton.MiddleButton:
             index = self.view.indexAt(event.position().toPoint())

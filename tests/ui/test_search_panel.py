@@ -52,3 +52,27 @@ def test_the_no_results_page_only_when_no_word_is_known(qtbot: Any, make_window:
     panel = window.search_panel
     assert panel.results is not None and panel.results.total == 0
     assert panel.stack.currentWidget() is panel.empty and "No results for" in panel.empty.text()
+
+
+def test_rows_are_as_tall_as_their_text_once_the_scroll_bar_takes_its_width(qtbot: Any, make_window: Any) -> None:
+    """The rows' heights follow the width the text is wrapped to: when the scroll bar appears (or the
+    panel is resized) a row whose title or snippet wraps onto another line grows, and never overlaps
+    the next row."""
+    window = make_window()
+    search_and_wait(qtbot, window, "files ")
+    panel = window.search_panel
+    view = panel.view
+    view.setFixedHeight(160)  # three results do not fit: the scroll bar shows
+    qtbot.waitUntil(lambda: view.verticalScrollBar().isVisible(), timeout=10_000)
+    for width in (260, 200, 330):
+        panel.setFixedWidth(width)
+        qtbot.waitUntil(lambda: _rows_fit(panel), timeout=5_000)
+
+
+def _rows_fit(panel: Any) -> bool:
+    view, delegate = panel.view, panel.delegate
+    rects = [view.visualRect(panel.model.index(row, 0)) for row in range(panel.model.rowCount())]
+    needed = [int(delegate._doc(hit, delegate._width(), view.font()).size().height())
+              for hit in panel.model.hits]
+    return all(rect.height() >= need for rect, need in zip(rects, needed, strict=True)) and \
+        all(a.bottom() < b.top() for a, b in zip(rects, rects[1:], strict=False))

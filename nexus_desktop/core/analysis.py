@@ -135,6 +135,7 @@ def american(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=200_000)
 def needs_unstemmed(word: str) -> bool:
     """Whether some typed prefix of `word` finds neither its stem nor, as a whole word, its stem's
     forms: `configura` (stem `configur`) does; `files` (stem `file`) and `instance` (`instanc`) don't,
@@ -242,6 +243,9 @@ class NexusAnalyzer(Analyzer):
                 token.startchar, token.endchar = start_char, start_char + len(value)
             yield token
             return
+        if not chars and not keeporiginal and not (self.both_forms and mode == "index"):
+            yield from self._terms(token, value, positions, start_pos, mode)  # indexing and queries
+            return
         if chars:
             items: Iterator[tuple[str, int, int]] = (
                 item for item in words_with_offsets(value) if not (self.prose and is_noise(item[0])))
@@ -264,6 +268,26 @@ class NexusAnalyzer(Analyzer):
                 token.pos = pos
             if chars:
                 token.startchar, token.endchar = start_char + start, start_char + end
+            yield token
+
+
+    def _terms(self, token: Token, value: str, positions: bool, start_pos: int, mode: str) -> Iterator[Token]:
+        """The common case, lean: one token object re-used, the terms of the text computed in one pass."""
+        words_of = _CACHE.tokens(value, self.prose)
+        kept: list[str | None] = list(words_of)
+        if self.only_unstemmable and mode == "index":
+            if positions:  # the words left out still take their positions
+                kept = [w if needs_unstemmed(w) else None for w in words_of]
+            else:
+                kept = [w for w in words_of if needs_unstemmed(w)]
+        terms = [stem(w) if w is not None else None for w in kept] if self.stemming else kept
+        token.boost, token.stopped = 1.0, False
+        for pos, term in enumerate(terms, start_pos):
+            if term is None:
+                continue
+            token.text = term
+            if positions:
+                token.pos = pos
             yield token
 
 

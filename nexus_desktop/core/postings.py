@@ -257,20 +257,29 @@ def _one_by_one(matcher: Matcher) -> Iterator[tuple[Sequence[int], Sequence[floa
 
 def _lengths(reader: IndexReader, field_name: str) -> Sequence[int]:
     """Every document's length in a field (what Whoosh's BM25F reads per document), read at once."""
-    column = _length_column(reader, field_name)
-    if column is not None:
-        data = column._dbfile.get(column._basepos, column._count)  # one byte per document
-        if len(data) != column._count:  # the file was cut short: damage (the caller sets the index aside)
-            raise ValueError(f"the {field_name} length column holds {len(data)} of {column._count} documents")
+    found = column_lengths(getattr(reader, "_perdoc", None), field_name)
+    if found is not None:
         # documents after the last one with a length are left out (Whoosh does not store defaults): they
         # have no words in this field, so no posting asks for them
-        return [_LENGTH_OF_BYTE[byte] for byte in data]
+        return found
     return [reader.doc_field_length(d, field_name, 0) or 0 for d in range(reader.doc_count_all())]
 
 
-def _length_column(reader: IndexReader, field_name: str) -> _LengthColumn | None:
-    """Whoosh 3's one-byte length column of a field, when the reader is one of its segments."""
-    perdoc = getattr(reader, "_perdoc", None)
+def column_lengths(perdoc: object, field_name: str) -> list[int] | None:
+    """The lengths in Whoosh 3's one-byte length column of a field, read at once (None: not that format).
+
+    Raises ValueError when the column file is shorter than its header says (damage)."""
+    column = _length_column(perdoc, field_name)
+    if column is None:
+        return None
+    data = column._dbfile.get(column._basepos, column._count)  # one byte per document
+    if len(data) != column._count:  # the file was cut short: damage (the caller sets the index aside)
+        raise ValueError(f"the {field_name} length column holds {len(data)} of {column._count} documents")
+    return [_LENGTH_OF_BYTE[byte] for byte in data]
+
+
+def _length_column(perdoc: object, field_name: str) -> _LengthColumn | None:
+    """Whoosh 3's one-byte length column of a field, when `perdoc` is a Whoosh 3 per-document reader."""
     cached = getattr(perdoc, "_cached_reader", None)
     if cached is None:
         return None

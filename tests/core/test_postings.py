@@ -85,7 +85,7 @@ def test_posting_lists_are_read_a_block_at_a_time_with_this_whoosh(searcher: Sea
         if reader.doc_frequency("body", "file") > 150:
             matcher = reader.postings("body", "file")
             assert postings._reads_blocks(getattr(matcher, "child", matcher))
-            assert postings._length_column(reader, "body") is not None
+            assert postings.column_lengths(reader._perdoc, "body") is not None
             return
     pytest.fail("no segment with a long posting list")
 

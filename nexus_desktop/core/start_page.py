@@ -210,7 +210,8 @@ QUERY_SYNTAX: list[tuple[tuple[str, ...], str]] = [
     (("docker -compose",), "have `docker` but not `compose`"),
     (("celery OR rabbitmq",), "must have either word"),
     (("title:docker",), "must have `docker` in the title (or an alias)"),
-    (("tag:security", "category:database", "root:nexus"), "must have that tag, category or library root"),
+    (("tag:security", "category:database", "root:nexus"),
+     "must have that tag, category or library root (`root:nexus celery`: those of its entries that have `celery`)"),
     (("retrys~",), "have a word within one typo of `retrys` (`~2`: within two)"),
 ]
 

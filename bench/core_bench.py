@@ -28,6 +28,10 @@ QUERIES = {
                  "how to copy files to a remote server over ssh", "find all files larger than one gigabyte",
                  "how do I list the running docker containers", "change the owner of a file and its folder",
                  "how can I compress a folder into a zip file", "follow a log file while new lines are written"],
+    # the broadest queries the query language allows (budget: none over 1 s; the search stops reading at 0.6 s)
+    "broad": [" ".join(f"{c}*" for c in "abcdefghijklmnopqrstuvwxyz"),
+              " ".join(f"{c}{v}*" for c in "cdefmprst" for v in "aeiou"), "tar~2 " * 300,
+              "the of and to in a is file command use with from for on by"],
 }
 TYPED = ["git commit", "docker container", "compressed archive", "list files", "network interface",
          "permission", "tar", "kubernetes pod", "python package", "disk usage"]

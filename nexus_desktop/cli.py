@@ -217,7 +217,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     if results.suggestion:
         say(f"Did you mean: {results.suggestion}")
     if results.timed_out:
-        say("The search stopped after a second: these are the results found by then.")
+        say("The search stopped early (a very broad query): these are the results found by then.")
     for hit in results.results:
         say(f"\n{hit.title}  [{hit.id}]")
         say(f"  {_plain(hit.snippet)}")

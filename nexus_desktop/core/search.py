@@ -7,7 +7,7 @@ import heapq
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from difflib import SequenceMatcher
 
@@ -42,7 +42,8 @@ PROXIMITY_SLOP = 3
 PROXIMITY_WEIGHT = 1.0  # times the summed rarity (idf) of a pair that stands close
 BM25_B = 0.75
 BM25_K1 = 2.0
-TIME_LIMIT_S = 0.8  # what is collected by then is shown, with a notice
+TIME_LIMIT_S = 0.6  # from a search's start: what is not read by then is left out, with a notice (the rest of a
+# search, ranking what was read and 20 snippets, fits in the 0.4 s left of the 1 s budget)
 
 @dataclass
 class Hit:
@@ -149,13 +150,14 @@ class Searcher:
     def _search(self, text: str, limit: int, offset: int, as_you_type: bool, suggest: bool,
                 correct: bool) -> SearchResults:
         started = time.perf_counter()
+        clock = _Clock(started + TIME_LIMIT_S)
         clauses = parse(text)
         as_you_type = as_you_type and not text.endswith((" ", '"'))
-        results = self._run(clauses, text, limit, offset, as_you_type)
+        results = self._run(clauses, text, limit, offset, as_you_type, clock)
         typing = max((i for i, c in enumerate(clauses) if not c.negated), default=-1) if as_you_type else -1
         corrected = self._respelled(clauses, skip=typing) if correct and not results.complete else None
         if corrected is not None:
-            respelled = self._run(corrected, text, limit, offset, as_you_type)
+            respelled = self._run(corrected, text, limit, offset, as_you_type, clock)
             if respelled.complete:
                 results = respelled
                 results.corrected = " ".join(unparse(c) for c in corrected)
@@ -164,15 +166,17 @@ class Searcher:
         results.took_ms = (time.perf_counter() - started) * 1000
         return results
 
-    def _run(self, clauses: list[Clause], text: str, limit: int, offset: int, as_you_type: bool) -> SearchResults:
-        builder = PlanBuilder(self._expand_prefix, self._fuzzy_terms)
+    def _run(self, clauses: list[Clause], text: str, limit: int, offset: int, as_you_type: bool,
+             clock: _Clock) -> SearchResults:
+        builder = PlanBuilder(clock.unless_over(self._expand_prefix), clock.unless_over(self._fuzzy_terms))
         plan = builder.plan(clauses, as_you_type)
-        scorer = self._scorer()
+        scorer = BulkScorer(self._searcher, BM25_B, BM25_K1, self._lengths)
+        scorer.deadline = clock.over
         results = SearchResults(query=text, terms=plan.highlight(), words=[u.label for u in plan.soft])
         matched, coverage = self._matches(plan, scorer)
         ranked = self._ranked(plan, matched, coverage, max(offset + limit, RERANKED_CANDIDATES), results)
         ranked = self._reranked(plan, ranked)
-        results.timed_out = scorer.timed_out
+        results.timed_out = clock.passed
         matcher = WordMatcher(results.terms)
         labels = [u.label for u in plan.soft]
         for score, docnum in ranked[offset:offset + limit]:
@@ -186,13 +190,6 @@ class Searcher:
                 matched=[label for label in labels if label not in missing], missing=missing,
             ))
         return results
-
-    def _scorer(self) -> BulkScorer:
-        """A scorer for one query, that stops reading postings after TIME_LIMIT_S (`timed_out`)."""
-        scorer = BulkScorer(self._searcher, BM25_B, BM25_K1, self._lengths)
-        deadline = time.perf_counter() + TIME_LIMIT_S
-        scorer.deadline = lambda: time.perf_counter() > deadline
-        return scorer
 
     def _matches(self, plan: Plan, scorer: BulkScorer) -> tuple[Scores, Coverage | None]:
         """Every entry the plan matches (see Plan), with its match score: the scores of the strict units
@@ -361,6 +358,24 @@ class Searcher:
         if not forms:
             return stemmed
         return max(sorted(forms), key=lambda form: SequenceMatcher(None, typed, form).ratio())
+
+
+class _Clock:
+    """The time limit of one search: once it has passed, no more completions, spellings or postings are
+    read (each read is bounded on its own), and the results say so."""
+
+    def __init__(self, end: float) -> None:
+        self.end = end
+        self.passed = False
+
+    def over(self) -> bool:
+        if not self.passed and time.perf_counter() > self.end:
+            self.passed = True
+        return self.passed
+
+    def unless_over(self, expand: Callable[[str, str, int], list[str]]) -> Callable[[str, str, int], list[str]]:
+        """`expand`, or nothing once the time is over."""
+        return lambda field_name, text, limit: [] if self.over() else expand(field_name, text, limit)
 
 
 def _within(first: list[int] | None, second: list[int] | None, slop: int) -> bool:

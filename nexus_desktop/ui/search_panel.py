@@ -95,7 +95,7 @@ def header_html(results: SearchResults, shown: int) -> str:
         count = f"<b>{results.headline()}</b>"
     parts.append(count + (f" (first {shown} shown)" if shown < results.total else ""))
     if results.timed_out:
-        parts.append("<i>The search stopped after a second: these are the results found by then.</i>")
+        parts.append("<i>The search stopped early (a very broad query): these are the results found by then.</i>")
     return "<br>".join(parts)
 
 

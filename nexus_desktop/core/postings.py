@@ -70,27 +70,30 @@ class BulkScorer:
         self.deadline: Callable[[], bool] = lambda: False
         self.timed_out = False
 
-    def scores(self, query: wq.Query) -> Mapping[int, float]:
+    def scores(self, query: wq.Query, whole: bool = False) -> Mapping[int, float]:
         """Document number -> score for every document matching `query` (kept for the search's other
-        queries: read it, do not change it)."""
-        return self._scores(query)
+        queries: read it, do not change it).
 
-    def _scores(self, query: wq.Query) -> Scores:
+        Past the deadline, what is not read yet is left out (fewer matches), unless `whole`: what
+        removes or restricts results must be read whole, or results it excludes would show."""
+        return self._scores(query, whole)
+
+    def _scores(self, query: wq.Query, whole: bool) -> Scores:
         if isinstance(query, wq.Term):
-            found = self._term(query.fieldname, query.text)
+            found = self._term(query.fieldname, query.text, whole)
             return _boosted(found, query.boost)
         if isinstance(query, wq.Or):
-            return _boosted(summed([self._scores(sub) for sub in query.subqueries]), query.boost)
+            return _boosted(summed([self._scores(sub, whole) for sub in query.subqueries]), query.boost)
         if isinstance(query, wq.And):
-            return _boosted(intersected([self._scores(sub) for sub in query.subqueries]), query.boost)
+            return _boosted(intersected([self._scores(sub, whole) for sub in query.subqueries]), query.boost)
         if query is wq.NullQuery or isinstance(query, type(wq.NullQuery)):
             return {}
-        return self._matched(query)
+        return self._matched(query, whole)
 
-    def _term(self, field_name: str, text: str) -> Scores:
+    def _term(self, field_name: str, text: str, whole: bool) -> Scores:
         key = (field_name, text)
         if key not in self._terms:
-            if self.deadline():
+            if not whole and self.deadline():
                 self.timed_out = True
                 return {}
             self._terms[key] = self._score_term(field_name, text)
@@ -129,7 +132,7 @@ class BulkScorer:
                     found.update({docnum + offset: tf for docnum, tf in zip(ids, weights, strict=True)})
         return found
 
-    def _matched(self, query: wq.Query) -> Scores:
+    def _matched(self, query: wq.Query, whole: bool) -> Scores:
         """Any other query (a phrase, an unexpanded prefix): through Whoosh's matchers, a document at a time."""
         found: Scores = {}
         context = self.searcher.context()
@@ -138,7 +141,7 @@ class BulkScorer:
             while matcher.is_active():
                 found[matcher.id() + offset] = matcher.score()
                 matcher.next()
-                if len(found) % _DEADLINE_EVERY == 0 and self.deadline():
+                if not whole and len(found) % _DEADLINE_EVERY == 0 and self.deadline():
                     self.timed_out = True
                     return found
         return found

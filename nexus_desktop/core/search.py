@@ -196,6 +196,10 @@ class Searcher:
         and of the soft units it has (a common word's only add to entries that rarer words found; see
         COMMON_SHARE), plus its exact-title, title, alias, heading and tag scores."""
         soft = plan.soft
+        # restrictions and exclusions first, and whole: past the time limit fewer entries may match,
+        # never one the query excludes
+        narrowing = [scorer.scores(u.matching, whole=True) for u in plan.units if u.narrows]
+        excluded = scorer.scores(wq.Or(plan.excluded), whole=True) if plan.excluded else {}
         soft_scores = [scorer.scores(u.matching) for u in soft]
         coverage = None
         if len(soft) > 1 or (soft and len(plan.units) > len(soft)):
@@ -205,7 +209,6 @@ class Searcher:
             coverage.mark_common(soft, self._searcher.doc_count())
         found_by = [found for unit, found in zip(soft, soft_scores, strict=True) if not unit.common] or soft_scores
         strict = [scorer.scores(u.matching) for u in plan.units if u.strict and not u.narrows]
-        narrowing = [scorer.scores(u.matching) for u in plan.units if u.narrows]
         matched = summed(found_by)
         if strict:
             matched = {docnum: score + matched.get(docnum, 0.0) for docnum, score in intersected(strict).items()}
@@ -215,9 +218,8 @@ class Searcher:
                 matched = {docnum: score + within[docnum] for docnum, score in matched.items() if docnum in within}
             else:
                 matched = within
-        if plan.excluded:
-            for docnum in scorer.scores(wq.Or(plan.excluded)):
-                matched.pop(docnum, None)
+        for docnum in excluded:
+            matched.pop(docnum, None)
         for boost in (plan.exact_title(), plan.boosts()):
             for docnum, score in (scorer.scores(boost) if boost is not None else {}).items():
                 if docnum in matched:

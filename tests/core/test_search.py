@@ -497,3 +497,20 @@ def test_a_required_word_keeps_every_entry_with_it_the_others_rank(searcher: Sea
     found = ids(searcher, "+celery retries")
     assert set(found) == {"kb/python/celery", "kb/python/celery-retries"}
     assert found[0] == "kb/python/celery-retries"
+
+
+def test_past_the_time_limit_an_excluded_word_still_excludes(searcher: Searcher,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The limit passes after the first posting list: fewer entries may match, never an excluded one."""
+    from nexus_desktop.core import search as search_module
+
+    looks: list[bool] = []
+
+    def over(clock: object) -> bool:
+        looks.append(True)
+        return len(looks) > 1
+
+    monkeypatch.setattr(search_module._Clock, "over", over)
+    found = ids(searcher, "docker -compose", correct=False, suggest=False)
+    assert found and "kb/docker/compose" not in found
+    assert set(ids(searcher, "root:other docker", correct=False, suggest=False)) <= {"other/guide"}

@@ -8,6 +8,7 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from typing import TypeVar
 from dataclasses import asdict, dataclass, field, replace
 from difflib import SequenceMatcher
 
@@ -20,7 +21,7 @@ from nexus_desktop.core import postings
 from nexus_desktop.core.analysis import is_cjk, is_filler, is_noise, stem, words
 from nexus_desktop.core.coverage import Coverage, idf
 from nexus_desktop.core.highlight import WordMatcher
-from nexus_desktop.core.index import SearchIndex
+from nexus_desktop.core.index import IndexDamaged, SearchIndex
 from nexus_desktop.core.plan import FUZZY_TERMS, Plan, PlanBuilder
 from nexus_desktop.core.postings import BulkScorer, Lengths, Scores, intersected, summed
 from nexus_desktop.core.query import BadQuery, Clause, parse, unparse
@@ -28,6 +29,8 @@ from nexus_desktop.core.snippets import make_snippet
 from nexus_desktop.core.vocabulary import Vocabulary
 
 __all__ = ["BadQuery", "Clause", "Hit", "SearchResults", "Searcher", "parse"]
+
+T = TypeVar("T")
 
 SUGGEST_BELOW = 3
 MAX_SUGGEST_WORD = 32
@@ -144,8 +147,32 @@ class Searcher:
 
         Raises IndexDamaged when the index could not be read (it was set aside: rebuild, refresh() and
         ask again)."""
-        with self.index.reading(BadQuery):
-            return self._search(text, limit, offset, as_you_type, suggest, correct)
+        return self._read(lambda: self._search(text, limit, offset, as_you_type, suggest, correct))
+
+    def _read(self, read: Callable[[], T]) -> T:
+        """Run a read of the index; a read that fails because this searcher is out of date (an update
+        merged segments and removed files it had not opened yet) is run again on the index as it is
+        now, not taken for damage. Any other failure is damage (see SearchIndex.reading)."""
+        try:
+            with self.index.reading(BadQuery, _OutOfDate):
+                try:
+                    return read()
+                except (BadQuery, IndexDamaged):
+                    raise
+                except Exception as exc:
+                    if self._out_of_date():
+                        raise _OutOfDate from exc
+                    raise
+        except _OutOfDate:
+            self.refresh()
+            with self.index.reading(BadQuery):
+                return read()
+
+    def _out_of_date(self) -> bool:
+        try:
+            return not self._searcher.up_to_date()
+        except Exception:  # noqa: BLE001 - an index that cannot say is treated as damage by the caller
+            return False
 
     def _search(self, text: str, limit: int, offset: int, as_you_type: bool, suggest: bool,
                 correct: bool) -> SearchResults:
@@ -321,8 +348,7 @@ class Searcher:
 
     def suggest(self, text: str) -> str | None:
         """A corrected query from the index's own vocabulary, or None."""
-        with self.index.reading():
-            return self._suggest(text)
+        return self._read(lambda: self._suggest(text))
 
     def _suggest(self, text: str) -> str | None:
         clauses = parse(text)
@@ -360,6 +386,10 @@ class Searcher:
         if not forms:
             return stemmed
         return max(sorted(forms), key=lambda form: SequenceMatcher(None, typed, form).ratio())
+
+
+class _OutOfDate(Exception):
+    """A read failed on a searcher that an update has left behind: refresh and read again."""
 
 
 class _Clock:

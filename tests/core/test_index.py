@@ -572,3 +572,27 @@ def test_update_folders_with_nested_roots_and_overlapping_folders(tmp_path: Path
     report = index.update_folders([notes, work], [notes.path / "topic1", notes.path, notes.path / "topic2"])
     assert (report.updated, report.removed) == (2, 1)  # kb/topic1/page1 and work/page1; topic2's one page
     assert sorted(search_ids(index, "quokka")) == ["kb/topic1/page1", "work/page1"]
+
+
+def test_a_searcher_left_behind_by_merging_updates_reads_the_index_as_it_is_now(tmp_path: Path) -> None:
+    """The window's search thread keeps its searcher while the watcher re-indexes: when an update
+    merged segments and removed files that searcher had not read yet, its next search reads the index
+    as it is now, instead of taking the missing files for damage and rebuilding everything."""
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    root = Root("kb", folder)
+    ix = SearchIndex(tmp_path / "ix")
+    for n in range(4):
+        (folder / f"n{n}.md").write_text(f"# Note {n}\n\ndocker note {n}\n", encoding="utf-8")
+        ix.update([root])
+    searcher = Searcher(ix)
+    for n in range(4, 12):  # small segments are merged along the way
+        (folder / f"n{n}.md").write_text(f"# Note {n}\n\nother {n}\n", encoding="utf-8")
+        ix.update([root])
+    try:
+        assert searcher.search("docker").total == 4
+        assert searcher.search("other").total == 8
+    finally:
+        searcher.close()
+        ix.close()
+    assert not (tmp_path / "ix.broken").exists()

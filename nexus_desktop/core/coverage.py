@@ -30,18 +30,22 @@ COMMON_MIN_ENTRIES = 2000
 
 @dataclass
 class Coverage:
-    """Which entries have which soft units of a query, and how much each unit weighs (its rarity)."""
+    """Which entries have which soft units of a query, and how much each unit weighs (its rarity).
+
+    `required` is the weight of the required words (`+word`, a phrase) every match has: they count in
+    its share, so `+docker compose` still ranks the entries without `compose` by how well they match."""
 
     docsets: list[Collection[int]]
     weights: list[float]
+    required: float = 0.0
 
     @property
     def total_weight(self) -> float:
-        return sum(self.weights)
+        return sum(self.weights) + self.required
 
     def share(self, docnum: int) -> tuple[float, bool]:
         """(share of the query's weight this entry has, whether it has every unit)."""
-        have = 0.0
+        have = self.required
         complete = True
         for docs, weight in zip(self.docsets, self.weights, strict=False):
             if docnum in docs:

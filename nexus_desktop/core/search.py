@@ -228,14 +228,15 @@ class Searcher:
         narrowing = [scorer.scores(u.matching, whole=True) for u in plan.units if u.narrows]
         excluded = scorer.scores(wq.Or(plan.excluded), whole=True) if plan.excluded else {}
         soft_scores = [scorer.scores(u.matching) for u in soft]
+        strict = [scorer.scores(u.matching) for u in plan.units if u.strict and not u.narrows]
         coverage = None
         if len(soft) > 1 or (soft and len(plan.units) > len(soft)):
             doc_count = max(1, self._searcher.doc_count())
             coverage = Coverage([found.keys() for found in soft_scores],
-                                [idf(doc_count, len(found)) for found in soft_scores])
+                                [idf(doc_count, len(found)) for found in soft_scores],
+                                sum(idf(doc_count, len(found)) for found in strict))
             coverage.mark_common(soft, self._searcher.doc_count())
         found_by = [found for unit, found in zip(soft, soft_scores, strict=True) if not unit.common] or soft_scores
-        strict = [scorer.scores(u.matching) for u in plan.units if u.strict and not u.narrows]
         matched = summed(found_by)
         if strict:
             matched = {docnum: score + matched.get(docnum, 0.0) for docnum, score in intersected(strict).items()}

@@ -514,3 +514,12 @@ def test_past_the_time_limit_an_excluded_word_still_excludes(searcher: Searcher,
     found = ids(searcher, "docker -compose", correct=False, suggest=False)
     assert found and "kb/docker/compose" not in found
     assert set(ids(searcher, "root:other docker", correct=False, suggest=False)) <= {"other/guide"}
+
+
+def test_a_required_word_ranks_the_entries_without_the_other_words_by_how_well_they_match(
+        searcher: Searcher) -> None:
+    """`+docker compose`: the entries without `compose` are ordered by their docker score (the page
+    titled Docker before a page mentioning docker once), not all scored 0."""
+    found = ids(searcher, "+docker compose")
+    assert found[:2] == ["kb/docker/compose", "kb/docker/docker"]
+    assert all(h.score > 0 for h in searcher.search("+docker compose").results)

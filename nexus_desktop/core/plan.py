@@ -167,7 +167,9 @@ class PlanBuilder:
         if clause.field == "root":
             if not clause.text:
                 return None
-            return Unit(f"root:{clause.text}", wq.Term("root", clause.text.lower()), strict=True, narrows=True)
+            if clause.kind == "prefix":  # `root:proj*`: every root whose name starts so
+                return self._prefix(clause, [clause.text.lower()], ("root",), PREFIX_TERMS_EXPLICIT, strict=True)
+            return Unit(f"root:{clause.text}", wq.Term("root", clause.text.lower()), strict=True)
         if clause.field == "tags":
             tag = clause.text.lower().lstrip("#")
             if not tag:

@@ -523,3 +523,9 @@ def test_a_required_word_ranks_the_entries_without_the_other_words_by_how_well_t
     found = ids(searcher, "+docker compose")
     assert found[:2] == ["kb/docker/compose", "kb/docker/docker"]
     assert all(h.score > 0 for h in searcher.search("+docker compose").results)
+
+
+def test_a_root_prefix_restricts_to_the_roots_whose_name_starts_so(searcher: Searcher) -> None:
+    assert set(ids(searcher, "root:oth* docker")) == {"other/guide"}
+    assert len(ids(searcher, "root:k*")) == len(PAGES)
+    assert ids(searcher, "root:zz* docker") == []

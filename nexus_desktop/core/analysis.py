@@ -270,7 +270,6 @@ class NexusAnalyzer(Analyzer):
                 token.startchar, token.endchar = start_char + start, start_char + end
             yield token
 
-
     def _terms(self, token: Token, value: str, positions: bool, start_pos: int, mode: str) -> Iterator[Token]:
         """The common case, lean: one token object re-used, the terms of the text computed in one pass."""
         words_of = _CACHE.tokens(value, self.prose)

@@ -94,8 +94,5 @@ def _candidate_regex(exact: set[str], stems: set[str], prefixes: tuple[str, ...]
     starts.discard("")
     if not starts:
         return None
-    return re.compile(f"(?:{_alternation(starts)})", re.IGNORECASE)
-
-
-def _alternation(starts: set[str]) -> str:
-    return "|".join(re.escape(s) for s in sorted(starts, key=len, reverse=True))
+    alternatives = "|".join(re.escape(s) for s in sorted(starts, key=len, reverse=True))
+    return re.compile(f"(?:{alternatives})", re.IGNORECASE)

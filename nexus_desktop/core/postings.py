@@ -103,9 +103,8 @@ class BulkScorer:
         searcher = self.searcher
         if field_name not in searcher.schema or (field_name, text) not in searcher.reader():
             return {}
-        if not searcher.schema[field_name].scorable:
-            return self._weights(field_name, text)
-        idf = searcher.idf(field_name, text)
+        scorable = searcher.schema[field_name].scorable  # else (an id, a keyword list) the weight, as Whoosh
+        idf = searcher.idf(field_name, text) if scorable else 0.0
         avgfl = searcher.avg_field_length(field_name) or 1
         b, k1 = self.b, self.k1
         k1_1, b_1 = k1 + 1, 1 - b
@@ -114,22 +113,16 @@ class BulkScorer:
             reader = sub.reader()
             if (field_name, text) not in reader:
                 continue
+            if not scorable:
+                for ids, weights in _posting_blocks(reader, field_name, text):
+                    found.update({docnum + offset: tf for docnum, tf in zip(ids, weights, strict=True)})
+                continue
             # a document past the end of the lengths read means a column cut short: IndexError, damage
             lengths = self.lengths.of(reader, field_name)
             for ids, weights in _posting_blocks(reader, field_name, text):
                 # Whoosh's scoring.bm25, term for term, so the scores are Whoosh's to the last bit
                 found.update({docnum + offset: idf * ((tf * k1_1) / (tf + k1 * (b_1 + b * lengths[docnum] / avgfl)))
                               for docnum, tf in zip(ids, weights, strict=True)})
-        return found
-
-    def _weights(self, field_name: str, text: str) -> Scores:
-        """A field without lengths (an id, a keyword list) scores its postings' weights, as Whoosh does."""
-        found: Scores = {}
-        for sub, offset in self.searcher.leaf_searchers():
-            reader = sub.reader()
-            if (field_name, text) in reader:
-                for ids, weights in _posting_blocks(reader, field_name, text):
-                    found.update({docnum + offset: tf for docnum, tf in zip(ids, weights, strict=True)})
         return found
 
     def _matched(self, query: wq.Query, whole: bool) -> Scores:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import heapq
 import re
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 from dataclasses import asdict, dataclass, field, replace
@@ -35,7 +34,6 @@ T = TypeVar("T")
 SUGGEST_BELOW = 3
 MAX_SUGGEST_WORD = 32
 MAX_CORRECTED_WORDS = 6
-MAX_REMEMBERED_COMPLETIONS = 1024
 # Among the best RERANKED_CANDIDATES, neighbouring words of the query that stand within PROXIMITY_SLOP
 # positions of each other add their rarity (read from the index's positions: a phrase query over the
 # whole index cost ~100 ms on 7.4k pages). BM25F's K1 is raised from 1.2 to 2.0, so repeated words
@@ -116,7 +114,6 @@ class Searcher:
         self.index = index
         with index.reading():  # a read error means damage: IndexDamaged, the index set aside (see index.py)
             self._searcher: WhooshSearcher = index.open().searcher(weighting=_weighting())
-        self._completions: OrderedDict[tuple[str, str, int], list[str]] = OrderedDict()
         self._lengths = Lengths()
         self._vocabulary = Vocabulary(self._searcher)
 
@@ -126,7 +123,6 @@ class Searcher:
         with self.index.reading():
             old, self._searcher = self._searcher, self.index.open().searcher(weighting=_weighting())
         old.close()
-        self._completions.clear()
         self._lengths = Lengths()
         self._vocabulary = Vocabulary(self._searcher)
 
@@ -195,7 +191,7 @@ class Searcher:
 
     def _run(self, clauses: list[Clause], text: str, limit: int, offset: int, as_you_type: bool,
              clock: _Clock) -> SearchResults:
-        builder = PlanBuilder(clock.unless_over(self._expand_prefix), clock.unless_over(self._fuzzy_terms))
+        builder = PlanBuilder(clock.unless_over(self._vocabulary.completions), clock.unless_over(self._fuzzy_terms))
         plan = builder.plan(clauses, as_you_type)
         scorer = BulkScorer(self._searcher, BM25_B, BM25_K1, self._lengths)
         scorer.deadline = clock.over
@@ -295,27 +291,6 @@ class Searcher:
                 if count:
                     found[docnum + offset] = count
         return found
-
-    def _expand_prefix(self, field_name: str, prefix: str, limit: int) -> list[str]:
-        """The `limit` most frequent indexed terms starting with `prefix` (bounded work per keystroke)."""
-        key = (field_name, prefix, limit)
-        if key in self._completions:
-            self._completions.move_to_end(key)
-        else:
-            self._completions[key] = self._most_frequent(field_name, prefix, limit)
-            if len(self._completions) > MAX_REMEMBERED_COMPLETIONS:
-                self._completions.popitem(last=False)
-        return self._completions[key]
-
-    def _most_frequent(self, field_name: str, prefix: str, limit: int) -> list[str]:
-        found: list[tuple[int, str]] = []
-        for term, count in self._vocabulary.starting_with(field_name, prefix):
-            if any(c in term and c not in prefix for c in "._0123456789"):
-                continue  # host names, versions, identifiers (docs.docker.com, file2, list_of): not typed words
-            if field_name == "body_raw" and stem(term).startswith(prefix):
-                continue  # the stemmed `body` finds this word by the same prefix
-            found.append((-count, term))
-        return [term for _, term in heapq.nsmallest(limit, found)]
 
     def _fuzzy_terms(self, field_name: str, word: str, maxdist: int) -> list[str]:
         """The FUZZY_TERMS most frequent indexed words within `maxdist` typos of `word` (first letter kept)."""

@@ -1,15 +1,26 @@
 """The one way to run work off the GUI thread: a runner with its own thread, jobs in order, and
-success/failure callbacks delivered on the GUI thread (the spirit of Anki's QueryOp)."""
+success/failure callbacks delivered on the GUI thread (the spirit of Anki's QueryOp).
+
+The runner's thread is a plain Python thread, never a QThread hosting Python objects: PySide looks up a
+Python QObject's meta-object without holding the GIL when it delivers a queued call on another thread,
+and on Python 3.11 that lookup reads a type table which the GUI thread changes whenever it creates a Qt
+class (a lazy import, PySide's lazily created types). A start-up that raced with it crashed the app
+(SIGSEGV in MetaObjectBuilder::update). Work on the runner's thread therefore calls Qt only from Python,
+holding the GIL (it emits signals; it never connects them, which PySide does without the GIL); every
+Python QObject lives on the GUI thread, and modules defining Qt classes are imported there first
+(tests/ui/test_threads.py)."""
 
 from __future__ import annotations
 
 import atexit
 import logging
+import queue
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 from shiboken6 import Shiboken
 
 log = logging.getLogger(__name__)
@@ -31,37 +42,33 @@ class Job(Generic[T]):
     def alive(self) -> bool:
         return self.owner is None or Shiboken.isValid(self.owner)
 
-
-class _Executor(QObject):
-    """Lives on the runner's thread: runs each job and hands it back."""
-
-    finished = Signal(object)  # Job with its outcome
-
-    @Slot(object)
-    def execute(self, job: Job[object]) -> None:
+    def execute(self) -> None:
+        """Run the work and keep its result, or the exception it raised, as the outcome."""
         try:
-            job.outcome = (True, job.work())
+            self.outcome = (True, self.work())
         except Exception as exc:  # noqa: BLE001 - handed to on_failure (or logged) on the GUI thread
-            job.outcome = (False, exc)
-        self.finished.emit(job)
+            self.outcome = (False, exc)
 
 
 class BackgroundRunner(QObject):
     """Runs jobs one after the other on a thread of its own (its name shows in debuggers and logs)."""
 
-    _submit = Signal(object)
+    _finished = Signal(object)  # a Job with its outcome: emitted on the runner's thread, handled on the GUI's
     idle = Signal()  # every job handed in so far has finished
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._pending = 0
-        self._thread = QThread()
-        self._thread.setObjectName(name)
-        self._executor = _Executor()
-        self._executor.moveToThread(self._thread)
-        self._submit.connect(self._executor.execute)
-        self._executor.finished.connect(self._deliver)
+        self._jobs: queue.SimpleQueue[Job[object] | None] = queue.SimpleQueue()
+        self._stopping = threading.Event()
+        self._finished.connect(self._deliver)
+        # A daemon: a job still running when the app ends (a big import, a stuck disk) cannot hold up the exit.
+        self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
         self._thread.start()
+
+    @property
+    def name(self) -> str:
+        return self._thread.name
 
     @property
     def busy(self) -> bool:
@@ -72,8 +79,10 @@ class BackgroundRunner(QObject):
             on_failure: Failure | None = None, owner: QObject | None = None) -> None:
         """Run `work` on the runner's thread; its result (or exception) goes to the callbacks on the GUI
         thread. A failure without `on_failure` is logged, never lost."""
+        if self._stopping.is_set():
+            return
         self._pending += 1
-        self._submit.emit(Job(work, on_success, on_failure, owner))
+        self._jobs.put(Job(work, on_success, on_failure, owner))  # type: ignore[arg-type]
 
     def stream(self, pieces: Callable[[], Iterable[T]], on_piece: Callable[[T], None],
                on_done: Callable[[bool], None], until: Callable[[], bool], owner: QObject | None = None) -> None:
@@ -84,7 +93,7 @@ class BackgroundRunner(QObject):
 
         def work() -> None:
             for piece in pieces():
-                if until():
+                if until() or self._stopping.is_set():
                     return
                 relay.piece.emit(piece)
 
@@ -98,6 +107,20 @@ class BackgroundRunner(QObject):
 
         self.run(work, done, failed, owner)
 
+    def _serve(self) -> None:
+        """The runner's thread: each job in turn, its outcome handed to the GUI thread, until shut down."""
+        while (job := self._jobs.get()) is not None:
+            if self._stopping.is_set():
+                continue  # dropped: the runner is shutting down (the sentinel ends the loop)
+            job.execute()
+            if self._stopping.is_set():
+                continue
+            try:
+                self._finished.emit(job)
+            except RuntimeError:  # the runner was deleted without a shutdown: nobody is waiting
+                return
+
+    @Slot(object)
     def _deliver(self, job: Job[object]) -> None:
         self._pending -= 1
         ok, value = job.outcome
@@ -114,15 +137,15 @@ class BackgroundRunner(QObject):
             self.idle.emit()
 
     def shutdown(self, wait_ms: int = 15000) -> None:
-        """Finish the running job (queued ones are dropped with the thread) and end the thread (once)."""
-        if not self._thread.isRunning():
+        """Finish the running job (queued ones are dropped, no callback runs after this) and end the
+        thread (once). A job that outlasts `wait_ms` is left to end on its own: its thread is a daemon."""
+        if self._stopping.is_set():
             return
-        self._submit.disconnect(self._executor.execute)
-        self._thread.quit()
-        if not self._thread.wait(wait_ms):
-            log.error("the %s thread did not stop in time", self._thread.objectName())
-            self._thread.terminate()
-            self._thread.wait(2000)
+        self._stopping.set()
+        self._jobs.put(None)
+        self._thread.join(wait_ms / 1000)
+        if self._thread.is_alive():
+            log.error("the %s thread did not stop in time", self._thread.name)
 
 
 class _PieceRelay(QObject):
@@ -153,5 +176,5 @@ def shared_runner(name: str) -> BackgroundRunner:
 def _stop_shared() -> None:
     """At exit, whatever ended the event loop: no thread of a shared runner outlives the app."""
     for runner in _shared.values():
-        if Shiboken.isValid(runner) and runner._thread.isRunning():
+        if Shiboken.isValid(runner):
             runner.shutdown(5000)

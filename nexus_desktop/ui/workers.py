@@ -20,6 +20,8 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 from nexus_desktop.core.disk import library_folders
 from nexus_desktop.ui.background import BackgroundRunner
+# library_panel defines Qt classes: imported here, on the GUI thread, not first by the worker (background.py)
+from nexus_desktop.ui.library_panel import LibraryTree, build_library_tree
 
 if TYPE_CHECKING:
     from nexus_desktop.core.fuzzy import FuzzyMatcher
@@ -28,7 +30,6 @@ if TYPE_CHECKING:
     from nexus_desktop.core.links import EntryRef, LinkResolver
     from nexus_desktop.core.render import Renderer
     from nexus_desktop.core.workspace import Workspace
-    from nexus_desktop.ui.library_panel import LibraryTree
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +117,6 @@ class LibraryWorker(QObject):
         """`library_size`: the entries a first index is reading (the start page says its counts are partial)."""
         from nexus_desktop.core.fuzzy import FuzzyMatcher
         from nexus_desktop.core.start_page import RootInfo, library_overview_markdown
-        from nexus_desktop.ui.library_panel import build_library_tree
 
         workspace, overview_renderer, app = self.workspace, self._overview_renderer, QCoreApplication.instance()
         assert workspace is not None and overview_renderer is not None, "the workspace is opened first"

@@ -8,7 +8,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-import warnings
 from pathlib import Path
 
 import pytest
@@ -137,7 +136,9 @@ def _wait_for_session_row(data_dir: Path, process: subprocess.Popen[str], timeou
     before = _saved_at(path)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        assert process.poll() is None, process.communicate()
+        if process.poll() is not None:
+            _out, err = process.communicate()
+            pytest.fail(f"the window ended with code {process.returncode} while starting:\n{err}", pytrace=False)
         saved = _saved_at(path)
         if saved is not None and saved != before:
             return
@@ -146,24 +147,14 @@ def _wait_for_session_row(data_dir: Path, process: subprocess.Popen[str], timeou
 
 
 def launch_and_crash(data_dir: Path, content_dir: Path) -> None:
-    """Launch the window, wait until it saved its session, then kill -9 it.
-
-    A window that died of a signal while starting (seen once, under heavy load, with no stack: the app now
-    enables faulthandler) is reported as a warning with what it printed, and launched once more."""
-    for attempt in (1, 2):
-        process = _launch(data_dir, content_dir)
-        try:
-            _wait_for_session_row(data_dir, process)
-            return
-        except AssertionError:
-            if attempt == 2 or process.poll() is None or process.returncode >= 0:
-                raise
-            warnings.warn(f"the window died of signal {-process.returncode} while starting: "
-                          f"{process.communicate(timeout=30)[1][-2000:]}", stacklevel=1)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.communicate(timeout=30)
+    """Launch the window, wait until it saved its session, then kill -9 it."""
+    process = _launch(data_dir, content_dir)
+    try:
+        _wait_for_session_row(data_dir, process)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=30)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")

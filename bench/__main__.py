@@ -3,6 +3,8 @@
 `soak` is one long window session (not part of `all`): memory after the soak against memory early on.
 `python -m bench relevance [--corpus nexus|tldr|obsidian|all] [--json FILE]`: answer quality on the question
 sets in bench/relevance/, the app beside bare Whoosh and SQLite FTS5 (see bench/relevance_bench.py).
+`python -m bench launches [--runs N]`: the window started 2N times (killed, restarted, quit); starts that
+died, with their stacks (see bench/launch_bench.py).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ RELEVANCE_CORPORA = ("nexus", "tldr", "obsidian", "all")
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("suite", choices=["core", "ui", "all", "soak", "relevance"])
+    parser.add_argument("suite", choices=["core", "ui", "all", "soak", "relevance", "launches"])
     parser.add_argument("--corpus", choices=sorted(set(SPEED_CORPORA + RELEVANCE_CORPORA)),
                         help="core/ui: english (default), all or both; relevance: nexus, tldr, obsidian or all "
                              "(default)")
@@ -33,6 +35,10 @@ def main() -> int:
         from bench import relevance_bench
 
         figures["relevance"] = relevance_bench.run(args.corpus or "all")
+    elif args.suite == "launches":
+        from bench import launch_bench
+
+        figures["launches"] = launch_bench.run(args.runs)
     else:
         if args.corpus not in (None, *SPEED_CORPORA):
             parser.error(f"{args.suite}: --corpus must be one of {', '.join(SPEED_CORPORA)}")

@@ -65,10 +65,14 @@ class BackgroundRunner(QObject):
         # A daemon: a job still running when the app ends (a big import, a stuck disk) cannot hold up the exit.
         self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
         self._thread.start()
+        jobs, stopping = self._jobs, self._stopping  # not self: it is being deleted when this runs
 
-    @property
-    def name(self) -> str:
-        return self._thread.name
+        def end_thread(*_args: object) -> None:
+            """The runner was deleted without a shutdown: its thread ends all the same."""
+            stopping.set()
+            jobs.put(None)
+
+        self.destroyed.connect(end_thread)
 
     @property
     def busy(self) -> bool:
@@ -122,6 +126,8 @@ class BackgroundRunner(QObject):
 
     @Slot(object)
     def _deliver(self, job: Job[object]) -> None:
+        if self._stopping.is_set():
+            return  # finished just before the shutdown, delivered after it: dropped like the queued ones
         self._pending -= 1
         ok, value = job.outcome
         if job.alive():

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
 
 from nexus_desktop.ui.background import BackgroundRunner
 
@@ -65,3 +66,24 @@ def test_stream_hands_pieces_until_told_to_stop(qtbot):
         assert pieces == ["a", "b", "c"]
     finally:
         runner.shutdown()
+
+
+def test_no_callback_runs_after_a_shutdown(qtbot):
+    runner = BackgroundRunner("test-runner")
+    emitted = threading.Event()
+    runner._finished.connect(lambda _job: emitted.set(), Qt.ConnectionType.DirectConnection)  # on its thread
+    called: list[int] = []
+    runner.run(lambda: 1, called.append)
+    assert emitted.wait(5)  # the result is on its way to the GUI thread...
+    runner.shutdown()  # ...when the window closes
+    QApplication.processEvents()
+    assert called == []
+
+
+def test_a_runner_deleted_without_a_shutdown_ends_its_thread(qtbot):
+    owner = QWidget()
+    BackgroundRunner("test-runner-orphan", owner)
+    assert any(thread.name == "test-runner-orphan" for thread in threading.enumerate())
+    owner.deleteLater()
+    qtbot.waitUntil(lambda: not any(thread.name == "test-runner-orphan" for thread in threading.enumerate()),
+                    timeout=5000)

@@ -51,7 +51,7 @@ class Job(Generic[T]):
 
 
 class BackgroundRunner(QObject):
-    """Runs jobs one after the other on a thread of its own (its name shows in debuggers and logs)."""
+    """Runs jobs one after the other on a thread of its own, named after it (threading.enumerate, logs)."""
 
     _finished = Signal(object)  # a Job with its outcome: emitted on the runner's thread, handled on the GUI's
     idle = Signal()  # every job handed in so far has finished

@@ -76,8 +76,9 @@ def collector_paused() -> Iterator[None]:
 
 
 class LibraryWorker(QObject):
-    """Lives on its own thread: opens the workspace (importing Whoosh there) and builds what the GUI
-    shows; the indexing itself runs in a child process whose events it turns into signals."""
+    """Works on the library runner's thread (the object itself, like every Python QObject, lives on the
+    GUI thread): opens the workspace (importing Whoosh there) and builds what the GUI shows; the indexing
+    itself runs in a child process whose events it turns into signals."""
 
     opened = Signal(object)          # IndexedLibrary, as soon as the existing index is open
     progress = Signal(object)        # core.indexing.IndexingProgress

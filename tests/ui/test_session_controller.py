@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.launch_bench import session_saved_at
 from nexus_desktop.core.state import HistoryItem, Session, SessionStore, TabState, session_library
 from nexus_desktop.core.userdb import open_user_db
 from nexus_desktop.ui.session_controller import SAVE_DELAY_MS
@@ -115,31 +116,16 @@ def _launch(data_dir: Path, content_dir: Path) -> subprocess.Popen[str]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def _saved_at(path: Path) -> str | None:
-    """When the session in the database was saved (None: no session with tabs yet)."""
-    if not path.exists():
-        return None
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-    try:
-        if conn.execute("SELECT count(*) FROM session_history").fetchone()[0]:
-            return str(conn.execute("SELECT saved FROM session WHERE id = 1").fetchone()[0])
-    except (sqlite3.OperationalError, TypeError):
-        pass  # the tables are being created
-    finally:
-        conn.close()
-    return None
-
-
 def _wait_for_session_row(data_dir: Path, process: subprocess.Popen[str], timeout: float = 60.0) -> None:
     """Until the window has saved a session (a new one: the rows of an earlier run don't count)."""
     path = data_dir / "nexus.sqlite3"
-    before = _saved_at(path)
+    before = session_saved_at(path)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             _out, err = process.communicate()
             pytest.fail(f"the window ended with code {process.returncode} while starting:\n{err}", pytrace=False)
-        saved = _saved_at(path)
+        saved = session_saved_at(path)
         if saved is not None and saved != before:
             return
         time.sleep(0.1)

@@ -56,12 +56,12 @@ def words_with_offsets(text: str) -> Iterator[tuple[str, int, int]]:
                     yield part, start, end
             continue
         yield word, match.start(), match.end()
-        if _maybe_compound(raw):
+        if maybe_compound(raw):
             for part, start, end in _identifier_parts(raw):
                 yield part, match.start() + start, match.start() + end
 
 
-def _maybe_compound(raw: str) -> bool:
+def maybe_compound(raw: str) -> bool:
     """Cheap test first: most tokens are plain lowercase, Capitalised or UPPER words."""
     if "." in raw or "_" in raw:
         return True
@@ -70,7 +70,7 @@ def _maybe_compound(raw: str) -> bool:
 
 def identifier_parts(raw: str) -> list[str]:
     """The lowercased parts of a compound token as typed (empty for a plain word)."""
-    return [part for part, _, _ in _identifier_parts(raw)] if _maybe_compound(raw) else []
+    return [part for part, _, _ in _identifier_parts(raw)] if maybe_compound(raw) else []
 
 
 def _identifier_parts(raw: str) -> list[tuple[str, int, int]]:
@@ -107,7 +107,7 @@ def words(text: str) -> list[str]:
     for raw in WORD_RE.findall(text):
         tokens.append(raw.lower())
         if "." in raw or "_" in raw or not (raw.islower() or raw.isupper() or raw.istitle() or raw.isdigit()):
-            tokens += _parts_of(raw)
+            tokens += _parts_of(raw)  # maybe_compound, inlined: the hottest loop of indexing
     return tokens
 
 

@@ -43,17 +43,12 @@ class Coverage:
     def total_weight(self) -> float:
         return sum(self.weights) + self.required
 
-    def share(self, docnum: int) -> tuple[float, bool]:
-        """(share of the query's weight this entry has, whether it has every unit)."""
-        have = self.required
-        complete = True
-        for docs, weight in zip(self.docsets, self.weights, strict=False):
-            if docnum in docs:
-                have += weight
-            else:
-                complete = False
+    def share(self, docnum: int) -> float:
+        """The share of the query's weight this entry has (complete matches: `complete_among`)."""
+        have = self.required + sum(weight for docs, weight in zip(self.docsets, self.weights, strict=False)
+                                   if docnum in docs)
         total = self.total_weight
-        return (have / total if total else 1.0), complete
+        return have / total if total else 1.0
 
     def mark_common(self, units: list[Unit], doc_count: int) -> None:
         """Mark the units found in more than COMMON_SHARE of a big library (see COMMON_SHARE), unless
@@ -79,7 +74,7 @@ class Coverage:
         for docnum, score in sorted(matched.items(), key=itemgetter(1), reverse=True):
             if len(kept) >= count and score < kept[0][0]:
                 break
-            item = (score * self.share(docnum)[0] ** COVERAGE_POWER, -docnum)
+            item = (score * self.share(docnum) ** COVERAGE_POWER, -docnum)
             if len(kept) < count:
                 heapq.heappush(kept, item)
             elif item > kept[0]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from nexus_desktop.core.analysis import WORD_RE, is_cjk, stem, words_with_offsets
+from nexus_desktop.core.analysis import WORD_RE, is_cjk, maybe_compound, stem, words_with_offsets
 
 MAX_SPANS = 2000
 
@@ -60,7 +60,7 @@ class WordMatcher:
                 continue
             covered = token.end()
             raw = token.group()
-            if raw.isascii() and raw.isalpha() and (raw.islower() or raw.isupper() or raw.istitle()):
+            if not maybe_compound(raw) and not is_cjk(raw):
                 if self.matches(raw.lower()) and not (found and token.start() < found[-1][1]):
                     found.append((token.start(), token.end()))  # a plain word, the common case
                     if len(found) >= limit:

@@ -33,7 +33,6 @@ from nexus_desktop.core.analysis import BOTH_FORMS, PROSE_STEMMED, PROSE_UNSTEMM
 from nexus_desktop.core.library import READ_WARNINGS, Entry, EntryError, FileStat, Root, Skipped, read_entry, \
     roots_below, scan, scan_folder
 from nexus_desktop.core.links import EntryRef
-from nexus_desktop.core.postings import column_lengths
 
 SCHEMA_VERSION = 18  # 14: identifier parts, British spellings; 16: lead in body; 17: parts next to their word; 18: root
 META_FILE = "nexus-index.json"
@@ -167,7 +166,7 @@ def document_for(entry: Entry) -> dict[str, object]:
     names = "\n".join(part for part in (title, aliases, " ".join(entry.tags), lead) if part)
     body = f"{names}\n{entry.body}"
     document = {
-        "id": entry.id, "root": entry.id.partition("/")[0].lower(), "path": entry.rel_path, "card": card_for(entry),
+        "id": entry.id, "root": entry.root.lower(), "path": entry.rel_path, "card": card_for(entry),
         "title": f"{title}\n{aliases}" if aliases else title, "_stored_title": title,
         "headings": "\n".join(h.text for h in entry.headings if h.text != title),
         "body": body, "body_raw": body,
@@ -216,6 +215,8 @@ class _QuickLengths:
 
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
         if fieldname not in self._columns:
+            from nexus_desktop.core.postings import column_lengths  # only writers need it (and Whoosh's query modules)
+
             self._columns[fieldname] = column_lengths(self._reader, fieldname)
         column = self._columns[fieldname]
         if column is None:

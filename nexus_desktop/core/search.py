@@ -113,18 +113,21 @@ class Searcher:
     def __init__(self, index: SearchIndex) -> None:
         self.index = index
         with index.reading():  # a read error means damage: IndexDamaged, the index set aside (see index.py)
-            self._searcher: WhooshSearcher = index.open().searcher(weighting=_weighting())
-        self._lengths = Lengths()
-        self._vocabulary = Vocabulary(self._searcher)
+            self._use(index.open().searcher(weighting=_weighting()))
 
     def refresh(self) -> None:
         """See the index as it is now. A new Whoosh searcher, not `Searcher.refresh()`: after a merge
         that one reports every hit twice, and it fails on an index that started empty."""
+        old = self._searcher
         with self.index.reading():
-            old, self._searcher = self._searcher, self.index.open().searcher(weighting=_weighting())
+            self._use(self.index.open().searcher(weighting=_weighting()))
         old.close()
+
+    def _use(self, searcher: WhooshSearcher) -> None:
+        """Search with this Whoosh searcher, and start the caches that hold for it alone."""
+        self._searcher = searcher
         self._lengths = Lengths()
-        self._vocabulary = Vocabulary(self._searcher)
+        self._vocabulary = Vocabulary(searcher)
 
     def close(self) -> None:
         self._searcher.close()
@@ -178,13 +181,14 @@ class Searcher:
         as_you_type = as_you_type and not text.endswith((" ", '"'))
         results = self._run(clauses, text, limit, offset, as_you_type, clock)
         typing = max((i for i, c in enumerate(clauses) if not c.negated), default=-1) if as_you_type else -1
-        corrected = self._respelled(clauses, skip=typing) if correct and not results.complete else None
+        corrected = self._respelled(clauses, skip=typing) if correct and not results.complete and not clock.over() \
+            else None
         if corrected is not None:
             respelled = self._run(corrected, text, limit, offset, as_you_type, clock)
             if respelled.complete:
                 results = respelled
                 results.corrected = " ".join(unparse(c) for c in corrected)
-        if results.corrected is None and suggest and results.complete < SUGGEST_BELOW:
+        if results.corrected is None and suggest and results.complete < SUGGEST_BELOW and not clock.over():
             results.suggestion = self._suggest(text)
         results.took_ms = (time.perf_counter() - started) * 1000
         return results
@@ -370,7 +374,8 @@ class _OutOfDate(Exception):
 
 class _Clock:
     """The time limit of one search: once it has passed, no more completions, spellings or postings are
-    read (each read is bounded on its own), and the results say so."""
+    read, no respelling or "did you mean" is looked for (each read is bounded on its own), and the
+    results say so."""
 
     def __init__(self, end: float) -> None:
         self.end = end

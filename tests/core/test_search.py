@@ -529,3 +529,12 @@ def test_a_root_prefix_restricts_to_the_roots_whose_name_starts_so(searcher: Sea
     assert set(ids(searcher, "root:oth* docker")) == {"other/guide"}
     assert len(ids(searcher, "root:k*")) == len(PAGES)
     assert ids(searcher, "root:zz* docker") == []
+
+
+def test_past_the_time_limit_no_spelling_is_looked_for(searcher: Searcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Respelling and "did you mean" read the vocabulary too: a search already over its time answers at once."""
+    from nexus_desktop.core import search as search_module
+
+    monkeypatch.setattr(search_module, "TIME_LIMIT_S", -1.0)
+    results = searcher.search("dokcer containrs")
+    assert results.timed_out and results.corrected is None and results.suggestion is None

@@ -21,6 +21,7 @@ from whoosh import query as wq
 from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader
+from whoosh.scoring import BM25F
 from whoosh.searching import Searcher as WhooshSearcher
 from whoosh.util.numeric import byte_to_length
 
@@ -61,10 +62,13 @@ class BulkScorer:
     `scores(query)` gives every matching document's score, equal to what Whoosh's matchers give for
     Term, Or, And and NullQuery trees (any other query is scored through Whoosh's matchers)."""
 
-    def __init__(self, searcher: WhooshSearcher, b: float, k1: float, lengths: Lengths) -> None:
+    def __init__(self, searcher: WhooshSearcher, lengths: Lengths) -> None:
         self.searcher = searcher
-        self.b = b
-        self.k1 = k1
+        # the searcher's own BM25F parameters: terms scored here and phrases scored by Whoosh agree
+        weighting = searcher.weighting
+        assert isinstance(weighting, BM25F) and not weighting._field_B, "one B for every field"
+        self.b: float = weighting.B
+        self.k1: float = weighting.K1
         self.lengths = lengths
         self._terms: dict[tuple[str, str], Scores] = {}
         self.deadline: Callable[[], bool] = lambda: False

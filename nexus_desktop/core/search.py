@@ -197,7 +197,7 @@ class Searcher:
              clock: _Clock) -> SearchResults:
         builder = PlanBuilder(clock.unless_over(self._vocabulary.completions), clock.unless_over(self._fuzzy_terms))
         plan = builder.plan(clauses, as_you_type)
-        scorer = BulkScorer(self._searcher, BM25_B, BM25_K1, self._lengths)
+        scorer = BulkScorer(self._searcher, self._lengths)
         scorer.deadline = clock.over
         results = SearchResults(query=text, terms=plan.highlight(), words=[u.label for u in plan.soft])
         matched, coverage = self._matches(plan, scorer)

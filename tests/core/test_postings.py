@@ -12,7 +12,7 @@ from nexus_desktop.core import postings
 from nexus_desktop.core.index import SearchIndex
 from nexus_desktop.core.library import Root
 from nexus_desktop.core.postings import BulkScorer, Lengths
-from nexus_desktop.core.search import BM25_B, BM25_K1, Searcher
+from nexus_desktop.core.search import Searcher
 
 WORDS = ["tar", "archive", "file", "folder", "extract", "compress", "network", "port", "process", "retry",
          "task", "queue", "docker", "container", "image", "list", "remote", "server", "copy", "owner"]
@@ -71,7 +71,7 @@ def test_the_index_has_what_the_test_needs(searcher: Searcher) -> None:
 
 @pytest.mark.parametrize("query", QUERIES, ids=str)
 def test_bulk_scores_are_whooshs_scores(searcher: Searcher, query: wq.Query) -> None:
-    ours = BulkScorer(searcher._searcher, BM25_B, BM25_K1, Lengths()).scores(query)
+    ours = BulkScorer(searcher._searcher, Lengths()).scores(query)
     theirs = _whoosh_scores(searcher, query)
     assert ours.keys() == theirs.keys()
     assert all(ours[d] == pytest.approx(theirs[d], rel=1e-9) for d in ours)
@@ -91,7 +91,7 @@ def test_posting_lists_are_read_a_block_at_a_time_with_this_whoosh(searcher: Sea
 
 
 def test_reading_stops_at_the_deadline(searcher: Searcher) -> None:
-    scorer = BulkScorer(searcher._searcher, BM25_B, BM25_K1, Lengths())
+    scorer = BulkScorer(searcher._searcher, Lengths())
     scorer.deadline = lambda: True
     assert scorer.scores(wq.Term("body", "file")) == {}
     assert scorer.timed_out
@@ -113,9 +113,9 @@ def test_positions_are_whooshs_positions(searcher: Searcher) -> None:
 
 
 def test_a_phrase_matched_a_document_at_a_time_stops_at_the_deadline(searcher: Searcher) -> None:
-    scorer = BulkScorer(searcher._searcher, BM25_B, BM25_K1, Lengths())
+    scorer = BulkScorer(searcher._searcher, Lengths())
     everywhere = wq.Phrase("body", ["file", "file"], slop=100)
     assert len(scorer.scores(everywhere)) > 256
-    late = BulkScorer(searcher._searcher, BM25_B, BM25_K1, Lengths())
+    late = BulkScorer(searcher._searcher, Lengths())
     late.deadline = lambda: True
     assert len(late.scores(everywhere)) <= 256 and late.timed_out

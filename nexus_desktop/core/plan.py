@@ -15,12 +15,12 @@ EXACT_BOOST = 60.0
 PREFIX_TERMS_TYPING = 8
 PREFIX_TERMS_SHORT = 4  # three letters complete to many frequent words: the likeliest few
 PREFIX_TERMS_EXPLICIT = 128
-FUZZY_TERMS = 32
 MAX_FUZZY_CLAUSES = 4
 COMPLETION_WEIGHT = 0.35  # a completion of the word being typed counts, below the word as typed
 
-PrefixExpander = Callable[[str, str, int], list[str]]
-FuzzyExpander = Callable[[str, str, int], list[str]]
+Expander = Callable[[str, str, int], list[str]]  # (field, word, limit or typos) -> indexed words
+PrefixExpander = Expander  # the completions of a prefix, the likeliest first, at most `limit`
+FuzzyExpander = Expander  # the words within `maxdist` typos
 
 # Matching runs on one field, `body`, which also holds the title, aliases, headings and tags of an
 # entry (see index.document_for); the title, alias, heading and tag fields only add to the score of

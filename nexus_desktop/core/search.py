@@ -21,7 +21,7 @@ from nexus_desktop.core.analysis import is_cjk, is_filler, is_noise, stem, words
 from nexus_desktop.core.coverage import Coverage, idf
 from nexus_desktop.core.highlight import WordMatcher
 from nexus_desktop.core.index import IndexDamaged, SearchIndex
-from nexus_desktop.core.plan import FUZZY_TERMS, Plan, PlanBuilder
+from nexus_desktop.core.plan import Expander, Plan, PlanBuilder
 from nexus_desktop.core.postings import BulkScorer, Lengths, Scores, intersected, summed
 from nexus_desktop.core.query import BadQuery, Clause, parse, unparse
 from nexus_desktop.core.snippets import make_snippet
@@ -34,6 +34,7 @@ T = TypeVar("T")
 SUGGEST_BELOW = 3
 MAX_SUGGEST_WORD = 32
 MAX_CORRECTED_WORDS = 6
+FUZZY_TERMS = 32  # a misspelt word stands for at most this many of its most frequent neighbours
 # Among the best RERANKED_CANDIDATES, neighbouring words of the query that stand within PROXIMITY_SLOP
 # positions of each other add their rarity (read from the index's positions: a phrase query over the
 # whole index cost ~100 ms on 7.4k pages). BM25F's K1 is raised from 1.2 to 2.0, so repeated words
@@ -386,7 +387,7 @@ class _Clock:
             self.passed = True
         return self.passed
 
-    def unless_over(self, expand: Callable[[str, str, int], list[str]]) -> Callable[[str, str, int], list[str]]:
+    def unless_over(self, expand: Expander) -> Expander:
         """`expand`, or nothing once the time is over."""
         return lambda field_name, text, limit: [] if self.over() else expand(field_name, text, limit)
 
